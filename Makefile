@@ -1,0 +1,56 @@
+# ukcn: `make run` serves the app on http://127.0.0.1:8000, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install install-dev system-deps test lint format migrations-check bench clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null || { echo "ukcn needs Python 3.11: install python3.11 (Debian: apt-get install python3 python3-venv)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+system-deps:
+	@bash .ci/system-deps
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install-dev
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: install-dev system-deps lint migrations-check
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	@mkdir -p var/bench
+	$(PY) -m pytest tests/bench -p no:randomly -q -s $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var/static var/bench

@@ -1,0 +1,80 @@
+"""Load demonstration data: departments, one user per role, sample requests. Idempotent."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from ukcn.models import Department, Profile
+from ukcn.roles import Role
+
+DEMO_PASSWORD = "ukcn-demo-pass-2026"  # noqa: S105 - printed on purpose: demo accounts only
+
+DEPARTMENTS = [
+    ("engineering", "Department of Engineering", "Faculty of Science and Engineering"),
+    ("chemistry", "School of Chemistry", "Faculty of Science and Engineering"),
+    ("computer-science", "Department of Computer Science", "Faculty of Science and Engineering"),
+    ("history", "School of History", "Faculty of Arts and Humanities"),
+    ("medicine", "Medical School", "Faculty of Medicine and Health"),
+]
+
+# username, full name, role, department code (None: central office)
+USERS = [
+    ("requester", "Rhiannon Ellis", Role.REQUESTER, "engineering"),
+    ("requester2", "Tomasz Nowak", Role.REQUESTER, "history"),
+    ("reviewer", "Priya Raman", Role.REVIEWER, None),
+    ("reviewer2", "Ade Okafor", Role.REVIEWER, None),
+    ("approver", "Margaret Holloway", Role.APPROVER, None),
+    ("editor", "Sam Whitfield", Role.GUIDANCE_EDITOR, None),
+    ("auditor", "Colin Baptiste", Role.AUDITOR, None),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo departments, one user per role and sample requests; safe to run twice."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            departments = self._departments()
+            self._users(departments)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ as:"))
+        for username, _name, role, _ in USERS:
+            self.stdout.write(f"  {username:<11} {role.label:<16} password: {DEMO_PASSWORD}")
+        self.stdout.write(f"  {'admin':<11} {'Administrator':<16} password: {DEMO_PASSWORD}")
+
+    def _departments(self):
+        found = {}
+        for code, name, faculty in DEPARTMENTS:
+            department, _ = Department.objects.update_or_create(
+                code=code, defaults={"name": name, "faculty": faculty}
+            )
+            found[code] = department
+        return found
+
+    def _users(self, departments):
+        User = get_user_model()
+        for username, full_name, role, department_code in USERS:
+            first, last = full_name.split(" ", 1)
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.ac.uk",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            user.groups.add(Group.objects.get(name=role.value))
+            Profile.objects.update_or_create(
+                user=user,
+                defaults={"department": departments.get(department_code)},
+            )
+        admin, created = User.objects.get_or_create(
+            username="admin",
+            defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.ac.uk"},
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()

@@ -1,0 +1,87 @@
+"""Shared fixtures: fast hashing, one user per role, departments."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from ukcn.models import Department, Profile
+from ukcn.roles import Role
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def engineering(db):
+    return Department.objects.create(name="Department of Engineering", code="engineering")
+
+
+@pytest.fixture
+def history(db):
+    return Department.objects.create(name="School of History", code="history")
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    """Create a user with a role and, optionally, a department."""
+
+    def make(username, role=None, department=None, **extra):
+        user = django_user_model.objects.create_user(
+            username=username, password=PASSWORD, email=f"{username}@example.ac.uk", **extra
+        )
+        if role:
+            user.groups.add(Group.objects.get(name=Role(role).value))
+        Profile.objects.create(user=user, department=department)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def requester(make_user, engineering):
+    return make_user("requester", Role.REQUESTER, engineering)
+
+
+@pytest.fixture
+def other_requester(make_user, history):
+    return make_user("historian", Role.REQUESTER, history)
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("reviewer", Role.REVIEWER)
+
+
+@pytest.fixture
+def second_reviewer(make_user):
+    return make_user("reviewer2", Role.REVIEWER)
+
+
+@pytest.fixture
+def approver(make_user):
+    return make_user("approver", Role.APPROVER)
+
+
+@pytest.fixture
+def guidance_editor(make_user):
+    return make_user("editor", Role.GUIDANCE_EDITOR)
+
+
+@pytest.fixture
+def auditor(make_user):
+    return make_user("auditor", Role.AUDITOR)
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    return django_user_model.objects.create_superuser(
+        username="admin", password=PASSWORD, email="admin@example.ac.uk"
+    )

@@ -1,0 +1,17 @@
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from ukcn.models import Department
+from ukcn.roles import Role
+
+
+def test_seed_demo_creates_one_user_per_role_and_is_idempotent(db, capsys):
+    call_command("seed_demo")
+    users = get_user_model().objects.count()
+    departments = Department.objects.count()
+    call_command("seed_demo")
+    assert get_user_model().objects.count() == users
+    assert Department.objects.count() == departments
+    for role in Role:
+        assert get_user_model().objects.filter(groups__name=role.value).exists(), role
+    assert "password:" in capsys.readouterr().out

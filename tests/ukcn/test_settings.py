@@ -1,0 +1,76 @@
+"""Settings are read from the environment and a bad value stops start-up with one clear line."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_it_starts_with_development_defaults():
+    result = run_check()
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "yes please"])
+def test_it_rejects_a_debug_value_that_is_not_a_boolean(value):
+    result = run_check(DEBUG=value)
+    assert result.returncode != 0
+    assert f"DEBUG={value!r} is not a boolean" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_it_refuses_production_without_a_secret_key():
+    result = run_check(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_it_refuses_production_with_a_weak_secret_key():
+    result = run_check(DEBUG="false", SECRET_KEY="short")
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
+def test_it_starts_in_production_with_a_real_secret_key():
+    result = run_check(DEBUG="off", SECRET_KEY="x" * 50, ALLOWED_HOSTS="ukcn.example.ac.uk")
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_rejects_a_database_url_it_cannot_read():
+    result = run_check(DATABASE_URL="nonsense://what")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_it_rejects_csrf_origins_without_a_scheme():
+    result = run_check(CSRF_TRUSTED_ORIGINS="ukcn.example.ac.uk")
+    assert result.returncode != 0
+    assert "must start with http:// or https://" in result.stderr
+
+
+def test_it_rejects_a_non_numeric_integer_setting():
+    result = run_check(SESSION_COOKIE_AGE="eight hours")
+    assert result.returncode != 0
+    assert "SESSION_COOKIE_AGE='eight hours' is not a whole number" in result.stderr
+
+
+def test_it_speaks_uk_english_in_london_time(settings):
+    assert settings.LANGUAGE_CODE == "en-gb"
+    assert settings.TIME_ZONE == "Europe/London"
