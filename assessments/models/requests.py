@@ -1,0 +1,328 @@
+"""The partnership request and what hangs off it: partners, funding, decisions, conditions."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+
+class RequestStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    UNDER_REVIEW = "under_review", "Under review"
+    RECOMMENDED = "recommended", "Recommended"
+    APPROVED = "approved", "Approved"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+DECIDED_STATUSES = frozenset(
+    {RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS, RequestStatus.DECLINED}
+)
+OPEN_STATUSES = frozenset(
+    {
+        RequestStatus.DRAFT,
+        RequestStatus.SUBMITTED,
+        RequestStatus.UNDER_REVIEW,
+        RequestStatus.RECOMMENDED,
+    }
+)
+
+
+class Tier(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    VERY_HIGH = "very_high", "Very high"
+
+
+class OrganisationType(models.TextChoices):
+    UNIVERSITY = "university", "University"
+    RESEARCH_INSTITUTE = "research_institute", "Research institute"
+    COMPANY = "company", "Company"
+    GOVERNMENT = "government", "Government body"
+    MILITARY = "military", "Military or security body"
+    OTHER = "other", "Other"
+
+
+class CollaborationType(models.TextChoices):
+    JOINT_CENTRE = "joint_centre", "Joint research centre"
+    JOINT_PROJECT = "joint_project", "Joint project"
+    CO_AUTHORSHIP = "co_authorship", "Co-authored publication"
+    VISITING = "visiting", "Visiting researcher or student"
+    DATA_SHARING = "data_sharing", "Data sharing"
+    FRAMEWORK = "framework", "MoU or framework agreement"
+    FACILITY_ACCESS = "facility_access", "Equipment or facility access"
+    CONSULTANCY = "consultancy", "Consultancy"
+    OTHER = "other", "Other"
+
+
+class WorkLocation(models.TextChoices):
+    UK = "uk", "In the UK"
+    PARTNER = "partner", "In the partner's country"
+    BOTH = "both", "Both"
+
+
+class FunderType(models.TextChoices):
+    UK_PUBLIC = "uk_public", "UK public funder"
+    PARTNER_GOVERNMENT = "partner_government", "Partner government"
+    PARTNER_INSTITUTION = "partner_institution", "Partner institution"
+    INDUSTRY = "industry", "Industry"
+    MILITARY = "military", "Military or security"
+    OTHER = "other", "Other"
+
+
+class Organisation(models.Model):
+    """A partner organisation, reused across requests so its history is in one place."""
+
+    name = models.CharField("name as written", max_length=300)
+    name_native = models.CharField("name in the partner's own script", max_length=300, blank=True)
+    country = models.CharField("country (ISO 3166 code)", max_length=2)
+    org_type = models.CharField(
+        "type", max_length=30, choices=OrganisationType.choices, default=OrganisationType.UNIVERSITY
+    )
+    city = models.CharField("city or province", max_length=200, blank=True)
+    website = models.URLField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["country"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.name_native})" if self.name_native else self.name
+
+    def get_absolute_url(self):
+        return reverse("assessments:organisation_detail", args=[self.pk])
+
+
+class PartnershipRequest(models.Model):
+    """A proposed international research partnership and its review."""
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    title = models.CharField(max_length=300)
+    summary = models.TextField()
+    lead_academic = models.CharField(max_length=200)
+    lead_academic_email = models.EmailField(blank=True)
+    department = models.ForeignKey(
+        "ukcn.Department", on_delete=models.PROTECT, related_name="requests"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests_created"
+    )
+    status = models.CharField(
+        max_length=30, choices=RequestStatus.choices, default=RequestStatus.DRAFT, db_index=True
+    )
+    # Set by the scoring policy once an assessment exists; an input until then.
+    tier = models.CharField(max_length=20, choices=Tier.choices, blank=True, db_index=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests_reviewing",
+    )
+
+    collaboration_type = models.CharField(max_length=30, choices=CollaborationType.choices)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    work_location = models.CharField(
+        "where the work happens", max_length=20, choices=WorkLocation.choices
+    )
+    disciplines = models.ManyToManyField("assessments.Discipline", blank=True)
+    sectors = models.ManyToManyField(
+        "assessments.Sector", blank=True, verbose_name="NSI Act sectors"
+    )
+    no_nsi_sector = models.BooleanField("none of the NSI Act sectors", default=False)
+
+    export_controlled = models.BooleanField(
+        "involves export-controlled items or technology", default=False
+    )
+    dual_use = models.BooleanField("has dual-use potential", default=False)
+    personal_data = models.BooleanField("involves personal data", default=False)
+    data_leaves_uk = models.BooleanField("data leaves the UK", default=False)
+    data_leaves_partner_country = models.BooleanField(
+        "data leaves the partner's country", default=False
+    )
+    people_exchanged = models.PositiveIntegerField(
+        "people exchanged", default=0, validators=[MinValueValidator(0)]
+    )
+    lab_access = models.BooleanField("visitors get access to laboratories", default=False)
+    staff_travel = models.BooleanField("staff travel to the partner country", default=False)
+    ip_arrangements = models.TextField("intellectual property arrangements", blank=True)
+    sensitivity_notes = models.TextField("other sensitivity notes", blank=True)
+    statement_of_intent_agreed = models.BooleanField("statement of intent agreed", default=False)
+    statement_of_intent = models.TextField("statement of intent", blank=True)
+
+    next_review_date = models.DateField(null=True, blank=True, db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: a save must name the version it read.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("assessments:request_detail", args=[self.reference])
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in DECIDED_STATUSES
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Partner(models.Model):
+    """An organisation's part in one request."""
+
+    request = models.ForeignKey(
+        PartnershipRequest, on_delete=models.CASCADE, related_name="partners"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="partnerships"
+    )
+    role = models.CharField("role in the project", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "organisation"], name="partner_once_per_request"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} in {self.request.reference}"
+
+
+class FundingSource(models.Model):
+    request = models.ForeignKey(
+        PartnershipRequest, on_delete=models.CASCADE, related_name="funding_sources"
+    )
+    funder_name = models.CharField(max_length=300, blank=True)
+    country = models.CharField("country (ISO 3166 code)", max_length=2, blank=True)
+    funder_type = models.CharField(max_length=30, choices=FunderType.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="GBP")
+    origin_undisclosed = models.BooleanField("origin undisclosed", default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.funder_name or "Undisclosed funder"
+
+
+class Recommendation(models.Model):
+    """A reviewer's recommendation; kept when a request is reopened and reviewed again."""
+
+    class Outcome(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        APPROVE_WITH_CONDITIONS = "approve_with_conditions", "Approve with conditions"
+        DECLINE = "decline", "Decline"
+
+    request = models.ForeignKey(
+        PartnershipRequest, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    reasoning = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} by {self.recommended_by}"
+
+
+class Decision(models.Model):
+    """A decision on a request; a reopened request keeps its earlier decisions on record."""
+
+    request = models.ForeignKey(
+        PartnershipRequest, on_delete=models.CASCADE, related_name="decisions"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=30, choices=RequestStatus.choices)
+    reasoning = models.TextField()
+    tier = models.CharField(max_length=20, choices=Tier.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    superseded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} by {self.decided_by}"
+
+
+class Condition(models.Model):
+    """A condition attached to an approval, with an owner and a due date."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MET = "met", "Met"
+        OVERDUE = "overdue", "Overdue"
+
+    request = models.ForeignKey(
+        PartnershipRequest, on_delete=models.CASCADE, related_name="conditions"
+    )
+    decision = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.CASCADE, related_name="conditions"
+    )
+    text = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField(db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    met_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Attachment(models.Model):
+    """A document attached to a request; downloaded only through a permission check."""
+
+    class Kind(models.TextChoices):
+        AGREEMENT = "agreement", "Agreement"
+        STATEMENT_OF_INTENT = "statement_of_intent", "Statement of intent"
+        EVIDENCE = "evidence", "Evidence"
+        OTHER = "other", "Other"
+
+    request = models.ForeignKey(
+        PartnershipRequest, on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.EVIDENCE)
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name

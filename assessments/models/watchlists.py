@@ -1,0 +1,114 @@
+"""Watchlists, their immutable imported versions, and the entries in each version."""
+
+from django.conf import settings
+from django.db import models
+
+
+class RiskLevel(models.TextChoices):
+    VERY_HIGH = "very_high", "Very high"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+    LISTED = "listed", "Listed"
+
+
+class Watchlist(models.Model):
+    """A list published by someone (ASPI, US government, an internal team) that partners are checked against."""
+
+    name = models.CharField(max_length=200, unique=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    licence = models.CharField(max_length=200, blank=True)
+    homepage = models.URLField(blank=True)
+    format = models.CharField(max_length=40)
+    source_url = models.URLField(blank=True)
+    blocking = models.BooleanField(
+        "a confirmed match is blocking",
+        default=False,
+        help_text="A confirmed match makes the request not permissible without an exception.",
+    )
+    default_risk_level = models.CharField(
+        max_length=20, choices=RiskLevel.choices, default=RiskLevel.LISTED
+    )
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class WatchlistVersion(models.Model):
+    """One import of a watchlist; its entries never change after the import."""
+
+    class Status(models.TextChoices):
+        IMPORTING = "importing", "Importing"
+        ACTIVE = "active", "Active"
+        SUPERSEDED = "superseded", "Superseded"
+        FAILED = "failed", "Failed"
+
+    watchlist = models.ForeignKey(Watchlist, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=1000)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    entry_count = models.PositiveIntegerField(default=0)
+    added_count = models.PositiveIntegerField(default=0)
+    removed_count = models.PositiveIntegerField(default=0)
+    changed_count = models.PositiveIntegerField(default=0)
+    importer = models.CharField(max_length=40)
+    importer_version = models.CharField(max_length=20)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.IMPORTING, db_index=True
+    )
+    error = models.TextField(blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["watchlist", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["watchlist", "number"], name="version_number_per_list"),
+            models.UniqueConstraint(
+                fields=["watchlist"],
+                condition=models.Q(status="active"),
+                name="one_active_version_per_list",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.watchlist} v{self.number} ({self.get_status_display()})"
+
+
+class WatchlistEntry(models.Model):
+    """One listed organisation in one version of a watchlist."""
+
+    version = models.ForeignKey(WatchlistVersion, on_delete=models.CASCADE, related_name="entries")
+    external_id = models.CharField("id in the source", max_length=200)
+    name = models.CharField(max_length=500)
+    aliases = models.JSONField(default=list, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices)
+    categories = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+    source_url = models.URLField(max_length=1000, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+    # SHA-256 of the fields that matter for screening: a reviewer's dismissal stands
+    # until the entry's data changes.
+    fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "watchlist entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "external_id"], name="entry_id_unique_per_version"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
