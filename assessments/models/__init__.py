@@ -1,6 +1,7 @@
 """ukcn's review models, split by concept (one module each)."""
 
 from .audit import AuditEvent
+from .checklist import ChecklistGroup, ChecklistItem
 from .reference import Discipline, DisciplineGroup, Sector
 from .requests import (
     Attachment,
@@ -23,6 +24,8 @@ from .watchlists import RiskLevel, Watchlist, WatchlistEntry, WatchlistVersion
 __all__ = [
     "Attachment",
     "AuditEvent",
+    "ChecklistGroup",
+    "ChecklistItem",
     "CollaborationType",
     "Condition",
     "Decision",

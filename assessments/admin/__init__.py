@@ -1,0 +1,3 @@
+"""Admin registrations, one module per concept."""
+
+from . import audit  # noqa: F401

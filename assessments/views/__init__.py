@@ -1,0 +1,1 @@
+"""Views, one module per concept; each stays thin and calls workflow, scoring or screening."""
