@@ -50,7 +50,7 @@ test: install-dev system-deps lint migrations-check
 
 bench: install-dev
 	@mkdir -p var/bench
-	$(PY) -m pytest tests/bench -p no:randomly -q -s $(PYTEST_ARGS)
+	UKCN_BENCH=1 $(PY) -m pytest tests/bench -q -s $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static var/bench
