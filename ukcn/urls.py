@@ -20,6 +20,15 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("accounts/tokens/", views.api_tokens, name="api_tokens"),
+    path(
+        "accounts/tokens/<int:token_id>/revoke/",
+        views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
+    path("api/v1/", include("assessments.api.urls")),
     path("guidance/", include("guidance.urls")),
     path("", include("assessments.urls")),
 ]
+
+handler404 = "ukcn.api_errors.not_found"

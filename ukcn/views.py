@@ -1,9 +1,13 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+
+from .api_tokens import api_token_issue, api_token_revoke
 
 
 def dashboard(request):
@@ -26,3 +30,32 @@ def healthz(request):
             status=503,
         )
     return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, label="Token name", help_text="What will use it, e.g. 'grants system'."
+    )
+
+
+def api_tokens(request):
+    """List the user's API tokens and create a new one, whose secret is shown this once."""
+    form = ApiTokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        _, secret = api_token_issue(user=request.user, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    tokens = request.user.api_tokens.all()
+    return render(
+        request, "registration/api_tokens.html", {"form": form, "tokens": tokens, "secret": secret}
+    )
+
+
+@require_POST
+def api_token_revoke_view(request, token_id):
+    """Revoke one of the user's own tokens."""
+    if api_token_revoke(user=request.user, token_id=token_id):
+        messages.success(request, "Token revoked: it no longer works.")
+    else:
+        messages.error(request, "No such active token.")
+    return redirect("api_tokens")

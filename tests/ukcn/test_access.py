@@ -35,10 +35,14 @@ ROUTES = [
 
 
 @pytest.mark.parametrize(("name", "path"), ROUTES, ids=[name or path for name, path in ROUTES])
-def test_every_page_redirects_an_anonymous_visitor_to_login(client, db, name, path):
+def test_every_page_turns_an_anonymous_visitor_away(client, db, name, path):
     response = client.get(path)
-    assert response.status_code == 302, f"{path} answered {response.status_code}"
-    assert response["Location"].startswith("/accounts/login/")
+    if path.startswith("/api/"):
+        # API clients get a JSON 401 rather than a redirect to a login page.
+        assert response.status_code == 401, f"{path} answered {response.status_code}"
+    else:
+        assert response.status_code == 302, f"{path} answered {response.status_code}"
+        assert response["Location"].startswith("/accounts/login/")
 
 
 def test_the_admin_sends_an_anonymous_visitor_to_its_login(client, db):
