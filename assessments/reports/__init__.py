@@ -1,0 +1,1 @@
+"""Audit reports (HTML and PDF) and portfolio exports (CSV, XLSX, JSON)."""
