@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install install-dev system-deps test lint format migrations-check bench clean
+.PHONY: run install install-dev system-deps test lint format migrations-check bench load clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "ukcn needs Python 3.11: install python3.11 (Debian: apt-get install python3 python3-venv)"; exit 1; }
@@ -54,3 +54,6 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) var/static var/bench
+
+load: install-dev
+	$(PY) tests/load/loadtest.py $(LOAD_ARGS)

@@ -1,0 +1,240 @@
+"""`make load`: gunicorn with production settings on PostgreSQL, simulated users on loopback.
+
+Starts a throwaway PostgreSQL database, migrates and seeds it, serves it with gunicorn
+(DEBUG off), then runs a bounded number of concurrent simulated users for a fixed time,
+first against a trivial view (the baseline) and then through the real pages. Prints and
+writes the figures to var/bench/load.json. Traffic goes to 127.0.0.1 only.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+DEMO_PASSWORD = "ukcn-demo-pass-2026"  # the demo accounts' published password
+
+
+def server_env(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=database_url,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        SECURE_HSTS_SECONDS="0",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def prepare_database(database_url: str, env: dict) -> None:
+    for command in (
+        ["migrate", "--no-input", "-v0"],
+        ["seed_demo"],
+        ["collectstatic", "--no-input", "-v0"],
+    ):
+        subprocess.run(
+            [PYTHON, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "ukcn.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return process
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.errors_5xx = 0
+        self.errors_other = 0
+
+    def add(self, seconds: float, status: int) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            if status >= 500:
+                self.errors_5xx += 1
+            elif status >= 400:
+                self.errors_other += 1
+
+    def summary(self, duration: float) -> dict:
+        ordered = sorted(self.latencies) or [0.0]
+        return {
+            "requests": len(self.latencies),
+            "throughput_rps": round(len(self.latencies) / duration, 1),
+            "p50_ms": round(statistics.median(ordered) * 1000, 1),
+            "p95_ms": round(
+                ordered[int(len(ordered) * 0.95) - 1 if len(ordered) > 1 else 0] * 1000, 1
+            ),
+            "errors_5xx": self.errors_5xx,
+            "errors_4xx": self.errors_other,
+        }
+
+
+def timed(session: requests.Session, stats: Stats, method: str, url: str, **kwargs):
+    started = time.perf_counter()
+    response = session.request(method, url, timeout=30, allow_redirects=False, **kwargs)
+    stats.add(time.perf_counter() - started, response.status_code)
+    return response
+
+
+def log_in(session: requests.Session, base: str, username: str) -> None:
+    session.get(f"{base}/accounts/login/", timeout=30)
+    response = session.post(
+        f"{base}/accounts/login/",
+        data={
+            "username": username,
+            "password": DEMO_PASSWORD,
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken"),
+        },
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=30,
+        allow_redirects=False,
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"could not log in as {username}: {response.status_code}")
+
+
+def baseline_user(base: str, stats: Stats, stop: float) -> None:
+    session = requests.Session()
+    while time.monotonic() < stop:
+        timed(session, stats, "GET", f"{base}/healthz")
+
+
+def journey_user(base: str, stats: Stats, stop: float, username: str, paths: list[str]) -> None:
+    session = requests.Session()
+    log_in(session, base, username)
+    while time.monotonic() < stop:
+        for path in paths:
+            if time.monotonic() >= stop:
+                break
+            timed(session, stats, "GET", f"{base}{path}")
+
+
+def run_phase(target, users: int, seconds: float, per_user) -> dict:
+    stats = Stats()
+    stop = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=target, kwargs={"stats": stats, "stop": stop, **per_user(i)})
+        for i in range(users)
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return stats.summary(time.monotonic() - started)
+
+
+JOURNEY_PATHS = ["/", "/accounts/tokens/"]
+USERS = ["reviewer", "reviewer2", "approver", "auditor", "requester", "requester2"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    args = parser.parse_args()
+
+    dbname = f"ukcn_load_{os.getpid()}"
+    subprocess.run(
+        ["psql", f"{args.pg}/postgres", "-qc", f'CREATE DATABASE "{dbname}"'], check=True
+    )
+    database_url = f"{args.pg}/{dbname}"
+    env = server_env(database_url)
+    server = None
+    try:
+        prepare_database(database_url, env)
+        server = start_gunicorn(env, args.port, args.workers)
+        base = f"http://127.0.0.1:{args.port}"
+        baseline = run_phase(
+            baseline_user, args.users, args.seconds / 4, per_user=lambda i: {"base": base}
+        )
+        journeys = run_phase(
+            journey_user,
+            args.users,
+            args.seconds,
+            per_user=lambda i: {
+                "base": base,
+                "username": USERS[i % len(USERS)],
+                "paths": JOURNEY_PATHS,
+            },
+        )
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        subprocess.run(
+            ["psql", f"{args.pg}/postgres", "-qc", f'DROP DATABASE IF EXISTS "{dbname}"'],
+            check=False,
+        )
+
+    result = {
+        "users": args.users,
+        "seconds": args.seconds,
+        "workers": args.workers,
+        "baseline_trivial_view": baseline,
+        "journeys": journeys,
+        "p95_ratio_to_baseline": round(journeys["p95_ms"] / max(baseline["p95_ms"], 0.1), 1),
+        "throughput_ratio_to_baseline": round(
+            journeys["throughput_rps"] / max(baseline["throughput_rps"], 0.1), 3
+        ),
+    }
+    out = ROOT / "var" / "bench" / "load.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    # A 4xx in a scripted journey is a broken journey, so it fails the run too.
+    ok = journeys["errors_5xx"] == 0 and journeys["errors_4xx"] == 0 and journeys["p95_ms"] < 500
+    print("load test:", "PASS" if ok else "FAIL", "(target: no errors, p95 < 500 ms)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
