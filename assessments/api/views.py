@@ -1,10 +1,15 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from ukcn.models import department_of
-from ukcn.roles import user_roles
+from ukcn.roles import sees_all_departments, user_roles
+
+from ..models import AuditEvent, Organisation, Partner, Watchlist, WatchlistVersion
+from ..permissions import visible_requests
+from . import serializers as api_serializers
+from .permissions import IsAuditor
 
 
 @extend_schema(
@@ -29,3 +34,46 @@ def me(request):
             "department": department.name if department else None,
         }
     )
+
+
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Partner organisations; a requester sees those in their department's requests."""
+
+    serializer_class = api_serializers.OrganisationSerializer
+    queryset = Organisation.objects.all()
+
+    def get_queryset(self):
+        organisations = Organisation.objects.order_by("name", "id")
+        if sees_all_departments(self.request.user):
+            return organisations
+        partner_orgs = Partner.objects.filter(
+            request__in=visible_requests(self.request.user)
+        ).values("organisation_id")
+        return organisations.filter(pk__in=partner_orgs)
+
+
+class WatchlistViewSet(viewsets.ReadOnlyModelViewSet):
+    """Watchlists partners are screened against, with their active version."""
+
+    serializer_class = api_serializers.WatchlistSerializer
+    queryset = Watchlist.objects.prefetch_related("versions").order_by("name")
+
+
+class WatchlistVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Imported versions of one watchlist, newest first."""
+
+    serializer_class = api_serializers.WatchlistVersionSerializer
+    queryset = WatchlistVersion.objects.all()
+
+    def get_queryset(self):
+        return WatchlistVersion.objects.filter(watchlist_id=self.kwargs["watchlist_pk"]).order_by(
+            "-number"
+        )
+
+
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit trail, oldest first, for auditors."""
+
+    serializer_class = api_serializers.AuditEventSerializer
+    permission_classes = [IsAuditor]
+    queryset = AuditEvent.objects.select_related("request").order_by("id")

@@ -20,17 +20,18 @@ def sample_path(route: str) -> str:
     """Turn a route such as 'requests/<int:pk>/' into a concrete path with placeholder values."""
     import re
 
-    path = re.sub(r"<int:[^>]+>", "1", route)
+    path = re.sub(r"\(\?P<[^>]+>[^)]*\)", "1", route)
+    path = re.sub(r"<int:[^>]+>", "1", path)
     path = re.sub(r"<uuid:[^>]+>", "00000000-0000-0000-0000-000000000001", path)
     path = re.sub(r"<[^>]+>", "x", path)
-    path = path.lstrip("^").rstrip("$").replace("\\Z", "")
+    path = path.replace("^", "").replace("$", "").replace("\\Z", "")
     return "/" + path
 
 
 ROUTES = [
     (pattern.name, sample_path(route))
     for pattern, route in iter_patterns(get_resolver())
-    if pattern.name not in PUBLIC and "(?P" not in route
+    if pattern.name not in PUBLIC and "format" not in route
 ]
 
 
