@@ -5,10 +5,12 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from assessments.queues import dashboard_panels
+
 
 def dashboard(request):
     """The home page: what needs the user's attention."""
-    return render(request, "dashboard.html", {})
+    return render(request, "dashboard.html", {"panels": dashboard_panels(request.user)})
 
 
 @login_not_required
