@@ -46,6 +46,11 @@ class RequestForm(forms.ModelForm):
     """The request's own facts, laid out in sections; partners and funding are formsets."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(),
+        required=False,
+        help_text="The department the request comes from (you are registering it on its behalf).",
+    )
 
     class Meta:
         model = PartnershipRequest
@@ -67,8 +72,13 @@ class RequestForm(forms.ModelForm):
             "people_exchanged": "Researchers or students visiting either way.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choose_department: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if choose_department:
+            self.fields["department"].queryset = Department.objects.order_by("name")
+            self.fields["department"].required = True
+        else:
+            del self.fields["department"]
         self.fields["sectors"].queryset = Sector.objects.order_by("name")
         self.fields["disciplines"].queryset = Discipline.objects.order_by("name")
         if self.instance.pk and not self.is_bound:
@@ -86,6 +96,7 @@ class RequestForm(forms.ModelForm):
                     Div("lead_academic_email", css_class="col-md-6"),
                     css_class="row",
                 ),
+                *(["department"] if choose_department else []),
                 "version",
             ),
             Fieldset(

@@ -8,7 +8,7 @@ change and writes its audit event in one transaction; an illegal call raises
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -116,10 +116,11 @@ def _is_central(user) -> bool:
 
 
 def _is_department_requester(user, request: PartnershipRequest) -> bool:
+    """The person who registered the request, or any requester of its department."""
+    if request.created_by_id == user.pk and has_role(user, Role.REQUESTER, Role.REVIEWER):
+        return True
     if not has_role(user, Role.REQUESTER):
         return False
-    if request.created_by_id == user.pk:
-        return True
     department = department_of(user)
     return department is not None and department.pk == request.department_id
 
@@ -128,7 +129,7 @@ def _edit_refusal(user, request) -> str | None:
     if request.status == RequestStatus.DRAFT:
         if _is_department_requester(user, request):
             return None
-        return "Only a requester from the request's department may edit a draft."
+        return "Only its author or a requester from its department may edit a draft."
     if request.status in {RequestStatus.SUBMITTED, RequestStatus.UNDER_REVIEW}:
         if has_role(user, Role.REVIEWER):
             return None
@@ -138,7 +139,7 @@ def _edit_refusal(user, request) -> str | None:
 
 def _submit_refusal(user, request) -> str | None:
     if not _is_department_requester(user, request):
-        return "Only a requester from the request's department may submit it."
+        return "Only its author or a requester from its department may submit a request."
     if request.status != RequestStatus.DRAFT:
         return f"Only a draft can be submitted; this request is {request.get_status_display().lower()}."
     return None
@@ -146,7 +147,7 @@ def _submit_refusal(user, request) -> str | None:
 
 def _withdraw_refusal(user, request) -> str | None:
     if not _is_department_requester(user, request):
-        return "Only a requester from the request's department may withdraw it."
+        return "Only its author or a requester from its department may withdraw a request."
     if request.status not in OPEN_STATUSES:
         return f"A request that is {request.get_status_display().lower()} cannot be withdrawn."
     return None
@@ -365,16 +366,30 @@ def organisation_create(*, actor, ip: str | None = None, **fields) -> Organisati
 
 
 def request_create(
-    *, actor, facts: RequestFacts, department=None, ip: str | None = None
+    *,
+    actor,
+    facts: RequestFacts,
+    department=None,
+    registered_on: date | None = None,
+    ip: str | None = None,
 ) -> PartnershipRequest:
-    """Register a new draft request with a fresh PR-YYYY-NNNN reference."""
+    """Register a new draft request with a fresh PR-YYYY-NNNN reference.
+
+    Reviewers register on behalf of any department; requesters only for their own.
+    `registered_on` back-dates a request recorded after the fact (its year names the reference).
+    """
     if not has_role(actor, Role.REQUESTER, Role.REVIEWER):
         raise WorkflowError("Only requesters and reviewers may register requests.")
-    department = department or department_of(actor)
+    own_department = department_of(actor)
+    department = department or own_department
     if department is None:
         raise WorkflowError("The request needs a department, and you have none on your profile.")
+    if not has_role(actor, Role.REVIEWER) and department != own_department:
+        raise WorkflowError("Requesters may register requests only for their own department.")
     _check_facts(facts)
-    year = timezone.localdate().year
+    if registered_on and registered_on > timezone.localdate():
+        raise WorkflowError("A request cannot be registered in the future.")
+    year = (registered_on or timezone.localdate()).year
     for _attempt in range(20):
         reference = _next_reference(year)
         try:
@@ -387,13 +402,21 @@ def request_create(
                     **facts.fields,
                 )
                 _write_facts(request, facts)
+                changes = {k: [None, v] for k, v in _snapshot(request).items() if v}
+                if registered_on:
+                    request.created_at = timezone.make_aware(
+                        datetime.combine(registered_on, time(9, 0))
+                    )
+                    request.save(update_fields=["created_at"])
+                    changes["registered_on"] = [None, registered_on.isoformat()]
+                changes["department"] = [None, str(department)]
                 audit_record(
                     actor=actor,
                     action="request.created",
                     summary=f"Registered {request.reference}: {request.title}",
                     obj=request,
                     request=request,
-                    changes={k: [None, v] for k, v in _snapshot(request).items() if v},
+                    changes=changes,
                     ip=ip,
                 )
             return request

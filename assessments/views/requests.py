@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from ukcn.models import department_of
 from ukcn.roles import Role, has_role, sees_all_departments
 
 from .. import workflow
@@ -110,7 +111,12 @@ def _save_request(request, form, partners, funding, *, instance=None):
     with transaction.atomic():
         facts = _facts(form, partners, funding, actor=request.user, ip=ip)
         if instance is None:
-            return workflow.request_create(actor=request.user, facts=facts, ip=ip)
+            return workflow.request_create(
+                actor=request.user,
+                facts=facts,
+                department=form.cleaned_data.get("department"),
+                ip=ip,
+            )
         return workflow.request_update(
             actor=request.user,
             request=instance,
@@ -136,8 +142,10 @@ def request_edit(request, reference):
 
 
 def _request_form(request, *, instance):
+    # Central staff register on a department's behalf; requesters always for their own.
+    choose_department = instance is None and department_of(request.user) is None
     if request.method == "POST":
-        form = RequestForm(request.POST, instance=instance)
+        form = RequestForm(request.POST, instance=instance, choose_department=choose_department)
         partners, funding = _formsets(request.POST)
         if form.is_valid() and partners.is_valid() and funding.is_valid():
             try:
@@ -149,7 +157,7 @@ def _request_form(request, *, instance):
                 messages.success(request, f"{saved.reference} {verb}.")
                 return redirect(saved)
     else:
-        form = RequestForm(instance=instance)
+        form = RequestForm(instance=instance, choose_department=choose_department)
         partners, funding = _formsets(instance=instance)
     return render(
         request,

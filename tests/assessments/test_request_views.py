@@ -417,3 +417,19 @@ def test_an_oversized_upload_is_refused_with_a_message(client, requester, settin
     )
     assert "the limit is 10 bytes" in response.content.decode()
     assert not Attachment.objects.exists()
+
+
+def test_a_reviewer_without_a_department_chooses_one_when_registering(client, reviewer, history):
+    client.force_login(reviewer)
+    assert "department" in client.get(reverse("assessments:request_create")).context["form"].fields
+    response = client.post(reverse("assessments:request_create"), form_data())
+    assert "This field is required" in response.content.decode()
+    client.post(reverse("assessments:request_create"), form_data(department=str(history.pk)))
+    assert PartnershipRequest.objects.get().department == history
+
+
+def test_a_requester_is_not_offered_a_department_choice(client, requester):
+    client.force_login(requester)
+    assert (
+        "department" not in client.get(reverse("assessments:request_create")).context["form"].fields
+    )

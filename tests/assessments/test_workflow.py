@@ -60,6 +60,28 @@ def test_create_is_refused_to_roles_that_do_not_register_requests(request, role_
     assert not AuditEvent.objects.exists()
 
 
+def test_a_reviewer_registers_for_any_department_but_a_requester_only_for_their_own(
+    requester, reviewer, history
+):
+    on_behalf = workflow.request_create(actor=reviewer, facts=facts(), department=history)
+    assert on_behalf.department == history
+    with pytest.raises(WorkflowError, match="own department"):
+        workflow.request_create(actor=requester, facts=facts(), department=history)
+    with pytest.raises(WorkflowError, match="needs a department"):
+        workflow.request_create(actor=reviewer, facts=facts())
+
+
+def test_a_back_dated_request_takes_its_reference_year_from_the_registration_date(requester):
+    pr = workflow.request_create(actor=requester, facts=facts(), registered_on=date(2024, 3, 5))
+    assert pr.reference == "PR-2024-0001"
+    assert PartnershipRequest.objects.get(pk=pr.pk).created_at.date() == date(2024, 3, 5)
+    assert AuditEvent.objects.get().changes["registered_on"] == [None, "2024-03-05"]
+    with pytest.raises(WorkflowError, match="future"):
+        workflow.request_create(
+            actor=requester, facts=facts(), registered_on=timezone.localdate() + timedelta(days=1)
+        )
+
+
 def test_create_refuses_a_partner_listed_twice_and_creates_nothing(requester):
     organisation = Organisation.objects.create(name="Zhejiang University", country="CN")
     partners = [workflow.PartnerInput(organisation), workflow.PartnerInput(organisation)]
@@ -173,9 +195,15 @@ def test_submit_is_refused_to_a_reviewer_and_to_another_department(
     pr = make_request(requester)
     events = AuditEvent.objects.count()
     for actor in (reviewer, other_requester):
-        with pytest.raises(WorkflowError, match="Only a requester"):
+        with pytest.raises(WorkflowError, match="Only its author or a requester"):
             workflow.request_submit(actor=actor, request=pr)
     assert_unchanged(pr, status=S.DRAFT, events=events)
+
+
+def test_a_reviewer_who_registered_a_request_on_a_departments_behalf_submits_it(reviewer, history):
+    pr = workflow.request_create(actor=reviewer, facts=facts(), department=history)
+    workflow.request_submit(actor=reviewer, request=pr)
+    assert PartnershipRequest.objects.get(pk=pr.pk).status == S.SUBMITTED
 
 
 def test_submitting_twice_is_refused(requester):
@@ -205,9 +233,9 @@ def test_a_decided_request_cannot_be_withdrawn(requester, reviewer):
     assert_unchanged(pr, status=S.APPROVED, events=events)
 
 
-def test_a_reviewer_cannot_withdraw_a_request(requester, reviewer):
+def test_a_reviewer_cannot_withdraw_a_request_someone_else_registered(requester, reviewer):
     pr = make_request(requester)
-    with pytest.raises(WorkflowError, match="Only a requester"):
+    with pytest.raises(WorkflowError, match="Only its author or a requester"):
         workflow.request_withdraw(actor=reviewer, request=pr)
 
 
