@@ -276,7 +276,7 @@ def demo_requests_seed() -> tuple[int, int]:
     users = {u.username: u for u in get_user_model().objects.all()}
     departments = {d.code: d for d in Department.objects.all()}
     created = skipped = 0
-    for sample in SAMPLES:
+    for sample in sorted(SAMPLES, key=lambda s: s.registered_on):
         if PartnershipRequest.objects.filter(title=sample.title).exists():
             skipped += 1
             continue

@@ -319,6 +319,7 @@ class ConditionForm(forms.ModelForm):
     class Meta:
         model = Condition
         fields = ["text", "owner", "due_date"]
+        labels = {"text": "Condition", "owner": "Owner", "due_date": "Due date"}
         widgets = {"text": forms.Textarea(attrs={"rows": 2}), "due_date": DATE_INPUT}
 
     def __init__(self, *args, **kwargs):
