@@ -533,3 +533,14 @@ def test_the_actions_offered_follow_role_and_state(requester, reviewer, approver
     assert "take_into_review" in workflow.request_actions_for(reviewer, pr)
     assert "take_into_review" not in workflow.request_actions_for(approver, pr)
     assert "edit" not in workflow.request_actions_for(requester, pr)
+
+
+def test_the_mark_overdue_conditions_command_reports_what_it_changed(requester, reviewer, capsys):
+    from django.core.management import CommandError, call_command
+
+    today = timezone.localdate()
+    conditional(requester, reviewer, today + timedelta(days=1))
+    call_command("mark_overdue_conditions", today=(today + timedelta(days=2)).isoformat())
+    assert "1 condition marked overdue" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("mark_overdue_conditions", today="tomorrow")

@@ -44,3 +44,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+            # The live server's database is flushed after each test; serialized rollback puts
+            # back what data migrations loaded (role groups, sectors) for the next test.
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
