@@ -52,7 +52,7 @@ def test_create_continues_after_the_highest_reference_even_with_gaps(requester):
 
 
 @pytest.mark.parametrize("role_fixture", ["approver", "auditor", "guidance_editor"])
-def test_create_is_refused_to_roles_that_do_not_register_requests(request, role_fixture):
+def test_create_is_refused_to_roles_that_do_not_register_requests(db, request, role_fixture):
     user = request.getfixturevalue(role_fixture)
     with pytest.raises(WorkflowError, match="Only requesters and reviewers"):
         make_request(user)

@@ -1,5 +1,6 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
 
+import importlib
 import shutil
 
 import pytest
@@ -26,6 +27,21 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(live_server):
+    """Reload what data migrations created: the live server's database is flushed after each
+    browser test, so the role groups and NSI sectors are gone for the next one."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if Group.objects.exists():
+        return
+    role_groups = importlib.import_module("ukcn.migrations.0002_create_role_groups")
+    reference = importlib.import_module("assessments.migrations.0002_load_sectors_and_disciplines")
+    role_groups.create_groups(apps, None)
+    reference.load(apps, None)
+
+
 @pytest.fixture
 def login(page, live_server):
     """Log a user in through the real login form."""
@@ -44,6 +60,3 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            # The live server's database is flushed after each test; serialized rollback puts
-            # back what data migrations loaded (role groups, sectors) for the next test.
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
