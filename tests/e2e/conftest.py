@@ -1,11 +1,10 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
 
-import importlib
 import shutil
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, reload_reference_data
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -29,17 +28,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(autouse=True)
 def _reference_data(live_server):
-    """Reload what data migrations created: the live server's database is flushed after each
-    browser test, so the role groups and NSI sectors are gone for the next one."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    if Group.objects.exists():
-        return
-    role_groups = importlib.import_module("ukcn.migrations.0002_create_role_groups")
-    reference = importlib.import_module("assessments.migrations.0002_load_sectors_and_disciplines")
-    role_groups.create_groups(apps, None)
-    reference.load(apps, None)
+    """The live server's database is flushed after each browser test; reload for the next."""
+    reload_reference_data()
 
 
 @pytest.fixture
