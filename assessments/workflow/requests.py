@@ -28,6 +28,7 @@ from .rules import (
     ORGANISATION_FIELDS,
     ConditionInput,
     ConflictError,
+    PartnerInput,
     RequestFacts,
     WorkflowError,
     _decide_refusal,
@@ -86,15 +87,24 @@ def _snapshot(request) -> dict:
 def _write_facts(request: PartnershipRequest, facts: RequestFacts) -> None:
     request.sectors.set(facts.sectors)
     request.disciplines.set(facts.disciplines)
-    request.partners.all().delete()
-    seen = set()
+    wanted: dict[int, PartnerInput] = {}
     for partner in facts.partners:
-        if partner.organisation.pk in seen:
+        if partner.organisation.pk in wanted:
             raise WorkflowError(f"{partner.organisation} is listed twice as a partner.")
-        seen.add(partner.organisation.pk)
-        Partner.objects.create(
-            request=request, organisation=partner.organisation, role=partner.role
-        )
+        wanted[partner.organisation.pk] = partner
+    # Keep the rows of partners that stay, so what hangs off them (e.g. screening results)
+    # survives an edit; remove the dropped ones and add the new ones.
+    existing = {p.organisation_id: p for p in request.partners.all()}
+    request.partners.exclude(organisation_id__in=wanted).delete()
+    for organisation_id, partner in wanted.items():
+        row = existing.get(organisation_id)
+        if row is None:
+            Partner.objects.create(
+                request=request, organisation=partner.organisation, role=partner.role
+            )
+        elif row.role != partner.role:
+            row.role = partner.role
+            row.save(update_fields=["role"])
     request.funding_sources.all().delete()
     FundingSource.objects.bulk_create(
         FundingSource(request=request, **{k: v for k, v in row.items() if k in FUNDING_FIELDS})

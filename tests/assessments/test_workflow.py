@@ -544,3 +544,30 @@ def test_the_mark_overdue_conditions_command_reports_what_it_changed(requester, 
     assert "1 condition marked overdue" in capsys.readouterr().out
     with pytest.raises(CommandError, match="not a date"):
         call_command("mark_overdue_conditions", today="tomorrow")
+
+
+def test_an_edit_keeps_the_partner_rows_that_stay_and_updates_their_role(requester):
+    kept = Organisation.objects.create(name="Fudan University", country="CN")
+    dropped = Organisation.objects.create(name="Peking University", country="CN")
+    pr = make_request(
+        requester,
+        partners=[workflow.PartnerInput(kept, "Host"), workflow.PartnerInput(dropped, "Adviser")],
+    )
+    kept_row = pr.partners.get(organisation=kept)
+    added = Organisation.objects.create(name="Wuhan University", country="CN")
+    workflow.request_update(
+        actor=requester,
+        request=pr,
+        version=pr.version,
+        facts=facts(
+            partners=[workflow.PartnerInput(kept, "Co-host"), workflow.PartnerInput(added, "")]
+        ),
+    )
+    rows = {p.organisation.name: p for p in pr.partners.select_related("organisation")}
+    assert set(rows) == {"Fudan University", "Wuhan University"}
+    assert rows["Fudan University"].pk == kept_row.pk
+    assert rows["Fudan University"].role == "Co-host"
+    assert AuditEvent.objects.get(action="request.updated").changes["partners"] == [
+        ["Fudan University (CN): Host", "Peking University (CN): Adviser"],
+        ["Fudan University (CN): Co-host", "Wuhan University (CN)"],
+    ]
