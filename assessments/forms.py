@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django_countries import countries
 
 from ukcn.models import Department
 
@@ -26,20 +27,25 @@ from .models import (
 )
 from .workflow import EDITABLE_FIELDS
 
-COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def clean_country(value: str, *, required: bool = True) -> str:
-    value = (value or "").strip().upper()
+    """An ISO 3166-1 alpha-2 code, upper case; refuses codes that name no country."""
+    value = (value or "").strip()
     if not value and not required:
         return ""
-    if not COUNTRY_CODE.match(value):
+    code = countries.alpha2(value) if len(value) == 2 else ""
+    if not code:
         raise ValidationError(
-            "Enter the two-letter ISO 3166 country code, e.g. CN for China, GB for the UK.",
+            "Choose a country (stored as its ISO 3166 code, e.g. CN for China, GB for the UK).",
             code="invalid_country",
         )
-    return value
+    return code
+
+
+def country_choices(blank_label: str) -> list[tuple[str, str]]:
+    return [("", blank_label), *((code, f"{name} ({code})") for code, name in countries)]
 
 
 class RequestForm(forms.ModelForm):
@@ -162,9 +168,7 @@ class PartnerForm(forms.Form):
     name_native = forms.CharField(
         label="Name in the partner's own script", max_length=300, required=False
     )
-    country = forms.CharField(
-        label="Country (ISO code)", max_length=2, required=False, help_text="e.g. CN, GB, US"
-    )
+    country = forms.ChoiceField(label="Country", required=False)
     org_type = forms.ChoiceField(
         label="Type", choices=OrganisationType.choices, initial=OrganisationType.UNIVERSITY
     )
@@ -177,6 +181,7 @@ class PartnerForm(forms.Form):
         self.fields["organisation"].queryset = (
             organisations if organisations is not None else Organisation.objects.all()
         )
+        self.fields["country"].choices = country_choices("— choose —")
 
     def clean(self):
         cleaned = super().clean()
@@ -209,6 +214,12 @@ class FundingForm(forms.ModelForm):
             "origin_undisclosed",
         ]
         help_texts = {"origin_undisclosed": "Tick when the partner will not say who funds it."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"] = forms.ChoiceField(
+            label="Country", required=False, choices=country_choices("— not known —")
+        )
 
     def clean_country(self):
         return clean_country(self.cleaned_data.get("country", ""), required=False)
@@ -347,7 +358,7 @@ class RequestFilterForm(forms.Form):
     tier = forms.ChoiceField(
         choices=[("", "Any tier"), ("none", "Not yet tiered"), *Tier.choices], required=False
     )
-    country = forms.CharField(label="Partner country", max_length=2, required=False)
+    country = forms.ChoiceField(label="Partner country", required=False)
     sector = forms.ModelChoiceField(
         queryset=Sector.objects.none(), required=False, empty_label="Any sector"
     )
@@ -360,6 +371,7 @@ class RequestFilterForm(forms.Form):
     def __init__(self, *args, show_department: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sector"].queryset = Sector.objects.order_by("name")
+        self.fields["country"].choices = country_choices("Any country")
         if show_department:
             self.fields["department"].queryset = Department.objects.order_by("name")
         else:

@@ -114,7 +114,7 @@ def test_the_list_filters_by_status_tier_country_sector_department_dates_and_tex
     assert found(status="under_review") == {b.reference}
     assert found(tier="high") == {b.reference}
     assert found(tier="none") == {a.reference}
-    assert found(country="de") == {b.reference}
+    assert found(country="DE") == {b.reference}
     assert found(sector=quantum.pk) == {a.reference}
     assert found(department=history.pk) == {b.reference}
     assert found(q="quantum") == {a.reference}
@@ -179,7 +179,7 @@ def form_data(**overrides):
         "partners-0-organisation": "",
         "partners-0-name": "Nanjing University",
         "partners-0-name_native": "南京大学",
-        "partners-0-country": "cn",
+        "partners-0-country": "CN",
         "partners-0-org_type": "university",
         "partners-0-city": "Nanjing, Jiangsu",
         "partners-0-website": "https://www.nju.edu.cn",
@@ -241,7 +241,7 @@ def test_a_partner_without_name_or_valid_country_shows_form_errors(client, reque
     assert response.status_code == 200
     body = response.content.decode()
     assert "Choose an existing organisation" in body
-    assert "two-letter ISO 3166 country code" in body
+    assert "Select a valid choice" in body
     assert not PartnershipRequest.objects.exists()
     assert not Organisation.objects.exists()
 
@@ -433,3 +433,16 @@ def test_a_requester_is_not_offered_a_department_choice(client, requester):
     assert (
         "department" not in client.get(reverse("assessments:request_create")).context["form"].fields
     )
+
+
+def test_a_new_partner_needs_a_real_country(client, requester):
+    client.force_login(requester)
+    response = client.post(
+        reverse("assessments:request_create"), form_data(**{"partners-0-country": ""})
+    )
+    assert "Choose a country" in response.content.decode()
+    response = client.post(
+        reverse("assessments:request_create"), form_data(**{"partners-0-country": "XX"})
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not PartnershipRequest.objects.exists()
