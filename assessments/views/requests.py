@@ -198,94 +198,115 @@ def request_detail(request, reference):
     return render(request, "assessments/requests/detail.html", context)
 
 
-def _do_action(request, pr, action):
-    """Validate the action's form and call the workflow; return a message or raise."""
-    ip = client_ip(request)
-    user = request.user
-    if action == "submit":
-        workflow.request_submit(actor=user, request=pr, ip=ip)
-        return "Submitted for review."
-    if action == "take_into_review":
-        workflow.request_take_into_review(actor=user, request=pr, ip=ip)
-        return "Taken into review: you are its reviewer."
-    forms = {
-        "withdraw": (WithdrawForm, "withdraw"),
-        "set_tier": (TierForm, "tier"),
-        "recommend": (RecommendForm, "recommend"),
-        "decide": (DecideForm, "decide"),
-        "reopen": (ReopenForm, "reopen"),
-        "add_condition": (ConditionForm, "condition"),
-        "attach": (AttachmentForm, "attach"),
-    }
-    if action not in forms:
-        raise Http404("No such action.")
-    form_class, prefix = forms[action]
-    form = form_class(request.POST, request.FILES, prefix=prefix)
-    if not form.is_valid():
-        errors = "; ".join(
-            f"{form.fields[k].label if k in form.fields else 'Form'}: {' '.join(v)}"
-            for k, v in form.errors.items()
-        )
-        raise workflow.WorkflowError(errors)
-    data = form.cleaned_data
-    if action == "withdraw":
-        workflow.request_withdraw(actor=user, request=pr, reason=data["reason"], ip=ip)
-        return "Request withdrawn."
-    if action == "set_tier":
-        workflow.request_set_tier(
-            actor=user, request=pr, tier=data["tier"], reason=data["reason"], ip=ip
-        )
-        return f"Risk tier set to {pr.get_tier_display()}."
-    if action == "recommend":
-        workflow.request_recommend(
-            actor=user, request=pr, outcome=data["outcome"], reasoning=data["reasoning"], ip=ip
-        )
-        return "Recommendation recorded."
-    if action == "decide":
-        conditions = []
-        if data["condition_text"]:
-            conditions.append(
-                workflow.ConditionInput(
-                    text=data["condition_text"],
-                    owner=data["condition_owner"],
-                    due_date=data["condition_due_date"],
-                )
+def _submit(user, pr, data, ip):
+    workflow.request_submit(actor=user, request=pr, ip=ip)
+    return "Submitted for review."
+
+
+def _take_into_review(user, pr, data, ip):
+    workflow.request_take_into_review(actor=user, request=pr, ip=ip)
+    return "Taken into review: you are its reviewer."
+
+
+def _withdraw(user, pr, data, ip):
+    workflow.request_withdraw(actor=user, request=pr, reason=data["reason"], ip=ip)
+    return "Request withdrawn."
+
+
+def _set_tier(user, pr, data, ip):
+    workflow.request_set_tier(
+        actor=user, request=pr, tier=data["tier"], reason=data["reason"], ip=ip
+    )
+    return f"Risk tier set to {pr.get_tier_display()}."
+
+
+def _recommend(user, pr, data, ip):
+    workflow.request_recommend(
+        actor=user, request=pr, outcome=data["outcome"], reasoning=data["reasoning"], ip=ip
+    )
+    return "Recommendation recorded."
+
+
+def _decide(user, pr, data, ip):
+    conditions = []
+    if data["condition_text"]:
+        conditions.append(
+            workflow.ConditionInput(
+                text=data["condition_text"],
+                owner=data["condition_owner"],
+                due_date=data["condition_due_date"],
             )
-        workflow.request_decide(
-            actor=user,
-            request=pr,
-            outcome=data["outcome"],
-            reasoning=data["reasoning"],
-            conditions=conditions,
-            next_review_date=data["next_review_date"],
-            ip=ip,
         )
-        return f"Decision recorded: {pr.get_status_display().lower()}."
-    if action == "reopen":
-        workflow.request_reopen(actor=user, request=pr, reason=data["reason"], ip=ip)
-        return "Reopened for re-assessment; the earlier decision stays on record."
-    if action == "add_condition":
-        workflow.condition_add(
-            actor=user,
-            request=pr,
-            item=workflow.ConditionInput(
-                text=data["text"], owner=data["owner"], due_date=data["due_date"]
-            ),
-            ip=ip,
-        )
-        return "Condition added."
+    workflow.request_decide(
+        actor=user,
+        request=pr,
+        outcome=data["outcome"],
+        reasoning=data["reasoning"],
+        conditions=conditions,
+        next_review_date=data["next_review_date"],
+        ip=ip,
+    )
+    return f"Decision recorded: {pr.get_status_display().lower()}."
+
+
+def _reopen(user, pr, data, ip):
+    workflow.request_reopen(actor=user, request=pr, reason=data["reason"], ip=ip)
+    return "Reopened for re-assessment; the earlier decision stays on record."
+
+
+def _add_condition(user, pr, data, ip):
+    item = workflow.ConditionInput(
+        text=data["text"], owner=data["owner"], due_date=data["due_date"]
+    )
+    workflow.condition_add(actor=user, request=pr, item=item, ip=ip)
+    return "Condition added."
+
+
+def _attach(user, pr, data, ip):
     attachment = workflow.attachment_add(
         actor=user, request=pr, uploaded_file=data["file"], kind=data["kind"], ip=ip
     )
     return f"Attached {attachment.original_name}."
 
 
+# action name -> (form class and prefix, or None when the action takes no input; handler)
+ACTIONS = {
+    "submit": (None, _submit),
+    "take_into_review": (None, _take_into_review),
+    "withdraw": ((WithdrawForm, "withdraw"), _withdraw),
+    "set_tier": ((TierForm, "tier"), _set_tier),
+    "recommend": ((RecommendForm, "recommend"), _recommend),
+    "decide": ((DecideForm, "decide"), _decide),
+    "reopen": ((ReopenForm, "reopen"), _reopen),
+    "add_condition": ((ConditionForm, "condition"), _add_condition),
+    "attach": ((AttachmentForm, "attach"), _attach),
+}
+
+
+def _form_errors(form) -> str:
+    return "; ".join(
+        f"{form.fields[name].label if name in form.fields else 'Form'}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    )
+
+
 @require_POST
 def request_action(request, reference, action):
     """Carry out one workflow action from the detail page's forms."""
     pr = get_request_for_user(request.user, reference)
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    form_spec, handler = ACTIONS[action]
+    data = {}
+    if form_spec:
+        form_class, prefix = form_spec
+        form = form_class(request.POST, request.FILES, prefix=prefix)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect(pr)
+        data = form.cleaned_data
     try:
-        message = _do_action(request, pr, action)
+        message = handler(request.user, pr, data, client_ip(request))
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
     else:

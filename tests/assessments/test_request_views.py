@@ -446,3 +446,13 @@ def test_a_new_partner_needs_a_real_country(client, requester):
     )
     assert "Select a valid choice" in response.content.decode()
     assert not PartnershipRequest.objects.exists()
+
+
+def test_an_incomplete_action_form_shows_which_field_is_missing(client, requester, reviewer):
+    pr = advance(make_request(requester), to=S.UNDER_REVIEW, requester=requester, reviewer=reviewer)
+    client.force_login(reviewer)
+    response = client.post(
+        action_url(pr, "recommend"), {"recommend-outcome": "approve"}, follow=True
+    )
+    assert "Reasoning: This field is required." in response.content.decode()
+    assert PartnershipRequest.objects.get(pk=pr.pk).status == S.UNDER_REVIEW
