@@ -285,7 +285,7 @@ ACTIONS = {
 
 def _form_errors(form) -> str:
     return "; ".join(
-        f"{form.fields[name].label if name in form.fields else 'Form'}: {' '.join(errors)}"
+        f"{form[name].label if name in form.fields else 'Form'}: {' '.join(errors)}"
         for name, errors in form.errors.items()
     )
 
