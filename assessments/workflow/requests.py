@@ -358,7 +358,7 @@ def request_set_tier(*, actor, request: PartnershipRequest, tier: str, reason: s
         raise WorkflowError(f"'{tier}' is not a risk tier.")
     with transaction.atomic():
         current = _locked(request)
-        _refuse(_tier_refusal(actor, current))
+        _refuse(_tier_refusal(actor, current, _latest_recommender_id(current)))
         changes = {"tier": [current.tier, tier]}
         if reason:
             changes["reason"] = [None, reason]

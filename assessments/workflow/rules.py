@@ -142,11 +142,16 @@ def _take_refusal(user, request) -> str | None:
     return None
 
 
-def _tier_refusal(user, request) -> str | None:
-    if not has_role(user, Role.REVIEWER):
-        return "Only a reviewer may set the risk tier."
-    if request.status not in {RequestStatus.UNDER_REVIEW, RequestStatus.RECOMMENDED}:
+def _tier_refusal(user, request, recommender_id: int | None = None) -> str | None:
+    if request.status == RequestStatus.UNDER_REVIEW:
+        return None if has_role(user, Role.REVIEWER) else "Only a reviewer may set the risk tier."
+    if request.status != RequestStatus.RECOMMENDED:
         return "The risk tier can be set only while the request is under review or recommended."
+    if not _is_central(user):
+        return "Only a reviewer or an approver may change the risk tier."
+    if recommender_id == user.pk:
+        # Otherwise a recommender could lower a high tier and then decide alone.
+        return "Four-eyes rule: once you have recommended, someone else must change the risk tier."
     return None
 
 
@@ -216,8 +221,11 @@ def request_actions_for(user, request: PartnershipRequest) -> set[str]:
     }
     actions = {name for name, check in checks.items() if check(user, request) is None}
     if request.status == RequestStatus.RECOMMENDED and _is_central(user):
+        recommender_id = _latest_recommender_id(request)
+        if _tier_refusal(user, request, recommender_id) is not None:
+            actions.discard("set_tier")
         # A missing tier still shows the form, so the refusal explains what is needed.
-        refusal = _decide_refusal(user, request, _latest_recommender_id(request))
+        refusal = _decide_refusal(user, request, recommender_id)
         if refusal is None or not request.tier:
             actions.add("decide")
     if request.status == RequestStatus.APPROVED_WITH_CONDITIONS and _is_central(user):

@@ -280,10 +280,26 @@ def test_the_tier_cannot_be_set_on_a_draft_or_by_a_requester(requester, reviewer
     pr = make_request(requester)
     with pytest.raises(WorkflowError, match="under review"):
         workflow.request_set_tier(actor=reviewer, request=pr, tier="low")
+    advance(pr, to=S.UNDER_REVIEW, requester=requester, reviewer=reviewer, tier="")
     with pytest.raises(WorkflowError, match="Only a reviewer"):
         workflow.request_set_tier(actor=requester, request=pr, tier="low")
     with pytest.raises(WorkflowError, match="not a risk tier"):
         workflow.request_set_tier(actor=reviewer, request=pr, tier="extreme")
+    assert PartnershipRequest.objects.get(pk=pr.pk).tier == ""
+
+
+def test_the_recommender_cannot_change_the_tier_afterwards_but_someone_else_can(
+    requester, reviewer, second_reviewer
+):
+    pr = recommended(requester, reviewer, "high")
+    events = AuditEvent.objects.count()
+    with pytest.raises(WorkflowError, match="someone else must change the risk tier"):
+        workflow.request_set_tier(actor=reviewer, request=pr, tier="low")
+    assert_unchanged(pr, status=S.RECOMMENDED, events=events)
+    assert "set_tier" not in workflow.request_actions_for(reviewer, pr)
+    assert "set_tier" in workflow.request_actions_for(second_reviewer, pr)
+    workflow.request_set_tier(actor=second_reviewer, request=pr, tier="medium")
+    assert PartnershipRequest.objects.get(pk=pr.pk).tier == "medium"
 
 
 def test_a_reviewer_recommends_and_the_recommendation_is_kept(requester, reviewer):
