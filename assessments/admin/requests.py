@@ -1,6 +1,7 @@
 """Requests and organisations in the admin: read-mostly; requests change only through the workflow."""
 
 from django.contrib import admin
+from django.db import models
 
 from ..audit import audit_record, client_ip
 from ..models import (
@@ -102,6 +103,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     """Partner organisations: details may be corrected (e.g. a native-script name)."""
 
     list_display = ["name", "name_native", "country", "org_type", "city"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["org_type", "country"]
     search_fields = ["name", "name_native", "city"]
 
