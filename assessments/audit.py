@@ -5,12 +5,15 @@ import json
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from .models import AuditEvent, PartnershipRequest
 
 GENESIS_HASH = "0" * 64
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises chain writers.
+_CHAIN_LOCK_KEY = 0x756B636E
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -44,6 +47,26 @@ def client_ip(http_request) -> str | None:
     return http_request.META.get("REMOTE_ADDR") or None
 
 
+def _normalised_ip(ip: str | None) -> str | None:
+    # The database stores IPv6 addresses in canonical form; hash exactly what it will store.
+    if ip and ":" in ip:
+        return clean_ipv6_address(ip)
+    return ip or None
+
+
+def _lock_chain() -> None:
+    """Serialise appends, so two writers can never link to the same previous event.
+
+    On PostgreSQL a row lock on the tail is not enough: a writer that waited for it still
+    reads the old tail under READ COMMITTED, forking the chain. A transaction-scoped advisory
+    lock is taken before the tail is read, so the read sees the other writer's committed row.
+    SQLite allows one writer at a time, so it needs nothing more.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+
+
 def _jsonable(changes: dict | None) -> dict:
     # Round-trip through the encoder so dates, decimals and UUIDs hash the same when read back.
     return json.loads(json.dumps(changes or {}, cls=DjangoJSONEncoder))
@@ -61,7 +84,7 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event to the chain; call it inside the transaction of the change it records."""
     with transaction.atomic():
-        # Lock the chain's tail so two writers cannot both link to the same previous event.
+        _lock_chain()
         last = AuditEvent.objects.select_for_update().order_by("-id").only("hash").first()
         event = AuditEvent(
             at=timezone.now(),
@@ -73,7 +96,7 @@ def audit_record(
             request=request,
             summary=summary[:500],
             changes=_jsonable(changes),
-            ip_address=ip,
+            ip_address=_normalised_ip(ip),
             previous_hash=last.hash if last else GENESIS_HASH,
         )
         event.hash = event_hash(event)

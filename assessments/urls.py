@@ -1,5 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import requests
 
 app_name = "assessments"
 
-urlpatterns = []
+urlpatterns = [
+    path("requests/", requests.request_list, name="request_list"),
+    path("requests/new/", requests.request_create, name="request_create"),
+    path("requests/<str:reference>/", requests.request_detail, name="request_detail"),
+    path("requests/<str:reference>/edit/", requests.request_edit, name="request_edit"),
+    path(
+        "requests/<str:reference>/actions/<slug:action>/",
+        requests.request_action,
+        name="request_action",
+    ),
+    path(
+        "requests/<str:reference>/attachments/<int:pk>/",
+        requests.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "requests/<str:reference>/conditions/<int:pk>/met/",
+        requests.condition_met,
+        name="condition_met",
+    ),
+    path("organisations/<int:pk>/", requests.organisation_detail, name="organisation_detail"),
+]

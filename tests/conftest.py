@@ -1,5 +1,6 @@
 """Shared fixtures: fast hashing, one user per role, departments."""
 
+import importlib
 import os
 
 import pytest
@@ -12,6 +13,26 @@ from ukcn.roles import Role
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def reload_reference_data():
+    """Recreate what data migrations load (role groups, NSI sectors, disciplines) if a
+    transactional test's flush removed them; idempotent."""
+    from django.apps import apps
+
+    if Group.objects.exists():
+        return
+    importlib.import_module("ukcn.migrations.0002_create_role_groups").create_groups(apps, None)
+    importlib.import_module("assessments.migrations.0002_load_sectors_and_disciplines").load(
+        apps, None
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # A reused test database may have been flushed by the last run's browser tests.
+    with django_db_blocker.unblock():
+        reload_reference_data()
 
 
 @pytest.fixture(autouse=True)

@@ -259,3 +259,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Attachments: largest accepted upload, and the file types accepted (checked by extension and
+# by the file's leading bytes; see assessments/attachments.py for the known types).
+ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_ALLOWED_EXTENSIONS = envlist(
+    "ATTACHMENT_ALLOWED_EXTENSIONS", "pdf,docx,xlsx,odt,doc,png,jpg,jpeg,txt,csv"
+)
+# Every decision sets the next review date this many days ahead (continuous engagement).
+REVIEW_PERIOD_DAYS = envint("REVIEW_PERIOD_DAYS", 365)

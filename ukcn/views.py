@@ -7,12 +7,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from assessments.queues import dashboard_panels
+
 from .api_tokens import api_token_issue, api_token_revoke
 
 
 def dashboard(request):
     """The home page: what needs the user's attention."""
-    return render(request, "dashboard.html", {})
+    return render(request, "dashboard.html", {"panels": dashboard_panels(request.user)})
 
 
 @login_not_required

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, reload_reference_data
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -24,6 +24,12 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(live_server):
+    """The live server's database is flushed after each browser test; reload for the next."""
+    reload_reference_data()
 
 
 @pytest.fixture

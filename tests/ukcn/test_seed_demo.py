@@ -15,3 +15,26 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(db, capsys):
     for role in Role:
         assert get_user_model().objects.filter(groups__name=role.value).exists(), role
     assert "password:" in capsys.readouterr().out
+
+
+def test_seed_demo_creates_sample_requests_through_the_workflow_once(db, capsys):
+    from assessments.audit import audit_verify_chain
+    from assessments.models import AuditEvent, Organisation, PartnershipRequest
+
+    call_command("seed_demo")
+    requests = PartnershipRequest.objects.count()
+    events = AuditEvent.objects.count()
+    assert requests >= 6
+    assert Organisation.objects.filter(name_native="清华大学").exists()
+    statuses = set(PartnershipRequest.objects.values_list("status", flat=True))
+    assert {"draft", "submitted", "under_review", "recommended", "approved"} <= statuses
+    assert PartnershipRequest.objects.values("department").distinct().count() >= 4
+    years = {ref[3:7] for ref in PartnershipRequest.objects.values_list("reference", flat=True)}
+    assert len(years) >= 2
+    # Every sample went through the workflow, so each has its trail and the chain holds.
+    assert not PartnershipRequest.objects.filter(audit_events__isnull=True).exists()
+    assert audit_verify_chain().ok
+    call_command("seed_demo")
+    assert PartnershipRequest.objects.count() == requests
+    assert AuditEvent.objects.count() == events
+    assert f"0 created, {requests} already there" in capsys.readouterr().out

@@ -1,0 +1,128 @@
+"""Requests and organisations in the admin: read-mostly; requests change only through the workflow."""
+
+from django.contrib import admin
+from django.db import models
+
+from ..audit import audit_record, client_ip
+from ..models import (
+    Attachment,
+    Condition,
+    Decision,
+    FundingSource,
+    Organisation,
+    Partner,
+    PartnershipRequest,
+    Recommendation,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PartnerInline(ReadOnlyInline):
+    model = Partner
+
+
+class FundingInline(ReadOnlyInline):
+    model = FundingSource
+
+
+class RecommendationInline(ReadOnlyInline):
+    model = Recommendation
+
+
+class DecisionInline(ReadOnlyInline):
+    model = Decision
+
+
+class ConditionInline(ReadOnlyInline):
+    model = Condition
+    exclude = ["decision"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f != "decision"]
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    exclude = ["file"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f != "file"]
+
+
+@admin.register(PartnershipRequest)
+class PartnershipRequestAdmin(admin.ModelAdmin):
+    """Read-only: every change to a request goes through the workflow, which audits it."""
+
+    list_display = ["reference", "title", "department", "status", "tier", "created_at"]
+    list_filter = ["status", "tier", "department", "collaboration_type"]
+    search_fields = ["reference", "title", "lead_academic", "partners__organisation__name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["department"]
+    inlines = [
+        PartnerInline,
+        FundingInline,
+        RecommendationInline,
+        DecisionInline,
+        ConditionInline,
+        AttachmentInline,
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields] + ["sectors", "disciplines"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Viewing stays possible for staff with the view permission; saving never is.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """Partner organisations: details may be corrected (e.g. a native-script name)."""
+
+    list_display = ["name", "name_native", "country", "org_type", "city"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_filter = ["org_type", "country"]
+    search_fields = ["name", "name_native", "city"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Organisations carry request history; they are never deleted.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # The admin wraps this in a transaction, so the change and its event commit together.
+        changes = {
+            name: [form.initial.get(name) if change else None, form.cleaned_data.get(name)]
+            for name in form.changed_data
+        }
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="organisation.updated" if change else "organisation.created",
+            summary=f"{'Corrected' if change else 'Registered'} organisation {obj} in the admin",
+            obj=obj,
+            changes=changes,
+            ip=client_ip(request),
+        )

@@ -1,0 +1,292 @@
+"""Sample partnership requests for the demo, created through the real workflow."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from ukcn.models import Department
+
+from . import workflow
+from .models import Organisation, PartnershipRequest, RequestStatus, Sector
+
+S = RequestStatus
+
+ORGANISATIONS = {
+    "tsinghua": ("Tsinghua University", "清华大学", "CN", "university", "Beijing", "https://www.tsinghua.edu.cn"),
+    "nju": ("Nanjing University", "南京大学", "CN", "university", "Nanjing, Jiangsu", "https://www.nju.edu.cn"),
+    "fudan": ("Fudan University", "复旦大学", "CN", "university", "Shanghai", "https://www.fudan.edu.cn"),
+    "beihang": ("Beihang University", "北京航空航天大学", "CN", "university", "Beijing", "https://www.buaa.edu.cn"),
+    "zju": ("Zhejiang University", "浙江大学", "CN", "university", "Hangzhou, Zhejiang", "https://www.zju.edu.cn"),
+    "dicp": ("Dalian Institute of Chemical Physics, CAS", "中国科学院大连化学物理研究所", "CN", "research_institute", "Dalian, Liaoning", ""),
+    "hit": ("Harbin Institute of Technology", "哈尔滨工业大学", "CN", "university", "Harbin, Heilongjiang", "https://www.hit.edu.cn"),
+    "sjtu": ("Shanghai Jiao Tong University", "上海交通大学", "CN", "university", "Shanghai", "https://www.sjtu.edu.cn"),
+    "seu": ("Southeast University", "东南大学", "CN", "university", "Nanjing, Jiangsu", "https://www.seu.edu.cn"),
+}  # fmt: skip
+
+
+@dataclass
+class Sample:
+    title: str
+    department: str
+    registered_by: str
+    partners: list[tuple[str, str]]
+    registered_on: date
+    status: str
+    tier: str = ""
+    sectors: list[str] = field(default_factory=list)
+    funding: list[dict] = field(default_factory=list)
+    collaboration_type: str = "joint_project"
+    work_location: str = "both"
+    sensitivity: dict = field(default_factory=dict)
+    decided_by: str = "reviewer"
+    review_in_days: int | None = None
+    condition: str = ""
+
+
+SAMPLES = [
+    Sample(
+        title="Joint research centre for low-carbon battery materials",
+        department="engineering",
+        registered_by="requester",
+        partners=[("tsinghua", "Co-director of the centre"), ("nju", "Materials characterisation")],
+        registered_on=date(2025, 3, 14),
+        status=S.APPROVED_WITH_CONDITIONS,
+        tier="medium",
+        sectors=["Advanced Materials", "Energy"],
+        funding=[
+            {
+                "funder_name": "UKRI",
+                "country": "GB",
+                "funder_type": "uk_public",
+                "amount": 420000,
+                "currency": "GBP",
+            },
+            {
+                "funder_name": "National Natural Science Foundation of China (NSFC)",
+                "country": "CN",
+                "funder_type": "partner_government",
+                "amount": 3000000,
+                "currency": "CNY",
+            },
+        ],
+        collaboration_type="joint_centre",
+        sensitivity={
+            "people_exchanged": 4,
+            "lab_access": True,
+            "staff_travel": True,
+            "ip_arrangements": "Jointly owned foreground IP; background IP stays with each party.",
+        },
+        condition="Agree a technology control plan with the export-control officer before samples are shipped",
+    ),
+    Sample(
+        title="Digitising Qing-dynasty maritime trade archives",
+        department="history",
+        registered_by="requester2",
+        partners=[("fudan", "Archive holder and co-investigator")],
+        registered_on=date(2026, 9, 2),
+        status=S.SUBMITTED,
+        funding=[
+            {
+                "funder_name": "British Council",
+                "country": "GB",
+                "funder_type": "uk_public",
+                "amount": 38000,
+                "currency": "GBP",
+            }
+        ],
+        sensitivity={"personal_data": False, "staff_travel": True},
+    ),
+    Sample(
+        title="Hypersonic boundary-layer flow modelling",
+        department="engineering",
+        registered_by="requester",
+        partners=[("beihang", "Wind-tunnel experiments")],
+        registered_on=date(2026, 6, 20),
+        status=S.RECOMMENDED,
+        tier="very_high",
+        sectors=["Defence", "Military and Dual-Use", "Satellite and Space Technologies"],
+        funding=[
+            {
+                "funder_name": "",
+                "country": "CN",
+                "funder_type": "partner_institution",
+                "origin_undisclosed": True,
+            }
+        ],
+        sensitivity={
+            "export_controlled": True,
+            "dual_use": True,
+            "lab_access": True,
+            "people_exchanged": 2,
+        },
+    ),
+    Sample(
+        title="Antimicrobial resistance surveillance in hospital wastewater",
+        department="medicine",
+        registered_by="reviewer",
+        partners=[("zju", "Sampling and sequencing")],
+        registered_on=date(2026, 10, 11),
+        status=S.UNDER_REVIEW,
+        tier="medium",
+        sectors=["Synthetic Biology"],
+        funding=[
+            {
+                "funder_name": "Wellcome Trust",
+                "country": "GB",
+                "funder_type": "other",
+                "amount": 150000,
+                "currency": "GBP",
+            }
+        ],
+        sensitivity={"personal_data": True, "data_leaves_partner_country": True},
+    ),
+    Sample(
+        title="Perovskite solar cell stability testing",
+        department="chemistry",
+        registered_by="reviewer",
+        partners=[("dicp", "Accelerated ageing tests")],
+        registered_on=date(2024, 11, 5),
+        status=S.APPROVED,
+        tier="low",
+        sectors=["Energy"],
+        funding=[
+            {
+                "funder_name": "Innovate UK",
+                "country": "GB",
+                "funder_type": "uk_public",
+                "amount": 60000,
+                "currency": "GBP",
+            }
+        ],
+        review_in_days=30,
+    ),
+    Sample(
+        title="Visiting PhD student in robotic welding",
+        department="engineering",
+        registered_by="requester",
+        partners=[("hit", "Home institution of the visiting student")],
+        registered_on=date(2026, 11, 20),
+        status=S.DRAFT,
+        sectors=["Advanced Robotics"],
+        collaboration_type="visiting",
+        work_location="uk",
+        sensitivity={"people_exchanged": 1, "lab_access": True},
+    ),
+    Sample(
+        title="Co-authored review of federated learning for medical imaging",
+        department="computer-science",
+        registered_by="reviewer",
+        partners=[("sjtu", "Co-author"), ("seu", "Co-author")],
+        registered_on=date(2025, 7, 1),
+        status=S.WITHDRAWN,
+        sectors=["Artificial Intelligence"],
+        collaboration_type="co_authorship",
+        work_location="uk",
+    ),
+]
+
+
+def _organisation(key: str, actor) -> Organisation:
+    name, native, country, org_type, city, website = ORGANISATIONS[key]
+    existing = Organisation.objects.filter(name=name, country=country).first()
+    return existing or workflow.organisation_create(
+        actor=actor,
+        name=name,
+        name_native=native,
+        country=country,
+        org_type=org_type,
+        city=city,
+        website=website,
+    )
+
+
+def _facts(sample: Sample, actor) -> workflow.RequestFacts:
+    sectors = list(Sector.objects.filter(name__in=sample.sectors))
+    return workflow.RequestFacts(
+        fields={
+            "title": sample.title,
+            "summary": f"{sample.title}: a demonstration request for the review workflow.",
+            "lead_academic": "Dr Demo Lead",
+            "collaboration_type": sample.collaboration_type,
+            "work_location": sample.work_location,
+            "no_nsi_sector": not sectors,
+            "start_date": sample.registered_on + timedelta(days=90),
+            "end_date": sample.registered_on + timedelta(days=90 + 3 * 365),
+            **sample.sensitivity,
+        },
+        sectors=sectors,
+        partners=[
+            workflow.PartnerInput(organisation=_organisation(key, actor), role=role)
+            for key, role in sample.partners
+        ],
+        funding=sample.funding,
+    )
+
+
+def _walk(pr: PartnershipRequest, sample: Sample, users: dict) -> None:
+    author = users[sample.registered_by]
+    if sample.status == S.DRAFT:
+        return
+    if sample.status == S.WITHDRAWN:
+        workflow.request_withdraw(
+            actor=author, request=pr, reason="The collaboration did not go ahead."
+        )
+        return
+    workflow.request_submit(actor=author, request=pr)
+    if sample.status == S.SUBMITTED:
+        return
+    reviewer = users["reviewer"]
+    workflow.request_take_into_review(actor=reviewer, request=pr)
+    workflow.request_set_tier(actor=reviewer, request=pr, tier=sample.tier)
+    if sample.status == S.UNDER_REVIEW:
+        return
+    outcome = "decline" if sample.tier == "very_high" else "approve"
+    workflow.request_recommend(
+        actor=reviewer,
+        request=pr,
+        outcome=outcome,
+        reasoning="Checked against the watchlists and the checklist.",
+    )
+    if sample.status == S.RECOMMENDED:
+        return
+    today = timezone.localdate()
+    conditions = []
+    if sample.condition:
+        conditions.append(
+            workflow.ConditionInput(
+                text=sample.condition, owner=users["requester"], due_date=today + timedelta(days=45)
+            )
+        )
+    workflow.request_decide(
+        actor=users[sample.decided_by],
+        request=pr,
+        outcome=sample.status,
+        reasoning="Risks are understood and proportionate to the benefits.",
+        conditions=conditions,
+        next_review_date=today + timedelta(days=sample.review_in_days)
+        if sample.review_in_days
+        else None,
+    )
+
+
+def demo_requests_seed() -> tuple[int, int]:
+    """Create the sample requests that do not exist yet; return (created, already there)."""
+    users = {u.username: u for u in get_user_model().objects.all()}
+    departments = {d.code: d for d in Department.objects.all()}
+    created = skipped = 0
+    for sample in sorted(SAMPLES, key=lambda s: s.registered_on):
+        if PartnershipRequest.objects.filter(title=sample.title).exists():
+            skipped += 1
+            continue
+        actor = users[sample.registered_by]
+        pr = workflow.request_create(
+            actor=actor,
+            facts=_facts(sample, actor),
+            department=departments[sample.department],
+            registered_on=sample.registered_on,
+        )
+        _walk(pr, sample, users)
+        created += 1
+    return created, skipped

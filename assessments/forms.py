@@ -1,0 +1,381 @@
+"""Forms for requests and the review workflow: they validate input; the workflow acts on it."""
+
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_countries import countries
+
+from ukcn.models import Department
+
+from .models import (
+    Attachment,
+    Condition,
+    Discipline,
+    FundingSource,
+    Organisation,
+    OrganisationType,
+    PartnershipRequest,
+    Recommendation,
+    RequestStatus,
+    Sector,
+    Tier,
+)
+from .workflow import EDITABLE_FIELDS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def clean_country(value: str, *, required: bool = True) -> str:
+    """An ISO 3166-1 alpha-2 code, upper case; refuses codes that name no country."""
+    value = (value or "").strip()
+    if not value and not required:
+        return ""
+    code = countries.alpha2(value) if len(value) == 2 else ""
+    if not code:
+        raise ValidationError(
+            "Choose a country (stored as its ISO 3166 code, e.g. CN for China, GB for the UK).",
+            code="invalid_country",
+        )
+    return code
+
+
+def country_choices(blank_label: str) -> list[tuple[str, str]]:
+    return [("", blank_label), *((code, f"{name} ({code})") for code, name in countries)]
+
+
+class RequestForm(forms.ModelForm):
+    """The request's own facts, laid out in sections; partners and funding are formsets."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(),
+        required=False,
+        help_text="The department the request comes from (you are registering it on its behalf).",
+    )
+
+    class Meta:
+        model = PartnershipRequest
+        fields = [*EDITABLE_FIELDS, "sectors", "disciplines"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "ip_arrangements": forms.Textarea(attrs={"rows": 3}),
+            "sensitivity_notes": forms.Textarea(attrs={"rows": 3}),
+            "statement_of_intent": forms.Textarea(attrs={"rows": 3}),
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
+            "sectors": forms.CheckboxSelectMultiple,
+            "disciplines": forms.SelectMultiple(attrs={"size": 8}),
+        }
+        help_texts = {
+            "sectors": "The sensitive sectors of the National Security and Investment Act 2021 "
+            "the work touches.",
+            "disciplines": "Hold Ctrl (Cmd on a Mac) to choose more than one.",
+            "people_exchanged": "Researchers or students visiting either way.",
+        }
+
+    def __init__(self, *args, choose_department: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if choose_department:
+            self.fields["department"].queryset = Department.objects.order_by("name")
+            self.fields["department"].required = True
+        else:
+            del self.fields["department"]
+        self.fields["sectors"].queryset = Sector.objects.order_by("name")
+        self.fields["disciplines"].queryset = Discipline.objects.order_by("name")
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                "The request",
+                "title",
+                "summary",
+                Div(
+                    Div("lead_academic", css_class="col-md-6"),
+                    Div("lead_academic_email", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                *(["department"] if choose_department else []),
+                "version",
+            ),
+            Fieldset(
+                "Collaboration",
+                Div(
+                    Div("collaboration_type", css_class="col-md-6"),
+                    Div("work_location", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("start_date", css_class="col-md-6"),
+                    Div("end_date", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset("Disciplines and NSI Act sectors", "disciplines", "sectors", "no_nsi_sector"),
+            Fieldset(
+                "Sensitivity",
+                "export_controlled",
+                "dual_use",
+                "personal_data",
+                "data_leaves_uk",
+                "data_leaves_partner_country",
+                "people_exchanged",
+                "lab_access",
+                "staff_travel",
+                "ip_arrangements",
+                "statement_of_intent_agreed",
+                "statement_of_intent",
+                "sensitivity_notes",
+                HTML(
+                    '<p class="form-text">Attach agreements and statements of intent on the '
+                    "request's page once it is saved.</p>"
+                ),
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date is before the start date.")
+        if cleaned.get("no_nsi_sector") and cleaned.get("sectors"):
+            self.add_error(
+                "no_nsi_sector", "Either choose sectors or tick 'none of the NSI Act sectors'."
+            )
+        return cleaned
+
+    def facts_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+
+class PartnerForm(forms.Form):
+    """One partner: an existing organisation, or a new one described here."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label="Existing organisation",
+        empty_label="— a new organisation (describe it below) —",
+    )
+    name = forms.CharField(label="Name as written", max_length=300, required=False)
+    name_native = forms.CharField(
+        label="Name in the partner's own script", max_length=300, required=False
+    )
+    country = forms.ChoiceField(label="Country", required=False)
+    org_type = forms.ChoiceField(
+        label="Type", choices=OrganisationType.choices, initial=OrganisationType.UNIVERSITY
+    )
+    city = forms.CharField(label="City or province", max_length=200, required=False)
+    website = forms.URLField(required=False, assume_scheme="https")
+    role = forms.CharField(label="Role in the project", max_length=300, required=False)
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            organisations if organisations is not None else Organisation.objects.all()
+        )
+        self.fields["country"].choices = country_choices("— choose —")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("organisation"):
+            return cleaned
+        if not cleaned.get("name"):
+            self.add_error("name", "Choose an existing organisation or give the new one's name.")
+        try:
+            cleaned["country"] = clean_country(cleaned.get("country", ""))
+        except ValidationError as exc:
+            self.add_error("country", exc)
+        return cleaned
+
+    def new_organisation_fields(self) -> dict:
+        return {
+            name: self.cleaned_data.get(name, "")
+            for name in ("name", "name_native", "country", "org_type", "city", "website")
+        }
+
+
+class FundingForm(forms.ModelForm):
+    class Meta:
+        model = FundingSource
+        fields = [
+            "funder_name",
+            "country",
+            "funder_type",
+            "amount",
+            "currency",
+            "origin_undisclosed",
+        ]
+        help_texts = {"origin_undisclosed": "Tick when the partner will not say who funds it."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"] = forms.ChoiceField(
+            label="Country", required=False, choices=country_choices("— not known —")
+        )
+
+    def clean_country(self):
+        return clean_country(self.cleaned_data.get("country", ""), required=False)
+
+    def clean_currency(self):
+        currency = (self.cleaned_data.get("currency") or "").strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            raise ValidationError("Enter a three-letter currency code, e.g. GBP, CNY.")
+        return currency
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("funder_name") and not cleaned.get("origin_undisclosed"):
+            self.add_error(
+                "funder_name", "Name the funder, or tick 'origin undisclosed' if it is not known."
+            )
+        return cleaned
+
+
+PartnerFormSet = forms.formset_factory(PartnerForm, extra=2, can_delete=True)
+FundingFormSet = forms.formset_factory(FundingForm, extra=1, can_delete=True)
+
+
+def formset_rows(formset) -> list:
+    """The cleaned forms of a formset that hold data and are not marked for deletion."""
+    return [
+        form
+        for form in formset.forms
+        if form.has_changed() and not form.cleaned_data.get("DELETE", False)
+    ]
+
+
+# --- workflow actions ------------------------------------------------------------------------
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the request withdrawn?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+class TierForm(forms.Form):
+    tier = forms.ChoiceField(label="Risk tier", choices=Tier.choices)
+    reason = forms.CharField(label="Why this tier", required=False)
+
+
+class RecommendForm(forms.Form):
+    outcome = forms.ChoiceField(label="Recommendation", choices=Recommendation.Outcome.choices)
+    reasoning = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _condition_owner_choices():
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class DecideForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            (RequestStatus.APPROVED, RequestStatus.APPROVED.label),
+            (RequestStatus.APPROVED_WITH_CONDITIONS, RequestStatus.APPROVED_WITH_CONDITIONS.label),
+            (RequestStatus.DECLINED, RequestStatus.DECLINED.label),
+        ],
+    )
+    reasoning = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    next_review_date = forms.DateField(
+        required=False,
+        widget=DATE_INPUT,
+        help_text="Leave blank for the default: twelve months from today.",
+    )
+    condition_text = forms.CharField(
+        label="Condition",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed for an approval with conditions; add more on the request afterwards.",
+    )
+    condition_owner = forms.ModelChoiceField(
+        label="Condition owner", queryset=get_user_model().objects.none(), required=False
+    )
+    condition_due_date = forms.DateField(label="Condition due", required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["condition_owner"].queryset = _condition_owner_choices()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("condition_text") and not cleaned.get("condition_due_date"):
+            self.add_error("condition_due_date", "Give the condition a due date.")
+        if cleaned.get("outcome") == RequestStatus.APPROVED_WITH_CONDITIONS and not cleaned.get(
+            "condition_text"
+        ):
+            self.add_error("condition_text", "An approval with conditions needs a condition.")
+        return cleaned
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why reopen it?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: a partner now appears on a watchlist.",
+    )
+
+
+class ConditionForm(forms.ModelForm):
+    class Meta:
+        model = Condition
+        fields = ["text", "owner", "due_date"]
+        labels = {"text": "Condition", "owner": "Owner", "due_date": "Due date"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 2}), "due_date": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _condition_owner_choices()
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        if due < timezone.localdate():
+            raise ValidationError("The due date cannot be in the past.")
+        return due
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="File")
+    kind = forms.ChoiceField(choices=Attachment.Kind.choices, initial=Attachment.Kind.EVIDENCE)
+
+
+# --- the request list's filters --------------------------------------------------------------
+
+
+class RequestFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, help_text="Reference, title, partner")
+    status = forms.ChoiceField(choices=[("", "Any status"), *RequestStatus.choices], required=False)
+    tier = forms.ChoiceField(
+        choices=[("", "Any tier"), ("none", "Not yet tiered"), *Tier.choices], required=False
+    )
+    country = forms.ChoiceField(label="Partner country", required=False)
+    sector = forms.ModelChoiceField(
+        queryset=Sector.objects.none(), required=False, empty_label="Any sector"
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(), required=False, empty_label="Any department"
+    )
+    created_from = forms.DateField(label="Registered from", required=False, widget=DATE_INPUT)
+    created_to = forms.DateField(label="Registered to", required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, show_department: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].queryset = Sector.objects.order_by("name")
+        self.fields["country"].choices = country_choices("Any country")
+        if show_department:
+            self.fields["department"].queryset = Department.objects.order_by("name")
+        else:
+            del self.fields["department"]
+
+    def clean_country(self):
+        return clean_country(self.cleaned_data.get("country", ""), required=False)

@@ -1,0 +1,365 @@
+"""Pages for partnership requests: list, form, detail with its workflow actions, organisations."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ukcn.models import department_of
+from ukcn.roles import Role, has_role, sees_all_departments
+
+from .. import workflow
+from ..audit import client_ip
+from ..filters import requests_filter
+from ..forms import (
+    AttachmentForm,
+    ConditionForm,
+    DecideForm,
+    FundingFormSet,
+    PartnerFormSet,
+    RecommendForm,
+    ReopenForm,
+    RequestFilterForm,
+    RequestForm,
+    TierForm,
+    WithdrawForm,
+    formset_rows,
+)
+from ..models import Organisation, Partner
+from ..permissions import get_request_for_user, visible_requests
+
+PAGE_SIZE = 25
+
+
+def _with_partners(queryset):
+    return queryset.select_related("department").prefetch_related(
+        Prefetch("partners", queryset=Partner.objects.select_related("organisation"))
+    )
+
+
+def request_list(request):
+    """All requests the user may see, filtered and paginated."""
+    show_department = sees_all_departments(request.user)
+    form = RequestFilterForm(request.GET or None, show_department=show_department)
+    requests = visible_requests(request.user)
+    if form.is_bound and form.is_valid():
+        requests = requests_filter(requests, form.cleaned_data)
+    page = Paginator(_with_partners(requests), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "assessments/requests/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_create": has_role(request.user, Role.REQUESTER, Role.REVIEWER),
+        },
+    )
+
+
+def _formsets(data=None, *, instance=None):
+    organisations = Organisation.objects.order_by("name")
+    partner_initial = funding_initial = None
+    if instance is not None and data is None:
+        partner_initial = [
+            {"organisation": p.organisation_id, "role": p.role} for p in instance.partners.all()
+        ]
+        funding_initial = [
+            {name: getattr(f, name) for name in workflow.FUNDING_FIELDS}
+            for f in instance.funding_sources.all()
+        ]
+    partners = PartnerFormSet(
+        data,
+        prefix="partners",
+        initial=partner_initial,
+        form_kwargs={"organisations": organisations},
+    )
+    funding = FundingFormSet(data, prefix="funding", initial=funding_initial)
+    return partners, funding
+
+
+def _facts(form, partners, funding, *, actor, ip) -> workflow.RequestFacts:
+    """Turn valid forms into plain facts, registering any new partner organisations."""
+    partner_inputs = []
+    for row in formset_rows(partners):
+        organisation = row.cleaned_data.get("organisation") or workflow.organisation_create(
+            actor=actor, ip=ip, **row.new_organisation_fields()
+        )
+        partner_inputs.append(
+            workflow.PartnerInput(organisation=organisation, role=row.cleaned_data.get("role", ""))
+        )
+    return workflow.RequestFacts(
+        fields=form.facts_fields(),
+        sectors=list(form.cleaned_data["sectors"]),
+        disciplines=list(form.cleaned_data["disciplines"]),
+        partners=partner_inputs,
+        funding=[
+            {k: v for k, v in row.cleaned_data.items() if k in workflow.FUNDING_FIELDS}
+            for row in formset_rows(funding)
+        ],
+    )
+
+
+def _save_request(request, form, partners, funding, *, instance=None):
+    """Create or update through the workflow; new organisations roll back with a refusal."""
+    ip = client_ip(request)
+    with transaction.atomic():
+        facts = _facts(form, partners, funding, actor=request.user, ip=ip)
+        if instance is None:
+            return workflow.request_create(
+                actor=request.user,
+                facts=facts,
+                department=form.cleaned_data.get("department"),
+                ip=ip,
+            )
+        return workflow.request_update(
+            actor=request.user,
+            request=instance,
+            version=form.cleaned_data.get("version") or 0,
+            facts=facts,
+            ip=ip,
+        )
+
+
+def request_create(request):
+    """Register a new request as a draft."""
+    if not has_role(request.user, Role.REQUESTER, Role.REVIEWER):
+        raise Http404("You may not register requests.")
+    return _request_form(request, instance=None)
+
+
+def request_edit(request, reference):
+    instance = get_request_for_user(request.user, reference)
+    if "edit" not in workflow.request_actions_for(request.user, instance):
+        messages.error(request, "You may not edit this request in its current state.")
+        return redirect(instance)
+    return _request_form(request, instance=instance)
+
+
+def _request_form(request, *, instance):
+    # Central staff register on a department's behalf; requesters always for their own.
+    choose_department = instance is None and department_of(request.user) is None
+    if request.method == "POST":
+        form = RequestForm(request.POST, instance=instance, choose_department=choose_department)
+        partners, funding = _formsets(request.POST)
+        if form.is_valid() and partners.is_valid() and funding.is_valid():
+            try:
+                saved = _save_request(request, form, partners, funding, instance=instance)
+            except workflow.WorkflowError as exc:
+                form.add_error(None, str(exc))
+            else:
+                verb = "registered as a draft" if instance is None else "saved"
+                messages.success(request, f"{saved.reference} {verb}.")
+                return redirect(saved)
+    else:
+        form = RequestForm(instance=instance, choose_department=choose_department)
+        partners, funding = _formsets(instance=instance)
+    return render(
+        request,
+        "assessments/requests/form.html",
+        {"form": form, "partners": partners, "funding": funding, "object": instance},
+    )
+
+
+def request_detail(request, reference):
+    """Everything about one request, the actions the user may take and its audit timeline."""
+    pr = get_request_for_user(request.user, reference)
+    actions = workflow.request_actions_for(request.user, pr)
+    context = {
+        "object": pr,
+        "actions": actions,
+        "partners": pr.partners.select_related("organisation"),
+        "funding": pr.funding_sources.all(),
+        "sectors": pr.sectors.all(),
+        "disciplines": pr.disciplines.all(),
+        "attachments": pr.attachments.select_related("uploaded_by"),
+        "recommendations": pr.recommendations.select_related("recommended_by"),
+        "decisions": pr.decisions.select_related("decided_by"),
+        "conditions": pr.conditions.select_related("owner", "decision"),
+        "timeline": pr.audit_events.select_related("actor").order_by("-id"),
+        "may_mark_met": has_role(request.user, Role.REVIEWER, Role.APPROVER),
+        "forms": {
+            "withdraw": WithdrawForm(prefix="withdraw"),
+            "set_tier": TierForm(prefix="tier", initial={"tier": pr.tier}),
+            "recommend": RecommendForm(prefix="recommend"),
+            "decide": DecideForm(prefix="decide") if "decide" in actions else None,
+            "reopen": ReopenForm(prefix="reopen"),
+            "add_condition": ConditionForm(prefix="condition")
+            if "add_condition" in actions
+            else None,
+            "attach": AttachmentForm(prefix="attach"),
+        },
+    }
+    return render(request, "assessments/requests/detail.html", context)
+
+
+def _submit(user, pr, data, ip):
+    workflow.request_submit(actor=user, request=pr, ip=ip)
+    return "Submitted for review."
+
+
+def _take_into_review(user, pr, data, ip):
+    workflow.request_take_into_review(actor=user, request=pr, ip=ip)
+    return "Taken into review: you are its reviewer."
+
+
+def _withdraw(user, pr, data, ip):
+    workflow.request_withdraw(actor=user, request=pr, reason=data["reason"], ip=ip)
+    return "Request withdrawn."
+
+
+def _set_tier(user, pr, data, ip):
+    workflow.request_set_tier(
+        actor=user, request=pr, tier=data["tier"], reason=data["reason"], ip=ip
+    )
+    return f"Risk tier set to {pr.get_tier_display()}."
+
+
+def _recommend(user, pr, data, ip):
+    workflow.request_recommend(
+        actor=user, request=pr, outcome=data["outcome"], reasoning=data["reasoning"], ip=ip
+    )
+    return "Recommendation recorded."
+
+
+def _decide(user, pr, data, ip):
+    conditions = []
+    if data["condition_text"]:
+        conditions.append(
+            workflow.ConditionInput(
+                text=data["condition_text"],
+                owner=data["condition_owner"],
+                due_date=data["condition_due_date"],
+            )
+        )
+    workflow.request_decide(
+        actor=user,
+        request=pr,
+        outcome=data["outcome"],
+        reasoning=data["reasoning"],
+        conditions=conditions,
+        next_review_date=data["next_review_date"],
+        ip=ip,
+    )
+    return f"Decision recorded: {pr.get_status_display().lower()}."
+
+
+def _reopen(user, pr, data, ip):
+    workflow.request_reopen(actor=user, request=pr, reason=data["reason"], ip=ip)
+    return "Reopened for re-assessment; the earlier decision stays on record."
+
+
+def _add_condition(user, pr, data, ip):
+    item = workflow.ConditionInput(
+        text=data["text"], owner=data["owner"], due_date=data["due_date"]
+    )
+    workflow.condition_add(actor=user, request=pr, item=item, ip=ip)
+    return "Condition added."
+
+
+def _attach(user, pr, data, ip):
+    attachment = workflow.attachment_add(
+        actor=user, request=pr, uploaded_file=data["file"], kind=data["kind"], ip=ip
+    )
+    return f"Attached {attachment.original_name}."
+
+
+# action name -> (form class and prefix, or None when the action takes no input; handler)
+ACTIONS = {
+    "submit": (None, _submit),
+    "take_into_review": (None, _take_into_review),
+    "withdraw": ((WithdrawForm, "withdraw"), _withdraw),
+    "set_tier": ((TierForm, "tier"), _set_tier),
+    "recommend": ((RecommendForm, "recommend"), _recommend),
+    "decide": ((DecideForm, "decide"), _decide),
+    "reopen": ((ReopenForm, "reopen"), _reopen),
+    "add_condition": ((ConditionForm, "condition"), _add_condition),
+    "attach": ((AttachmentForm, "attach"), _attach),
+}
+
+
+def _form_errors(form) -> str:
+    return "; ".join(
+        f"{form[name].label if name in form.fields else 'Form'}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    )
+
+
+@require_POST
+def request_action(request, reference, action):
+    """Carry out one workflow action from the detail page's forms."""
+    pr = get_request_for_user(request.user, reference)
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    form_spec, handler = ACTIONS[action]
+    data = {}
+    if form_spec:
+        form_class, prefix = form_spec
+        form = form_class(request.POST, request.FILES, prefix=prefix)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect(pr)
+        data = form.cleaned_data
+    try:
+        message = handler(request.user, pr, data, client_ip(request))
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect(pr)
+
+
+@require_POST
+def condition_met(request, reference, pk):
+    pr = get_request_for_user(request.user, reference)
+    condition = get_object_or_404(pr.conditions, pk=pk)
+    try:
+        workflow.condition_mark_met(
+            actor=request.user,
+            condition=condition,
+            note=request.POST.get("note", "")[:500],
+            ip=client_ip(request),
+        )
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Condition marked as met.")
+    return redirect(pr)
+
+
+def attachment_download(request, reference, pk):
+    """Serve an attachment to those who may see its request; every download is audited."""
+    pr = get_request_for_user(request.user, reference)
+    attachment = get_object_or_404(pr.attachments, pk=pk)
+    try:
+        handle = workflow.attachment_open(
+            actor=request.user, attachment=attachment, ip=client_ip(request)
+        )
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def organisation_detail(request, pk):
+    """A partner organisation and the requests it appears in that the user may see."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    requests = _with_partners(
+        visible_requests(request.user).filter(partners__organisation=organisation)
+    ).order_by("-created_at", "-id")
+    return render(
+        request,
+        "assessments/organisations/detail.html",
+        {"organisation": organisation, "requests": requests},
+    )

@@ -1,0 +1,488 @@
+"""A request's life: registration, edits under optimistic locking, and each status change."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ukcn.models import department_of
+from ukcn.roles import Role, has_role
+
+from ..audit import audit_record
+from ..models import (
+    Decision,
+    FundingSource,
+    Organisation,
+    Partner,
+    PartnershipRequest,
+    Recommendation,
+    RequestStatus,
+    Tier,
+)
+from .conditions import _condition_create
+from .rules import (
+    DECISION_OUTCOMES,
+    EDITABLE_FIELDS,
+    FUNDING_FIELDS,
+    ORGANISATION_FIELDS,
+    ConditionInput,
+    ConflictError,
+    PartnerInput,
+    RequestFacts,
+    WorkflowError,
+    _decide_refusal,
+    _edit_refusal,
+    _latest_recommender_id,
+    _locked,
+    _plain,
+    _recommend_refusal,
+    _refresh,
+    _refuse,
+    _reopen_refusal,
+    _submit_refusal,
+    _take_refusal,
+    _tier_refusal,
+    _withdraw_refusal,
+)
+
+
+def _next_reference(year: int) -> str:
+    prefix = f"PR-{year}-"
+    numbers = PartnershipRequest.objects.filter(reference__startswith=prefix).values_list(
+        "reference", flat=True
+    )
+    highest = max((int(ref[len(prefix) :]) for ref in numbers), default=0)
+    return f"{prefix}{highest + 1:04d}"
+
+
+def _partners_summary(request) -> list[str]:
+    return [
+        f"{p.organisation} ({p.organisation.country}){': ' + p.role if p.role else ''}"
+        for p in request.partners.select_related("organisation")
+    ]
+
+
+def _funding_summary(request) -> list[str]:
+    rows = []
+    for source in request.funding_sources.all():
+        amount = f" {source.amount} {source.currency}" if source.amount is not None else ""
+        undisclosed = " (origin undisclosed)" if source.origin_undisclosed else ""
+        rows.append(
+            f"{source.funder_name or 'Unnamed funder'} [{source.get_funder_type_display()}, "
+            f"{source.country or '??'}]{amount}{undisclosed}"
+        )
+    return rows
+
+
+def _snapshot(request) -> dict:
+    data = {name: _plain(getattr(request, name)) for name in EDITABLE_FIELDS}
+    data["sectors"] = sorted(request.sectors.values_list("name", flat=True))
+    data["disciplines"] = sorted(request.disciplines.values_list("name", flat=True))
+    data["partners"] = _partners_summary(request)
+    data["funding"] = _funding_summary(request)
+    return data
+
+
+def _write_facts(request: PartnershipRequest, facts: RequestFacts) -> None:
+    request.sectors.set(facts.sectors)
+    request.disciplines.set(facts.disciplines)
+    wanted: dict[int, PartnerInput] = {}
+    for partner in facts.partners:
+        if partner.organisation.pk in wanted:
+            raise WorkflowError(f"{partner.organisation} is listed twice as a partner.")
+        wanted[partner.organisation.pk] = partner
+    # Keep the rows of partners that stay, so what hangs off them (e.g. screening results)
+    # survives an edit; remove the dropped ones and add the new ones.
+    existing = {p.organisation_id: p for p in request.partners.all()}
+    request.partners.exclude(organisation_id__in=wanted).delete()
+    for organisation_id, partner in wanted.items():
+        row = existing.get(organisation_id)
+        if row is None:
+            Partner.objects.create(
+                request=request, organisation=partner.organisation, role=partner.role
+            )
+        elif row.role != partner.role:
+            row.role = partner.role
+            row.save(update_fields=["role"])
+    request.funding_sources.all().delete()
+    FundingSource.objects.bulk_create(
+        FundingSource(request=request, **{k: v for k, v in row.items() if k in FUNDING_FIELDS})
+        for row in facts.funding
+    )
+
+
+def _check_facts(facts: RequestFacts) -> None:
+    unknown = set(facts.fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise WorkflowError(
+            f"These fields cannot be set on a request: {', '.join(sorted(unknown))}."
+        )
+    start, end = facts.fields.get("start_date"), facts.fields.get("end_date")
+    if start and end and end < start:
+        raise WorkflowError("The end date is before the start date.")
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+def organisation_create(*, actor, ip: str | None = None, **fields) -> Organisation:
+    """Register a partner organisation, reusable by later requests."""
+    if not has_role(actor, Role.REQUESTER, Role.REVIEWER, Role.APPROVER):
+        raise WorkflowError("You may not register organisations.")
+    data = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
+    if not data.get("name") or not data.get("country"):
+        raise WorkflowError("An organisation needs at least a name and a country.")
+    data["country"] = data["country"].upper()
+    with transaction.atomic():
+        organisation = Organisation.objects.create(**data)
+        audit_record(
+            actor=actor,
+            action="organisation.created",
+            summary=f"Registered organisation {organisation}",
+            obj=organisation,
+            changes={k: [None, _plain(v)] for k, v in data.items() if v},
+            ip=ip,
+        )
+    return organisation
+
+
+# --- the request's life ----------------------------------------------------------------------
+
+
+def request_create(
+    *,
+    actor,
+    facts: RequestFacts,
+    department=None,
+    registered_on: date | None = None,
+    ip: str | None = None,
+) -> PartnershipRequest:
+    """Register a new draft request with a fresh PR-YYYY-NNNN reference.
+
+    Reviewers register on behalf of any department; requesters only for their own.
+    `registered_on` back-dates a request recorded after the fact (its year names the reference).
+    """
+    if not has_role(actor, Role.REQUESTER, Role.REVIEWER):
+        raise WorkflowError("Only requesters and reviewers may register requests.")
+    own_department = department_of(actor)
+    department = department or own_department
+    if department is None:
+        raise WorkflowError("The request needs a department, and you have none on your profile.")
+    if not has_role(actor, Role.REVIEWER) and department != own_department:
+        raise WorkflowError("Requesters may register requests only for their own department.")
+    _check_facts(facts)
+    if registered_on and registered_on > timezone.localdate():
+        raise WorkflowError("A request cannot be registered in the future.")
+    year = (registered_on or timezone.localdate()).year
+    for _attempt in range(20):
+        reference = _next_reference(year)
+        try:
+            with transaction.atomic():
+                # Savepoint: a reference taken by a concurrent writer rolls back only this try.
+                request = PartnershipRequest.objects.create(
+                    reference=reference,
+                    department=department,
+                    created_by=actor,
+                    **facts.fields,
+                )
+                _write_facts(request, facts)
+                changes = {k: [None, v] for k, v in _snapshot(request).items() if v}
+                if registered_on:
+                    request.created_at = timezone.make_aware(
+                        datetime.combine(registered_on, time(9, 0))
+                    )
+                    request.save(update_fields=["created_at"])
+                    changes["registered_on"] = [None, registered_on.isoformat()]
+                changes["department"] = [None, str(department)]
+                audit_record(
+                    actor=actor,
+                    action="request.created",
+                    summary=f"Registered {request.reference}: {request.title}",
+                    obj=request,
+                    request=request,
+                    changes=changes,
+                    ip=ip,
+                )
+            return request
+        except IntegrityError:
+            if PartnershipRequest.objects.filter(reference=reference).exists():
+                continue
+            raise
+    raise WorkflowError("Could not allocate a request reference; please try again.")
+
+
+def request_update(
+    *,
+    actor,
+    request: PartnershipRequest,
+    version: int,
+    facts: RequestFacts,
+    ip: str | None = None,
+) -> PartnershipRequest:
+    """Save a form's changes, refusing if someone else saved since `version` was read."""
+    _check_facts(facts)
+    with transaction.atomic():
+        current = _locked(request)
+        _refuse(_edit_refusal(actor, current))
+        if current.version != version:
+            raise ConflictError(
+                f"{current.reference} was changed by someone else while you were editing "
+                "(your copy is out of date). Reload the request, then make your changes again."
+            )
+        before = _snapshot(current)
+        for name, value in facts.fields.items():
+            setattr(current, name, value)
+        current.version += 1
+        current.save()
+        _write_facts(current, facts)
+        after = _snapshot(current)
+        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        audit_record(
+            actor=actor,
+            action="request.updated",
+            summary=(
+                f"Edited {current.reference}: {', '.join(sorted(changes))}"
+                if changes
+                else f"Saved {current.reference} without changes"
+            ),
+            obj=current,
+            request=current,
+            changes=changes,
+            ip=ip,
+        )
+    _refresh(request, current)
+    return request
+
+
+def _transition(
+    *,
+    actor,
+    current: PartnershipRequest,
+    to_status: str,
+    action: str,
+    summary: str,
+    ip: str | None,
+    extra: dict | None = None,
+    **updates,
+) -> None:
+    changes = {"status": [current.status, to_status]}
+    for name, value in updates.items():
+        changes[name] = [_plain(getattr(current, name)), _plain(value)]
+        setattr(current, name, value)
+    changes.update(extra or {})
+    current.status = to_status
+    current.version += 1
+    current.save()
+    audit_record(
+        actor=actor,
+        action=action,
+        summary=summary,
+        obj=current,
+        request=current,
+        changes={k: [_jsonish(v) for v in pair] for k, pair in changes.items()},
+        ip=ip,
+    )
+
+
+def _jsonish(value):
+    if hasattr(value, "pk"):
+        return str(value)
+    return _plain(value)
+
+
+def request_submit(*, actor, request: PartnershipRequest, ip: str | None = None):
+    """Send a draft to the central office."""
+    with transaction.atomic():
+        current = _locked(request)
+        _refuse(_submit_refusal(actor, current))
+        if not current.partners.exists():
+            raise WorkflowError("Add at least one partner organisation before submitting.")
+        if not current.no_nsi_sector and not current.sectors.exists():
+            raise WorkflowError(
+                "Choose the NSI Act sectors the work touches, or tick 'none of the NSI Act "
+                "sectors', before submitting."
+            )
+        _transition(
+            actor=actor,
+            current=current,
+            to_status=RequestStatus.SUBMITTED,
+            action="request.submitted",
+            summary=f"Submitted {current.reference} for review",
+            ip=ip,
+            submitted_at=timezone.now(),
+        )
+    _refresh(request, current)
+    return request
+
+
+def request_withdraw(*, actor, request: PartnershipRequest, reason: str = "", ip=None):
+    """Withdraw an open request; it stays on record."""
+    with transaction.atomic():
+        current = _locked(request)
+        _refuse(_withdraw_refusal(actor, current))
+        _transition(
+            actor=actor,
+            current=current,
+            to_status=RequestStatus.WITHDRAWN,
+            action="request.withdrawn",
+            summary=f"Withdrew {current.reference}" + (f": {reason}" if reason else ""),
+            ip=ip,
+            extra={"reason": [None, reason]} if reason else None,
+        )
+    _refresh(request, current)
+    return request
+
+
+def request_take_into_review(*, actor, request: PartnershipRequest, ip=None):
+    """A reviewer takes a submitted request and becomes its reviewer."""
+    with transaction.atomic():
+        current = _locked(request)
+        _refuse(_take_refusal(actor, current))
+        _transition(
+            actor=actor,
+            current=current,
+            to_status=RequestStatus.UNDER_REVIEW,
+            action="request.taken_into_review",
+            summary=f"Took {current.reference} into review",
+            ip=ip,
+            reviewer=actor,
+        )
+    _refresh(request, current)
+    return request
+
+
+def request_set_tier(*, actor, request: PartnershipRequest, tier: str, reason: str = "", ip=None):
+    """Record the risk tier (a reviewer's input until the scoring policy sets it)."""
+    if tier not in Tier.values:
+        raise WorkflowError(f"'{tier}' is not a risk tier.")
+    with transaction.atomic():
+        current = _locked(request)
+        _refuse(_tier_refusal(actor, current, _latest_recommender_id(current)))
+        changes = {"tier": [current.tier, tier]}
+        if reason:
+            changes["reason"] = [None, reason]
+        current.tier = tier
+        current.version += 1
+        current.save()
+        audit_record(
+            actor=actor,
+            action="request.tier_set",
+            summary=f"Set the risk tier of {current.reference} to {current.get_tier_display()}",
+            obj=current,
+            request=current,
+            changes=changes,
+            ip=ip,
+        )
+    _refresh(request, current)
+    return request
+
+
+def request_recommend(
+    *, actor, request: PartnershipRequest, outcome: str, reasoning: str, ip=None
+) -> Recommendation:
+    """A reviewer recommends approve, approve with conditions, or decline."""
+    if outcome not in Recommendation.Outcome.values:
+        raise WorkflowError(f"'{outcome}' is not a recommendation.")
+    if not reasoning.strip():
+        raise WorkflowError("A recommendation needs its reasoning.")
+    with transaction.atomic():
+        current = _locked(request)
+        _refuse(_recommend_refusal(actor, current))
+        recommendation = Recommendation.objects.create(
+            request=current, recommended_by=actor, outcome=outcome, reasoning=reasoning
+        )
+        _transition(
+            actor=actor,
+            current=current,
+            to_status=RequestStatus.RECOMMENDED,
+            action="request.recommended",
+            summary=(
+                f"Recommended {current.reference}: {recommendation.get_outcome_display().lower()}"
+            ),
+            ip=ip,
+            extra={"recommendation": [None, outcome], "reasoning": [None, reasoning]},
+        )
+    _refresh(request, current)
+    return recommendation
+
+
+def review_period() -> timedelta:
+    return timedelta(days=settings.REVIEW_PERIOD_DAYS)
+
+
+def request_decide(
+    *,
+    actor,
+    request: PartnershipRequest,
+    outcome: str,
+    reasoning: str,
+    conditions: list[ConditionInput] | None = None,
+    next_review_date: date | None = None,
+    ip=None,
+) -> Decision:
+    """Decide a recommended request; high and very high tiers need a second person (four-eyes)."""
+    conditions = conditions or []
+    if outcome not in DECISION_OUTCOMES:
+        raise WorkflowError(f"'{outcome}' is not a decision.")
+    if not reasoning.strip():
+        raise WorkflowError("A decision needs its reasoning.")
+    if outcome == RequestStatus.APPROVED_WITH_CONDITIONS and not conditions:
+        raise WorkflowError("An approval with conditions needs at least one condition.")
+    if outcome != RequestStatus.APPROVED_WITH_CONDITIONS and conditions:
+        raise WorkflowError("Conditions belong only to an approval with conditions.")
+    today = timezone.localdate()
+    if any(c.due_date < today for c in conditions):
+        raise WorkflowError("A condition's due date cannot be in the past.")
+    with transaction.atomic():
+        current = _locked(request)
+        _refuse(_decide_refusal(actor, current, _latest_recommender_id(current)))
+        review_on = next_review_date or today + review_period()
+        if review_on <= today:
+            raise WorkflowError("The next review date must be in the future.")
+        decision = Decision.objects.create(
+            request=current,
+            decided_by=actor,
+            outcome=outcome,
+            reasoning=reasoning,
+            tier=current.tier,
+        )
+        for item in conditions:
+            _condition_create(actor=actor, request=current, decision=decision, item=item, ip=ip)
+        _transition(
+            actor=actor,
+            current=current,
+            to_status=outcome,
+            action="request.decided",
+            summary=f"Decided {current.reference}: {decision.get_outcome_display().lower()}",
+            ip=ip,
+            extra={"reasoning": [None, reasoning], "decision_tier": [None, current.tier]},
+            decided_at=timezone.now(),
+            next_review_date=review_on,
+        )
+    _refresh(request, current)
+    return decision
+
+
+def request_reopen(*, actor, request: PartnershipRequest, reason: str, ip=None):
+    """Put a decided request back under review; its earlier decision stays, marked superseded."""
+    if not reason.strip():
+        raise WorkflowError("Say why the request is reopened (e.g. a watchlist change).")
+    with transaction.atomic():
+        current = _locked(request)
+        _refuse(_reopen_refusal(actor, current))
+        superseded = list(current.decisions.filter(superseded=False).values_list("pk", flat=True))
+        current.decisions.filter(pk__in=superseded).update(superseded=True)
+        _transition(
+            actor=actor,
+            current=current,
+            to_status=RequestStatus.UNDER_REVIEW,
+            action="request.reopened",
+            summary=f"Reopened {current.reference} for re-assessment: {reason}",
+            ip=ip,
+            extra={"reason": [None, reason], "superseded_decisions": [None, superseded]},
+            reviewer=actor if has_role(actor, Role.REVIEWER) else current.reviewer,
+            next_review_date=None,
+        )
+    _refresh(request, current)
+    return request

@@ -1,0 +1,81 @@
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import workflow
+from assessments.models import Condition, RequestStatus
+from assessments.queues import dashboard_panels
+
+from .request_factories import advance, make_request
+
+S = RequestStatus
+
+
+def panel(user, key):
+    return next((p for p in dashboard_panels(user) if p.key == key), None)
+
+
+def test_a_reviewers_queue_holds_submitted_requests_and_those_they_review(
+    requester, reviewer, second_reviewer
+):
+    submitted = advance(make_request(requester), to=S.SUBMITTED, requester=requester, reviewer=None)
+    mine = advance(
+        make_request(requester), to=S.UNDER_REVIEW, requester=requester, reviewer=reviewer
+    )
+    theirs = advance(
+        make_request(requester), to=S.UNDER_REVIEW, requester=requester, reviewer=second_reviewer
+    )
+    make_request(requester)  # a draft is nobody's work yet
+    queue = panel(reviewer, "my_queue")
+    assert {r.pk for r in queue.requests} == {submitted.pk, mine.pk}
+    assert theirs.pk not in {r.pk for r in queue.requests}
+    assert queue.total == 2
+
+
+def test_awaiting_decision_shows_each_role_the_tiers_it_may_decide(requester, reviewer, approver):
+    low = advance(make_request(requester), to=S.RECOMMENDED, requester=requester, reviewer=reviewer)
+    high = advance(
+        make_request(requester),
+        to=S.RECOMMENDED,
+        requester=requester,
+        reviewer=reviewer,
+        tier="high",
+    )
+    assert [r.pk for r in panel(reviewer, "awaiting_decision").requests] == [low.pk]
+    assert [r.pk for r in panel(approver, "awaiting_decision").requests] == [high.pk]
+
+
+def test_overdue_conditions_and_reviews_due_appear_for_the_central_office(requester, reviewer):
+    today = timezone.localdate()
+    pr = advance(make_request(requester), to=S.RECOMMENDED, requester=requester, reviewer=reviewer)
+    workflow.request_decide(
+        actor=reviewer,
+        request=pr,
+        outcome=S.APPROVED_WITH_CONDITIONS,
+        reasoning="Ok",
+        conditions=[workflow.ConditionInput(text="Data plan", due_date=today + timedelta(days=1))],
+        next_review_date=today + timedelta(days=20),
+    )
+    assert panel(reviewer, "overdue_conditions").total == 0
+    Condition.objects.update(due_date=today - timedelta(days=1))
+    assert [c.text for c in panel(reviewer, "overdue_conditions").conditions] == ["Data plan"]
+    assert [r.pk for r in panel(reviewer, "reviews_due").requests] == [pr.pk]
+
+
+def test_a_requester_sees_their_departments_requests_and_no_review_queues(
+    requester, other_requester
+):
+    mine = make_request(requester)
+    make_request(other_requester)
+    panels = {p.key: p for p in dashboard_panels(requester)}
+    assert [r.pk for r in panels["department_requests"].requests] == [mine.pk]
+    assert "my_queue" not in panels and "awaiting_decision" not in panels
+
+
+def test_the_dashboard_page_shows_the_panels(client, requester, reviewer):
+    pr = advance(make_request(requester), to=S.SUBMITTED, requester=requester, reviewer=None)
+    client.force_login(reviewer)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "My queue" in body
+    assert pr.reference in body
