@@ -19,7 +19,13 @@ def scoring_policy_active() -> ScoringPolicy | None:
 
 
 def scoring_policy_publish(
-    *, data: dict, actor, source: str, note: str = "", source_sha256: str = ""
+    *,
+    data: dict,
+    actor,
+    source: str,
+    name: str = "",
+    note: str = "",
+    source_sha256: str = "",
 ) -> ScoringPolicy:
     """Validate the data and make it the active policy as a new version; older ones stay."""
     policy_validate(data)
@@ -31,7 +37,7 @@ def scoring_policy_publish(
             previous.save(update_fields=["is_active"])
         policy = ScoringPolicy.objects.create(
             number=(latest.number + 1) if latest else 1,
-            name=str(data.get("name") or "Scoring policy")[:200],
+            name=(name or str(data.get("name") or "Scoring policy"))[:200],
             data=data,
             note=note[:500],
             source=source[:300],

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import checklist
 
 app_name = "assessments"
 
-urlpatterns = []
+urlpatterns = [
+    path(
+        "requests/<str:reference>/checklist/",
+        checklist.request_checklist,
+        name="request_checklist",
+    ),
+]

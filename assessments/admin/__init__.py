@@ -1,3 +1,7 @@
 """Admin registrations, one module per concept."""
 
-from . import audit  # noqa: F401
+from . import (
+    audit,  # noqa: F401
+    checklist,  # noqa: F401
+    scoring,  # noqa: F401
+)

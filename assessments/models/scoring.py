@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ..factors import Factor
 from .requests import Tier
 
 
@@ -87,3 +88,12 @@ class Assessment(models.Model):
         if not self._state.adding:
             raise ValueError("An assessment never changes; assess the request again instead.")
         super().save(*args, **kwargs)
+
+    @property
+    def factor_rows(self) -> list[dict]:
+        """The factors with their display names, for the breakdown."""
+        labels = dict(Factor.choices)
+        return [
+            {**factor, "label": labels.get(factor["code"], factor["code"])}
+            for factor in self.factors
+        ]
