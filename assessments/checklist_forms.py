@@ -1,6 +1,8 @@
 """The checklist form: one small form per item, validated by the same rule the service applies."""
 
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 
 from .checklists import checklist_answer_validate
@@ -44,6 +46,9 @@ class ChecklistAnswerForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            InlineRadios("answer"), "evidence_notes", "explanation", "attachment"
+        )
 
     def clean(self):
         cleaned = super().clean()

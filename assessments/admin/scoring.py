@@ -30,6 +30,11 @@ class ScoringPolicyForm(forms.ModelForm):
         model = ScoringPolicy
         fields = ["name", "note", "data"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["note"] = ""  # a note describes this change, not the version it edits
+
     def clean_data(self):
         data = self.cleaned_data["data"]
         try:

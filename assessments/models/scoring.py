@@ -94,6 +94,26 @@ class Assessment(models.Model):
         """The factors with their display names, for the breakdown."""
         labels = dict(Factor.choices)
         return [
-            {**factor, "label": labels.get(factor["code"], factor["code"])}
+            {
+                **factor,
+                "label": labels.get(factor["code"], factor["code"]),
+                "signed_points": _signed(factor["points"]),
+            }
             for factor in self.factors
         ]
+
+    @property
+    def watchlist_versions_used(self) -> list[str]:
+        """The watchlist versions behind the confirmed matches, as people name them."""
+        return sorted(
+            {
+                f"{match['list_name']} version {match['version_number']}"
+                for match in self.facts.get("confirmed_matches", [])
+            }
+        )
+
+
+def _signed(points: int) -> str:
+    if points > 0:
+        return f"+{points}"
+    return f"\u2212{-points}" if points < 0 else "0"
