@@ -29,9 +29,22 @@ def ai_request(requester, engineering):
         people_exchanged=3,
         lab_access=True,
     )
-    request.sectors.add(Sector.objects.get(code="artificial-intelligence"))
-    request.disciplines.add(Discipline.objects.get(code="economics-business"))
-    request.disciplines.add(Discipline.objects.get(code="computer-science"))
+    # get_or_create: browser tests flush the tables the data migration filled.
+    request.sectors.add(
+        Sector.objects.get_or_create(
+            code="artificial-intelligence", defaults={"name": "Artificial Intelligence"}
+        )[0]
+    )
+    for code, name, group, exposure in [
+        ("economics-business", "Economics & Business", "non_stem", True),
+        ("computer-science", "Computer Science", "stem", False),
+    ]:
+        request.disciplines.add(
+            Discipline.objects.get_or_create(
+                code=code,
+                defaults={"name": name, "group": group, "academic_freedom_exposure": exposure},
+            )[0]
+        )
     FundingSource.objects.create(
         request=request, funder_name="Provincial Science Fund", funder_type="partner_government"
     )
