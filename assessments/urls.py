@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import requests
+from .views import checklist, requests
 
 app_name = "assessments"
 
@@ -25,4 +25,9 @@ urlpatterns = [
         name="condition_met",
     ),
     path("organisations/<int:pk>/", requests.organisation_detail, name="organisation_detail"),
+    path(
+        "requests/<str:reference>/checklist/",
+        checklist.request_checklist,
+        name="request_checklist",
+    ),
 ]

@@ -2,5 +2,7 @@
 
 from . import (
     audit,  # noqa: F401
+    checklist,  # noqa: F401
     requests,  # noqa: F401
+    scoring,  # noqa: F401
 )

@@ -1,7 +1,7 @@
 """ukcn's review models, split by concept (one module each)."""
 
 from .audit import AuditEvent
-from .checklist import ChecklistGroup, ChecklistItem
+from .checklist import Answer, ChecklistAnswer, ChecklistGroup, ChecklistItem, ChecklistVersion
 from .reference import Discipline, DisciplineGroup, Sector
 from .requests import (
     Attachment,
@@ -19,13 +19,18 @@ from .requests import (
     Tier,
     WorkLocation,
 )
+from .scoring import Assessment, ScoringPolicy
 from .watchlists import RiskLevel, Watchlist, WatchlistEntry, WatchlistVersion
 
 __all__ = [
+    "Answer",
+    "Assessment",
     "Attachment",
     "AuditEvent",
+    "ChecklistAnswer",
     "ChecklistGroup",
     "ChecklistItem",
+    "ChecklistVersion",
     "CollaborationType",
     "Condition",
     "Decision",
@@ -40,6 +45,7 @@ __all__ = [
     "Recommendation",
     "RequestStatus",
     "RiskLevel",
+    "ScoringPolicy",
     "Sector",
     "Tier",
     "Watchlist",

@@ -50,3 +50,44 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+            # The live server needs committed data, so each browser test ends by flushing the
+            # database; serialized rollback puts the migrations' data (groups, sectors) back
+            # before the next one starts.
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
+# Django keeps the serialized data on the connection object, and the connection a test sees
+# changes once Playwright's event loop has started: carry the data over by hand.
+_serialized_contents: dict[str, str] = {}
+
+
+def _remember_serialized_contents():
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            _serialized_contents.setdefault(alias, contents)
+
+
+def _restore_serialized_contents():
+    from django.db import connections
+
+    for alias, contents in _serialized_contents.items():
+        if not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    _remember_serialized_contents()
+    _restore_serialized_contents()
+    yield
+    _remember_serialized_contents()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    # The flush at teardown must also know, or it recreates content types the next restore adds.
+    _restore_serialized_contents()
+    yield

@@ -38,3 +38,11 @@ def test_seed_demo_creates_sample_requests_through_the_workflow_once(db, capsys)
     assert PartnershipRequest.objects.count() == requests
     assert AuditEvent.objects.count() == events
     assert f"0 created, {requests} already there" in capsys.readouterr().out
+
+
+def test_seed_demo_loads_the_checklist_and_the_scoring_policy(db, capsys):
+    from assessments.models import ChecklistItem, ScoringPolicy
+
+    call_command("seed_demo")
+    assert ChecklistItem.objects.filter(is_active=True).count() == 14
+    assert ScoringPolicy.objects.filter(is_active=True).count() == 1

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             departments = self._departments()
             self._users(departments)
+            call_command("load_checklist", stdout=self.stdout)
             created, existing = demo_requests_seed()
         self.stdout.write(f"Sample requests: {created} created, {existing} already there.")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ as:"))

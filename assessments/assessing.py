@@ -1,0 +1,132 @@
+"""Assessing a request: gather its facts from the database, score them, keep the snapshot."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from .audit import audit_record
+from .checklists import checklist_version_for_request
+from .models import Assessment, PartnershipRequest
+from .policies import scoring_policy_active
+from .scoring import (
+    AnswerFact,
+    ConfirmedMatch,
+    Facts,
+    FunderFact,
+    PartnerFact,
+    SectorFact,
+    assessment_score,
+)
+
+
+class AssessmentError(Exception):
+    """The request cannot be assessed yet; the message says what is missing."""
+
+
+def request_facts(
+    *, request: PartnershipRequest, confirmed_matches: Iterable[ConfirmedMatch]
+) -> tuple[Facts, object]:
+    """The scoring inputs for a request, with the checklist version its answers belong to."""
+    version = checklist_version_for_request(request)
+    given = {answer.ref_id: answer.answer for answer in request.checklist_answers.all()}
+    answers = tuple(
+        AnswerFact(
+            ref_id=item["ref_id"], weight=item["weight"], answer=given.get(item["ref_id"], "")
+        )
+        for item in (version.items if version else [])
+    )
+    funders = tuple(
+        FunderFact(
+            name=source.funder_name,
+            funder_type=source.funder_type,
+            undisclosed=source.origin_undisclosed,
+        )
+        for source in request.funding_sources.all()
+    )
+    facts = Facts(
+        confirmed_matches=tuple(confirmed_matches),
+        sectors=tuple(SectorFact(s.code, s.name) for s in request.sectors.order_by("code")),
+        export_controlled=request.export_controlled,
+        dual_use=request.dual_use,
+        personal_data=request.personal_data,
+        data_leaves_uk=request.data_leaves_uk,
+        data_leaves_partner_country=request.data_leaves_partner_country,
+        funders=funders,
+        people_exchanged=request.people_exchanged,
+        lab_access=request.lab_access,
+        staff_travel=request.staff_travel,
+        academic_freedom_disciplines=tuple(
+            request.disciplines.filter(academic_freedom_exposure=True)
+            .order_by("name")
+            .values_list("name", flat=True)
+        ),
+        partners=tuple(
+            PartnerFact(name=p.organisation.name, org_type=p.organisation.org_type)
+            for p in request.partners.select_related("organisation")
+        ),
+        answers=answers,
+    )
+    return facts, version
+
+
+def request_assess(
+    *,
+    request: PartnershipRequest,
+    actor,
+    confirmed_matches: Iterable[ConfirmedMatch],
+    ip: str | None = None,
+) -> Assessment:
+    """Score the request under the active policy, keep the result and set the request's tier."""
+    given = request
+    with transaction.atomic():
+        request = PartnershipRequest.objects.select_for_update().get(pk=given.pk)
+        policy = scoring_policy_active()
+        if policy is None:
+            raise AssessmentError("No scoring policy is active: run manage.py load_checklist.")
+        facts, version = request_facts(request=request, confirmed_matches=confirmed_matches)
+        result = assessment_score(policy=policy.data, facts=facts)
+        assessment = Assessment.objects.create(
+            request=request,
+            policy=policy,
+            checklist_version=version,
+            watchlist_version_ids=sorted({m.version_id for m in facts.confirmed_matches}),
+            inherent=result.inherent,
+            mitigation=result.mitigation,
+            residual=result.residual,
+            tier=result.tier,
+            route_code=result.route_code,
+            route_label=result.route_label,
+            floor=result.floor,
+            floor_reason=result.floor_reason[:500],
+            not_permissible_without_exception=result.not_permissible_without_exception,
+            factors=[factor.as_dict() for factor in result.factors],
+            facts=facts.as_dict(),
+            created_by=actor,
+        )
+        previous_tier = request.tier
+        # Only the tier changes: an update of one column leaves a requester's edit alone.
+        PartnershipRequest.objects.filter(pk=request.pk).update(tier=result.tier)
+        audit_record(
+            actor=actor,
+            action="request.assessed",
+            summary=(
+                f"{request.reference} assessed {result.tier} (residual {result.residual}) "
+                f"under scoring policy version {policy.number}"
+            ),
+            obj=assessment,
+            request=request,
+            changes={
+                "tier": {"from": previous_tier, "to": result.tier},
+                "inherent": result.inherent,
+                "mitigation": result.mitigation,
+                "residual": result.residual,
+                "floor": result.floor,
+                "not_permissible_without_exception": result.not_permissible_without_exception,
+                "policy_version": policy.number,
+                "checklist_version": version.number if version else None,
+                "watchlist_version_ids": assessment.watchlist_version_ids,
+            },
+            ip=ip,
+        )
+    given.tier = result.tier
+    return assessment

@@ -1,0 +1,119 @@
+"""The versioned scoring policy and the assessment snapshots it produces."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from ..factors import Factor
+from .requests import Tier
+
+
+class ScoringPolicy(models.Model):
+    """One immutable version of the weights, thresholds, floors and routes; one is active."""
+
+    number = models.PositiveIntegerField(unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    data = models.JSONField(
+        help_text="Weights, mitigation, thresholds, floors and routes (see "
+        "assessments/data/scoring_policy.yaml for the meaning of each key)."
+    )
+    note = models.CharField("what changed and why", max_length=500, blank=True)
+    source = models.CharField(max_length=300, editable=False)
+    source_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    is_active = models.BooleanField("active", default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name_plural = "scoring policies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_policy"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} (version {self.number}{', active' if self.is_active else ''})"
+
+
+class Assessment(models.Model):
+    """What the scoring policy said about a request at one moment; never changed afterwards."""
+
+    request = models.ForeignKey(
+        "assessments.PartnershipRequest", on_delete=models.PROTECT, related_name="assessments"
+    )
+    policy = models.ForeignKey(ScoringPolicy, on_delete=models.PROTECT, related_name="assessments")
+    checklist_version = models.ForeignKey(
+        "assessments.ChecklistVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    watchlist_version_ids = models.JSONField(default=list, blank=True)
+    inherent = models.IntegerField("inherent score")
+    mitigation = models.IntegerField()
+    residual = models.IntegerField("residual score")
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    route_code = models.CharField(max_length=60)
+    route_label = models.CharField("review route", max_length=300)
+    floor = models.CharField(max_length=20, choices=Tier.choices, blank=True)
+    floor_reason = models.CharField(max_length=500, blank=True)
+    not_permissible_without_exception = models.BooleanField(default=False)
+    factors = models.JSONField(default=list)
+    # The exact inputs, so the result can be recomputed and explained later.
+    facts = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.request} assessed {self.get_tier_display()}"
+
+    def save(self, *args, **kwargs):
+        # A snapshot: explaining a past decision depends on it never changing.
+        if not self._state.adding:
+            raise ValueError("An assessment never changes; assess the request again instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def factor_rows(self) -> list[dict]:
+        """The factors with their display names, for the breakdown."""
+        labels = dict(Factor.choices)
+        return [
+            {
+                **factor,
+                "label": labels.get(factor["code"], factor["code"]),
+                "signed_points": _signed(factor["points"]),
+            }
+            for factor in self.factors
+        ]
+
+    @property
+    def watchlist_versions_used(self) -> list[str]:
+        """The watchlist versions behind the confirmed matches, as people name them."""
+        return sorted(
+            {
+                f"{match['list_name']} version {match['version_number']}"
+                for match in self.facts.get("confirmed_matches", [])
+            }
+        )
+
+
+def _signed(points: int) -> str:
+    if points > 0:
+        return f"+{points}"
+    return f"\u2212{-points}" if points < 0 else "0"

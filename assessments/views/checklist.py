@@ -1,0 +1,100 @@
+"""The good-practice checklist of one request: read by anyone who may see it, answered by reviewers."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ukcn.roles import Role, has_role
+
+from ..audit import client_ip
+from ..checklist_forms import ChecklistAnswerForm
+from ..checklists import AnswerInput, checklist_answers_save, checklist_version_for_request
+from ..models import ChecklistGroup
+from ..permissions import get_request_for_user
+
+
+def _may_answer(user, partnership_request) -> bool:
+    return has_role(user, Role.REVIEWER) and not partnership_request.is_decided
+
+
+def _initial(answer) -> dict:
+    if answer is None:
+        return {}
+    return {
+        "answer": answer.answer,
+        "evidence_notes": answer.evidence_notes,
+        "explanation": answer.explanation,
+        "attachment": answer.attachment_id,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def request_checklist(http_request, reference):
+    partnership_request = get_request_for_user(http_request.user, reference)
+    version = checklist_version_for_request(partnership_request)
+    may_answer = _may_answer(http_request.user, partnership_request)
+    if http_request.method == "POST" and not may_answer:
+        raise PermissionDenied("Only a reviewer may answer the checklist of an open request.")
+    answers = {
+        answer.ref_id: answer
+        for answer in partnership_request.checklist_answers.select_related(
+            "attachment", "answered_by"
+        )
+    }
+    items = version.items if version else []
+    forms = []
+    if may_answer:
+        data = http_request.POST if http_request.method == "POST" else None
+        forms = [
+            ChecklistAnswerForm(
+                data,
+                item=item,
+                partnership_request=partnership_request,
+                initial=_initial(answers.get(item["ref_id"])),
+            )
+            for item in items
+        ]
+        if data is not None and all(form.is_valid() for form in forms):
+            changed = checklist_answers_save(
+                request=partnership_request,
+                actor=http_request.user,
+                answers=[
+                    AnswerInput(ref_id=form.item["ref_id"], **form.cleaned_data) for form in forms
+                ],
+                ip=client_ip(http_request),
+            )
+            messages.success(
+                http_request,
+                f"Checklist saved: {changed} answer{'s' if changed != 1 else ''} changed.",
+            )
+            return redirect("assessments:request_checklist", reference=reference)
+    form_for = {form.item["ref_id"]: form for form in forms}
+    groups = [
+        {
+            "label": label,
+            "rows": [
+                {
+                    "item": item,
+                    "answer": answers.get(item["ref_id"]),
+                    "form": form_for.get(item["ref_id"]),
+                }
+                for item in items
+                if item["group"] == value
+            ],
+        }
+        for value, label in ChecklistGroup.choices
+    ]
+    context = {
+        "partnership_request": partnership_request,
+        "version": version,
+        "groups": [group for group in groups if group["rows"]],
+        "may_answer": may_answer,
+        "answered": len(answers),
+        "item_count": len(items),
+        "has_errors": any(form.errors for form in forms),
+        "assessment": partnership_request.assessments.select_related(
+            "policy", "checklist_version", "created_by"
+        ).first(),
+    }
+    return render(http_request, "assessments/checklist/request_checklist.html", context)

@@ -1,0 +1,135 @@
+"""The checklist page: reviewers answer it, anyone who may see the request reads it."""
+
+import pytest
+
+from assessments.assessing import request_assess
+from assessments.checklists import AnswerInput, checklist_answers_save
+from assessments.models import ChecklistAnswer
+
+from .checklist_factories import load_reference_data, make_request
+from .scoring_data import match
+
+
+@pytest.fixture
+def partnership_request(requester, engineering):
+    load_reference_data()
+    return make_request(created_by=requester, department=engineering)
+
+
+def url(partnership_request) -> str:
+    return f"/requests/{partnership_request.reference}/checklist/"
+
+
+def blank_answers(**answers) -> dict:
+    data = {f"GP-{n:02d}-answer": "" for n in range(1, 15)}
+    data.update(answers)
+    return data
+
+
+def test_a_reviewer_sees_every_item_with_its_help_text_and_a_form(
+    client, reviewer, partnership_request
+):
+    client.force_login(reviewer)
+    response = client.get(url(partnership_request))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('name="GP-') >= 14 * 4
+    assert "Building connections and partnerships" in page
+    assert "Mitigating potential risks" in page
+    assert "Knowledge sharing" in page
+    assert "third-party translators" in page
+    assert "Former visiting PhD students" in page  # GP-03's help text
+    assert "0 of 14 items answered" in page
+
+
+def test_a_reviewer_saves_answers(client, reviewer, partnership_request):
+    client.force_login(reviewer)
+    response = client.post(
+        url(partnership_request),
+        blank_answers(
+            **{
+                "GP-01-answer": "met",
+                "GP-07-answer": "met",
+                "GP-07-evidence_notes": "News, trackers and entity lists searched on 2 March.",
+                "GP-12-answer": "unsure",
+                "GP-12-explanation": "Depends on the consortium agreement.",
+            }
+        ),
+    )
+    assert response.status_code == 302
+    saved = dict(
+        ChecklistAnswer.objects.filter(request=partnership_request).values_list("ref_id", "answer")
+    )
+    assert saved == {"GP-01": "met", "GP-07": "met", "GP-12": "unsure"}
+    page = client.get(url(partnership_request)).content.decode()
+    assert "Checklist saved: 3 answers changed." in page
+    assert "3 of 14 items answered" in page
+
+
+def test_an_unexplained_unsure_answer_is_shown_as_an_error_and_nothing_is_saved(
+    client, reviewer, partnership_request
+):
+    client.force_login(reviewer)
+    response = client.post(
+        url(partnership_request),
+        blank_answers(**{"GP-01-answer": "met", "GP-05-answer": "unsure", "GP-09-answer": "met"}),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Explain why you are unsure" in page
+    assert "This item needs evidence" in page
+    assert not ChecklistAnswer.objects.exists()
+
+
+def test_the_requester_reads_the_answers_but_has_no_form(
+    client, requester, reviewer, partnership_request
+):
+    checklist_answers_save(
+        request=partnership_request,
+        actor=reviewer,
+        answers=[AnswerInput("GP-01", "not_met")],
+    )
+    client.force_login(requester)
+    page = client.get(url(partnership_request)).content.decode()
+    assert "Not met" in page
+    assert 'name="GP-01-answer"' not in page
+    assert "Save answers" not in page
+
+
+def test_a_requester_cannot_post_answers(client, requester, partnership_request):
+    client.force_login(requester)
+    response = client.post(url(partnership_request), blank_answers(**{"GP-01-answer": "met"}))
+    assert response.status_code == 403
+    assert not ChecklistAnswer.objects.exists()
+
+
+def test_someone_from_another_department_gets_a_404(client, other_requester, partnership_request):
+    client.force_login(other_requester)
+    assert client.get(url(partnership_request)).status_code == 404
+
+
+def test_a_decided_request_is_read_only_even_for_a_reviewer(client, reviewer, partnership_request):
+    partnership_request.status = "approved"
+    partnership_request.save()
+    client.force_login(reviewer)
+    assert "Save answers" not in client.get(url(partnership_request)).content.decode()
+    response = client.post(url(partnership_request), blank_answers(**{"GP-01-answer": "met"}))
+    assert response.status_code == 403
+
+
+def test_the_page_shows_the_latest_assessment_breakdown(
+    client, auditor, reviewer, partnership_request
+):
+    request_assess(
+        request=partnership_request,
+        actor=reviewer,
+        confirmed_matches=[match("very_high", name="Northern Institute of Technology")],
+    )
+    client.force_login(auditor)
+    page = client.get(url(partnership_request)).content.decode()
+    assert "Very high" in page
+    assert "Northern Institute of Technology is confirmed as" in page
+    assert "Confirmed watchlist match" in page
+    assert "scoring policy version 1" in page
+    assert "At least very high" in page
+    assert "named senior officer" in page
