@@ -19,6 +19,7 @@ from .requests import (
     Tier,
     WorkLocation,
 )
+from .watchlist_imports import WatchlistImport
 from .watchlists import RiskLevel, Watchlist, WatchlistEntry, WatchlistVersion
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "Tier",
     "Watchlist",
     "WatchlistEntry",
+    "WatchlistImport",
     "WatchlistVersion",
     "WorkLocation",
 ]
