@@ -7,9 +7,9 @@ from . import importer_register
 from .base import Importer, ImportFormatError, decode_text, frame_records, read_csv
 
 TRACKER_URL = "https://unitracker.aspi.org.au/"
-# "English name (中文名)": the bracketed part holds at least one CJK character.
+# "English name (中文名)", half- or full-width brackets: the bracketed part holds at least one CJK character.
 _NAME_WITH_CHINESE = re.compile(
-    r"^(?P<english>.*?)\s*[(（](?P<chinese>[^()（）]*[\u3400-\u9fff][^()（）]*)[)）]\s*$"
+    r"^(?P<english>.*?)\s*[(\uff08](?P<chinese>[^()\uff08\uff09]*[\u3400-\u9fff][^()\uff08\uff09]*)[)\uff09]\s*$"
 )
 _LIST_SPLIT = re.compile(r"\s*(?:;|\||\n)\s*")
 _SLUG = re.compile(r"[^a-z0-9]+")

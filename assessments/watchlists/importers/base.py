@@ -82,5 +82,4 @@ def split_list(value: str, separator: str) -> list[str]:
 
 def frame_records(frame: pd.DataFrame) -> Iterator[tuple[int, dict]]:
     """(data row number counting from 1 after the header, row as a dict) for each row."""
-    for index, record in enumerate(frame.to_dict("records"), start=1):
-        yield index, record
+    yield from enumerate(frame.to_dict("records"), start=1)

@@ -31,7 +31,7 @@ def test_the_registry_holds_every_built_in_format():
 
 
 def test_an_unknown_format_is_refused_with_the_known_ones_listed():
-    with pytest.raises(ImportFormatError, match="unknown format 'xls'.*aspi, ca-nro, csl, csv"):
+    with pytest.raises(ImportFormatError, match=r"unknown format 'xls'.*aspi, ca-nro, csl, csv"):
         importer_get("xls")
 
 
@@ -108,7 +108,7 @@ def test_a_chinese_name_in_brackets_is_split_from_the_english_one():
         "Beihang University",
         "北京航空航天大学",
     )
-    assert name_split("Academy of Military Science （军事科学院）") == (
+    assert name_split("Academy of Military Science \uff08军事科学院\uff09") == (
         "Academy of Military Science",
         "军事科学院",
     )
