@@ -20,6 +20,7 @@ __all__ = [
     "ImportResult",
     "WatchlistImportError",
     "entry_fingerprint",
+    "watchlist_create",
     "watchlist_import",
     "watchlist_version_activate",
 ]
@@ -137,6 +138,29 @@ def watchlist_version_activate(*, version: WatchlistVersion, actor, ip: str | No
         )
 
 
+def _active_version(watchlist: Watchlist) -> WatchlistVersion | None:
+    if watchlist.pk is None:  # a dry run against a list that does not exist yet
+        return None
+    return watchlist.versions.filter(status=WatchlistVersion.Status.ACTIVE).first()
+
+
+def watchlist_create(
+    *, actor, name: str, format: str, ip: str | None = None, **fields
+) -> Watchlist:
+    """Create a watchlist (no versions yet) and audit it."""
+    with transaction.atomic():
+        watchlist = Watchlist.objects.create(name=name, format=format, **fields)
+        audit_record(
+            actor=actor,
+            action="watchlist.created",
+            summary=f"Watchlist {name} created (format {format})",
+            obj=watchlist,
+            changes={"name": name, "format": format, **fields},
+            ip=ip,
+        )
+    return watchlist
+
+
 def _next_number(watchlist: Watchlist) -> int:
     return (watchlist.versions.aggregate(top=Max("number"))["top"] or 0) + 1
 
@@ -189,7 +213,7 @@ def watchlist_import(
         parser = importer_get(importer)
     except ImportFormatError as exc:
         raise WatchlistImportError(str(exc)) from None
-    active = watchlist.versions.filter(status=WatchlistVersion.Status.ACTIVE).first()
+    active = _active_version(watchlist)
     if active and active.sha256 == sha and active.importer == parser.name:
         return ImportResult(watchlist, active, active.rows_read, unchanged_file=True)
     try:
@@ -232,7 +256,7 @@ def _rows_save(*, watchlist, rows, source, parser, sha, actor, dry_run, ip, prog
     with transaction.atomic():
         # Serialise imports of one list: version numbers and the active switch stay consistent.
         Watchlist.objects.select_for_update().filter(pk=watchlist.pk).first()
-        active = watchlist.versions.filter(status=WatchlistVersion.Status.ACTIVE).first()
+        active = _active_version(watchlist)
         previous = (
             dict(
                 active.entries.values_list("external_id", "fingerprint").iterator(chunk_size=20000)
