@@ -15,3 +15,15 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(db, capsys):
     for role in Role:
         assert get_user_model().objects.filter(groups__name=role.value).exists(), role
     assert "password:" in capsys.readouterr().out
+
+
+def test_seed_demo_imports_the_demo_watchlist_once(db, capsys):
+    from assessments.models import WatchlistVersion
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    version = WatchlistVersion.objects.get()
+    assert version.status == "active" and version.entry_count == 12
+    nudt = version.entries.get(name="National University of Defense Technology")
+    assert "国防科技大学" in nudt.aliases and nudt.risk_level == "very_high"
+    assert "no new version created" in capsys.readouterr().out

@@ -1,12 +1,24 @@
 """Load demonstration data: departments, one user per role, sample requests. Idempotent."""
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from assessments.models import RiskLevel, Watchlist
+from assessments.watchlists.loader import watchlist_create, watchlist_import
 from ukcn.models import Department, Profile
 from ukcn.roles import Role
+
+DEMO_WATCHLIST = "Demo: China Defence Universities Tracker (sample)"
+DEMO_WATCHLIST_FILE = (
+    Path(__file__).resolve().parents[2]
+    / "watchlists"
+    / "demo"
+    / "china_defence_universities_sample.csv"
+)
 
 DEMO_PASSWORD = "ukcn-demo-pass-2026"  # noqa: S105 - printed on purpose: demo accounts only
 
@@ -37,6 +49,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             departments = self._departments()
             self._users(departments)
+        self.stdout.write(self._watchlist())
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ as:"))
         for username, _name, role, _ in USERS:
             self.stdout.write(f"  {username:<11} {role.label:<16} password: {DEMO_PASSWORD}")
@@ -78,3 +91,23 @@ class Command(BaseCommand):
         if created:
             admin.set_password(DEMO_PASSWORD)
             admin.save()
+
+    def _watchlist(self) -> str:
+        """A small sample of the ASPI tracker; identical bytes make no new version on a re-run."""
+        watchlist = Watchlist.objects.filter(name=DEMO_WATCHLIST).first() or watchlist_create(
+            actor=None,
+            name=DEMO_WATCHLIST,
+            format="csv",
+            publisher="ukcn demo data (after ASPI's China Defence Universities Tracker)",
+            homepage="https://unitracker.aspi.org.au/",
+            blocking=False,
+            default_risk_level=RiskLevel.LISTED,
+        )
+        result = watchlist_import(
+            watchlist=watchlist,
+            data=DEMO_WATCHLIST_FILE.read_bytes(),
+            source=DEMO_WATCHLIST_FILE.name,
+            importer="csv",
+            actor=None,
+        )
+        return result.summary()

@@ -89,7 +89,7 @@ def test_internal_addresses_are_refused_by_default(url):
 
 def test_a_local_server_is_refused_even_with_http_allowed(server, settings):
     settings.WATCHLIST_ALLOW_HTTP = True
-    with pytest.raises(FetchError, match="internal address 127.0.0.1"):
+    with pytest.raises(FetchError, match=r"internal address 127\.0\.0\.1"):
         url_fetch(f"{server}/list.csv")
 
 
