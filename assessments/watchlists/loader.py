@@ -1,12 +1,15 @@
 """The one loader every import goes through: validate rows, write a version, switch atomically."""
 
+import gc
 import hashlib
+import json
 import logging
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -69,6 +72,22 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while building many small containers.
+
+    100,000 rows of dicts and lists trigger repeated full collections that find nothing to
+    free (the rows are all alive); pausing it cut the parse-and-validate time markedly.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _rows_prepare(*, importer, data, options, default_risk, progress) -> list[dict]:
     """Parse and validate every row before anything is written: one bad row fails the import."""
     if not data or not data.strip():
@@ -102,14 +121,66 @@ def _diff_counts(previous: dict[str, str], rows: list[dict]) -> tuple[int, int, 
     return added, removed, changed
 
 
-def _entries_write(*, version, rows, progress) -> None:
-    for start in range(0, len(rows), BATCH_SIZE):
-        batch = rows[start : start + BATCH_SIZE]
-        WatchlistEntry.objects.bulk_create(
-            [WatchlistEntry(version=version, **row) for row in batch], batch_size=BATCH_SIZE
+_ENTRY_FIELDS = (
+    "version",
+    "external_id",
+    "name",
+    "aliases",
+    "country",
+    "risk_level",
+    "categories",
+    "notes",
+    "source_url",
+    "raw",
+    "fingerprint",
+)
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
+def _entry_values(version_id: int, rows: list[dict]):
+    dumps = _JSON.encode
+    for row in rows:
+        yield (
+            version_id,
+            row["external_id"],
+            row["name"],
+            dumps(row["aliases"]),
+            row["country"],
+            row["risk_level"],
+            dumps(row["categories"]),
+            row["notes"],
+            row["source_url"],
+            row.get("raw_json") or dumps(row["raw"]),
+            row["fingerprint"],
         )
-        if progress:
-            progress("writing", start + len(batch))
+
+
+def _entries_write(*, version, rows, progress) -> None:
+    """Insert the validated rows in batches: COPY on PostgreSQL, executemany elsewhere.
+
+    The ORM's bulk_create spent most of a 100,000-entry import building SQL value by value;
+    the rows are plain, already validated data, so they go straight to the driver.
+    """
+    quote = connection.ops.quote_name
+    table = quote(WatchlistEntry._meta.db_table)
+    columns = ", ".join(
+        quote(WatchlistEntry._meta.get_field(name).column) for name in _ENTRY_FIELDS
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_SIZE):
+            batch = rows[start : start + BATCH_SIZE]
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for values in _entry_values(version.pk, batch):
+                        copy.write_row(values)
+            else:
+                placeholders = ", ".join(["%s"] * len(_ENTRY_FIELDS))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+                    list(_entry_values(version.pk, batch)),
+                )
+            if progress:
+                progress("writing", start + len(batch))
 
 
 def watchlist_version_activate(*, version: WatchlistVersion, actor, ip: str | None = None) -> None:
@@ -217,13 +288,14 @@ def watchlist_import(
     if active and active.sha256 == sha and active.importer == parser.name:
         return ImportResult(watchlist, active, active.rows_read, unchanged_file=True)
     try:
-        rows = _rows_prepare(
-            importer=parser,
-            data=data,
-            options=options,
-            default_risk=watchlist.default_risk_level,
-            progress=progress,
-        )
+        with _gc_paused():
+            rows = _rows_prepare(
+                importer=parser,
+                data=data,
+                options=options,
+                default_risk=watchlist.default_risk_level,
+                progress=progress,
+            )
         return _rows_save(
             watchlist=watchlist,
             rows=rows,

@@ -27,7 +27,9 @@ class Importer:
 
     Subclasses set `name` (the --format value), `label`, `formats` (file kinds accepted,
     e.g. ("csv",)), `version`, and implement `parse`, which yields one dict per entry with
-    the keys in ROW_KEYS (plus, optionally, "line": where the row is, for error messages).
+    the keys in ROW_KEYS plus, optionally, "line" (where the row is, for error messages) and
+    "raw_json" (the record's JSON text when the importer already holds it, stored as the raw
+    record instead of encoding `raw` again).
     """
 
     name: str = ""

@@ -64,4 +64,5 @@ class FtmImporter(Importer):
                 "notes": "\n".join(properties.get("notes") or []),
                 "source_url": source_urls[0] if source_urls else "",
                 "raw": entity,
+                "raw_json": line,  # the record as published; saves encoding it again
             }

@@ -165,3 +165,13 @@ def test_aspi_risk_labels_become_risk_levels(watchlist):
     levels = dict(version.entries.values_list("name", "risk_level"))
     assert levels["National University of Defense Technology"] == RiskLevel.VERY_HIGH
     assert levels["Tsinghua University"] == RiskLevel.HIGH
+
+
+def test_entries_read_back_with_their_lists_and_raw_record(watchlist):
+    fixture = (FIXTURES / "opensanctions.ftm.json").read_bytes()
+    version = run(watchlist, fixture, importer="ftm").version
+    bit = version.entries.get(external_id="NK-aaa111")
+    assert bit.aliases == ["北京理工大学", "BIT", "Beijing Polytechnic"]
+    assert bit.categories == ["export.control"]
+    assert bit.raw["properties"]["alias"] == ["BIT"]
+    assert bit.fingerprint == entry_fingerprint(bit)
