@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from ..audit import client_ip
+from ..audit import audit_record, client_ip
 from ..models import Watchlist, WatchlistEntry, WatchlistImport, WatchlistVersion
 from ..watchlists.diff import watchlist_version_diff
 from ..watchlists.importers import ImportFormatError, importers_available
@@ -107,6 +107,28 @@ class WatchlistAdmin(admin.ModelAdmin):
     inlines = [VersionInline]
     change_form_template = "admin/assessments/watchlist/change_form.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_model(self, request, obj, form, change):
+        # The admin runs this inside its own transaction: the event commits with the change.
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="watchlist.changed" if change else "watchlist.created",
+            summary=f"Watchlist {obj} {'changed' if change else 'created'} in the admin",
+            obj=obj,
+            changes={name: form.cleaned_data.get(name) for name in form.changed_data},
+            ip=client_ip(request),
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            actor=request.user,
+            action="watchlist.deleted",
+            summary=f"Watchlist {obj} deleted in the admin",
+            obj=obj,
+            ip=client_ip(request),
+        )
+        super().delete_model(request, obj)
 
     @admin.display(description="active version")
     def active_version(self, obj):
@@ -213,11 +235,19 @@ class WatchlistVersionAdmin(ReadOnlyAdmin):
 
 @admin.register(WatchlistEntry)
 class WatchlistEntryAdmin(ReadOnlyAdmin):
-    list_display = ["name", "aliases_shown", "country", "risk_level", "version"]
+    list_display = ["name", "aliases_shown", "country", "risk_level", "watchlist", "version_shown"]
     list_filter = ["risk_level", "country", "version__watchlist", "version__status"]
     search_fields = ["name", "external_id", "aliases"]
     list_select_related = ["version__watchlist"]
     show_full_result_count = False
+
+    @admin.display(description="watchlist")
+    def watchlist(self, obj):
+        return obj.version.watchlist
+
+    @admin.display(description="version")
+    def version_shown(self, obj):
+        return f"v{obj.version.number} ({obj.version.get_status_display()})"
 
     @admin.display(description="aliases")
     def aliases_shown(self, obj):

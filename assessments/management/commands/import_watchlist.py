@@ -15,6 +15,8 @@ from assessments.watchlists.loader import (
     watchlist_import,
 )
 
+PROGRESS_FROM = 10000
+
 
 class Command(BaseCommand):
     help = (
@@ -58,7 +60,7 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
 
         def progress(stage: str, rows: int) -> None:
-            if verbosity >= 1:
+            if verbosity >= 1 and rows >= PROGRESS_FROM:  # small files need no progress
                 self.stderr.write(f"  {stage}: {rows} rows")
 
         try:

@@ -133,3 +133,24 @@ def test_version_and_watchlist_pages_render(staff, db):
         staff.get(reverse("admin:assessments_watchlist_import", args=[watchlist.pk])).status_code
         == 200
     )
+
+
+def test_changing_a_watchlist_in_the_admin_is_audited(staff, db):
+    from assessments.models import AuditEvent
+
+    watchlist = Watchlist.objects.create(name="Internal", format="csv")
+    staff.post(
+        reverse("admin:assessments_watchlist_change", args=[watchlist.pk]),
+        {
+            "name": "Internal",
+            "format": "csv",
+            "default_risk_level": "high",
+            "is_active": "on",
+            "versions-TOTAL_FORMS": "0",
+            "versions-INITIAL_FORMS": "0",
+        },
+    )
+    watchlist.refresh_from_db()
+    assert watchlist.default_risk_level == "high"
+    event = AuditEvent.objects.get(action="watchlist.changed")
+    assert event.changes == {"default_risk_level": "high"}
