@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from assessments.models import Watchlist, WatchlistImport, WatchlistVersion
@@ -59,7 +60,7 @@ def test_a_failed_background_import_shows_its_error(staff, watchlist, immediate_
     assert "row 1: the entry has no name" in job.message
 
 
-def test_the_database_backend_queues_the_import_for_a_worker(staff, watchlist):
+def test_the_database_backend_queues_the_import_until_db_worker_runs_it(staff, watchlist):
     upload = SimpleUploadedFile("tracker.csv", (FIXTURES / "aspi_tracker.csv").read_bytes())
     staff.post(
         reverse("admin:assessments_watchlist_import", args=[watchlist.pk]),
@@ -71,6 +72,10 @@ def test_the_database_backend_queues_the_import_for_a_worker(staff, watchlist):
     from django_tasks_db.models import DBTaskResult
 
     assert DBTaskResult.objects.get(id=job.task_id).task_path.endswith("watchlist_import_run")
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    job.refresh_from_db()
+    assert job.status == WatchlistImport.Status.SUCCEEDED
+    assert job.version.entries.count() == 3
 
 
 def test_the_import_form_wants_exactly_one_source(staff, watchlist):
