@@ -3,7 +3,9 @@
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
@@ -56,6 +58,16 @@ class WatchlistImportForm(forms.Form):
             (name, f"{name}: {importer.label}")
             for name, importer in sorted(importers_available().items())
         ]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        limit = settings.WATCHLIST_MAX_BYTES
+        if upload and upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is too large ({upload.size} bytes; the limit is {limit}).",
+                code="too_large",
+            )
+        return upload
 
     def clean_mapping(self):
         try:
@@ -155,7 +167,7 @@ class WatchlistAdmin(admin.ModelAdmin):
     def import_view(self, request, pk):
         watchlist = get_object_or_404(Watchlist, pk=pk)
         if not self.has_change_permission(request, watchlist):
-            return redirect("admin:index")
+            raise PermissionDenied
         form = WatchlistImportForm(
             request.POST or None, request.FILES or None, initial={"format": watchlist.format}
         )
@@ -185,6 +197,8 @@ class WatchlistAdmin(admin.ModelAdmin):
 
     def diff_view(self, request, pk):
         watchlist = get_object_or_404(Watchlist, pk=pk)
+        if not self.has_view_permission(request, watchlist):
+            raise PermissionDenied
         versions = list(watchlist.versions.exclude(status=WatchlistVersion.Status.FAILED))
         by_number = {str(v.number): v for v in versions}
         new = by_number.get(request.GET.get("new", "")) or (versions[0] if versions else None)

@@ -96,7 +96,21 @@ def _rows_prepare(*, importer, data, options, default_risk, progress) -> list[di
     if len(data) > limit:
         raise ImportFormatError(f"the file is too large ({len(data)} bytes; the limit is {limit})")
     rows, seen = [], {}
-    for position, raw_row in enumerate(importer.parse(data, options), start=1):
+    try:
+        _rows_collect(importer.parse(data, options), rows, seen, default_risk, progress)
+    except (TypeError, AttributeError, KeyError, IndexError) as exc:
+        # A record shaped differently from what the format promises (an object where a
+        # list belongs, a missing key): name the place rather than crash.
+        raise ImportFormatError(
+            f"record {len(rows) + 1}: unexpected structure ({exc.__class__.__name__}: {exc})"
+        ) from None
+    if not rows:
+        raise ImportFormatError("the file holds no entries")
+    return rows
+
+
+def _rows_collect(parsed, rows: list, seen: dict, default_risk: str, progress) -> None:
+    for position, raw_row in enumerate(parsed, start=1):
         row = row_clean(raw_row, position=position, default_risk=default_risk)
         where = raw_row.get("line") or f"record {position}"
         if row["external_id"] in seen:
@@ -107,9 +121,6 @@ def _rows_prepare(*, importer, data, options, default_risk, progress) -> list[di
         rows.append(row)
         if progress and position % PROGRESS_EVERY == 0:
             progress("parsing", position)
-    if not rows:
-        raise ImportFormatError("the file holds no entries")
-    return rows
 
 
 def _diff_counts(previous: dict[str, str], rows: list[dict]) -> tuple[int, int, int]:

@@ -166,3 +166,27 @@ def test_changing_a_watchlist_in_the_admin_is_audited(staff, db):
     assert watchlist.default_risk_level == "high"
     event = AuditEvent.objects.get(action="watchlist.changed")
     assert event.changes == {"default_risk_level": "high"}
+
+
+def test_staff_without_watchlist_permissions_cannot_import_or_compare(client, make_user, watchlist):
+    clerk = make_user("clerk", is_staff=True)
+    client.force_login(clerk)
+    assert (
+        client.get(reverse("admin:assessments_watchlist_import", args=[watchlist.pk])).status_code
+        == 403
+    )
+    assert (
+        client.get(reverse("admin:assessments_watchlist_diff", args=[watchlist.pk])).status_code
+        == 403
+    )
+
+
+def test_an_upload_over_the_size_cap_is_a_form_error(staff, watchlist, settings):
+    settings.WATCHLIST_MAX_BYTES = 10
+    upload = SimpleUploadedFile("tracker.csv", (FIXTURES / "aspi_tracker.csv").read_bytes())
+    response = staff.post(
+        reverse("admin:assessments_watchlist_import", args=[watchlist.pk]),
+        {"file": upload, "format": "aspi"},
+    )
+    assert "The file is too large" in response.content.decode()
+    assert not WatchlistImport.objects.exists()

@@ -175,3 +175,11 @@ def test_entries_read_back_with_their_lists_and_raw_record(watchlist):
     assert bit.categories == ["export.control"]
     assert bit.raw["properties"]["alias"] == ["BIT"]
     assert bit.fingerprint == entry_fingerprint(bit)
+
+
+def test_a_record_of_the_wrong_shape_is_named_not_a_crash(watchlist):
+    data = b'{"values": [{"value": "Alpha University", "meta": ["not", "an", "object"]}]}'
+    with pytest.raises(
+        WatchlistImportError, match=r"record 1: unexpected structure \(AttributeError"
+    ):
+        run(watchlist, data, importer="aspi")
