@@ -279,15 +279,36 @@ class WatchlistEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(WatchlistImport)
 class WatchlistImportAdmin(ReadOnlyAdmin):
-    list_display = [
+    """Background imports: where each one is (stage, rows processed) and how it ended."""
+
+    list_display = ["requested_at", "watchlist", "source", "status", "progress", "outcome"]
+    list_filter = ["status", "watchlist"]
+    list_select_related = ["watchlist"]
+    fields = [
         "watchlist",
         "source",
         "status",
         "stage",
         "rows_done",
-        "requested_at",
-        "finished_at",
         "message",
+        "version",
+        "requested_by",
+        "requested_at",
+        "started_at",
+        "finished_at",
+        "importer",
+        "options",
+        "url",
+        "task_id",
     ]
-    list_filter = ["status", "watchlist"]
-    list_select_related = ["watchlist"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        return f"{obj.stage or 'waiting'}: {obj.rows_done} rows"
+
+    @admin.display(description="outcome")
+    def outcome(self, obj):
+        return obj.message if len(obj.message) <= 90 else obj.message[:89] + "…"
