@@ -84,4 +84,9 @@ def split_list(value: str, separator: str) -> list[str]:
 
 def frame_records(frame: pd.DataFrame) -> Iterator[tuple[int, dict]]:
     """(data row number counting from 1 after the header, row as a dict) for each row."""
-    yield from enumerate(frame.to_dict("records"), start=1)
+    # Column lists zipped into dicts: to_dict("records") boxes every cell one by one, which
+    # took most of the parse time for 100,000 rows.
+    columns = list(frame.columns)
+    values = [frame[column].tolist() for column in columns]
+    for number, cells in enumerate(zip(*values, strict=True), start=1):
+        yield number, dict(zip(columns, cells, strict=True))
