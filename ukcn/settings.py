@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -270,3 +272,25 @@ ATTACHMENT_ALLOWED_EXTENSIONS = envlist(
 )
 # Every decision sets the next review date this many days ahead (continuous engagement).
 REVIEW_PERIOD_DAYS = envint("REVIEW_PERIOD_DAYS", 365)
+# Background work (watchlist imports from URLs and uploads) goes through Django's tasks API:
+# `manage.py db_worker` runs the queued tasks. TASKS_BACKEND=immediate runs them in-process.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("TASKS_BACKEND", "database") == "immediate"
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Watchlist imports. Fetching a list from a URL refuses plain http and hosts that resolve to
+# loopback, private, link-local or reserved addresses unless allowed here (no SSRF).
+WATCHLIST_ALLOW_HTTP = envbool("WATCHLIST_ALLOW_HTTP", False)
+WATCHLIST_ALLOWED_PRIVATE_HOSTS = envlist("WATCHLIST_ALLOWED_PRIVATE_HOSTS", "")
+WATCHLIST_MAX_BYTES = envint("WATCHLIST_MAX_BYTES", 200 * 1024 * 1024)
+WATCHLIST_CONNECT_TIMEOUT = envint("WATCHLIST_CONNECT_TIMEOUT", 10)
+WATCHLIST_READ_TIMEOUT = envint("WATCHLIST_READ_TIMEOUT", 60)
+WATCHLIST_MAX_REDIRECTS = envint("WATCHLIST_MAX_REDIRECTS", 3)
+# Extra importer classes by dotted path, besides the built-ins and the
+# `ukcn.watchlist_importers` entry point group.
+UKCN_WATCHLIST_IMPORTERS = envlist("UKCN_WATCHLIST_IMPORTERS", "")

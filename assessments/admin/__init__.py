@@ -5,4 +5,5 @@ from . import (
     checklist,  # noqa: F401
     requests,  # noqa: F401
     scoring,  # noqa: F401
+    watchlists,  # noqa: F401
 )

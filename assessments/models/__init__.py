@@ -20,6 +20,7 @@ from .requests import (
     WorkLocation,
 )
 from .scoring import Assessment, ScoringPolicy
+from .watchlist_imports import WatchlistImport
 from .watchlists import RiskLevel, Watchlist, WatchlistEntry, WatchlistVersion
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "Tier",
     "Watchlist",
     "WatchlistEntry",
+    "WatchlistImport",
     "WatchlistVersion",
     "WorkLocation",
 ]

@@ -46,3 +46,15 @@ def test_seed_demo_loads_the_checklist_and_the_scoring_policy(db, capsys):
     call_command("seed_demo")
     assert ChecklistItem.objects.filter(is_active=True).count() == 14
     assert ScoringPolicy.objects.filter(is_active=True).count() == 1
+
+
+def test_seed_demo_imports_the_demo_watchlist_once(db, capsys):
+    from assessments.models import WatchlistVersion
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    version = WatchlistVersion.objects.get()
+    assert version.status == "active" and version.entry_count == 12
+    nudt = version.entries.get(name="National University of Defense Technology")
+    assert "国防科技大学" in nudt.aliases and nudt.risk_level == "very_high"
+    assert "no new version created" in capsys.readouterr().out

@@ -1,5 +1,7 @@
 """Load demonstration data: departments, one user per role, sample requests. Idempotent."""
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -7,8 +9,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assessments.demo_requests import demo_requests_seed
+from assessments.models import RiskLevel, Watchlist
+from assessments.watchlists.loader import watchlist_create, watchlist_import
 from ukcn.models import Department, Profile
 from ukcn.roles import Role
+
+DEMO_WATCHLIST = "Demo: China Defence Universities Tracker (sample)"
+DEMO_WATCHLIST_FILE = (
+    Path(__file__).resolve().parents[2]
+    / "watchlists"
+    / "demo"
+    / "china_defence_universities_sample.csv"
+)
 
 DEMO_PASSWORD = "ukcn-demo-pass-2026"  # noqa: S105 - printed on purpose: demo accounts only
 
@@ -40,6 +52,9 @@ class Command(BaseCommand):
             departments = self._departments()
             self._users(departments)
             call_command("load_checklist", stdout=self.stdout)
+        # The watchlist comes before the requests, so the sample requests are screened on submit.
+        self.stdout.write(self._watchlist())
+        with transaction.atomic():
             created, existing = demo_requests_seed()
         self.stdout.write(f"Sample requests: {created} created, {existing} already there.")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ as:"))
@@ -83,3 +98,23 @@ class Command(BaseCommand):
         if created:
             admin.set_password(DEMO_PASSWORD)
             admin.save()
+
+    def _watchlist(self) -> str:
+        """A small sample of the ASPI tracker; identical bytes make no new version on a re-run."""
+        watchlist = Watchlist.objects.filter(name=DEMO_WATCHLIST).first() or watchlist_create(
+            actor=None,
+            name=DEMO_WATCHLIST,
+            format="csv",
+            publisher="ukcn demo data (after ASPI's China Defence Universities Tracker)",
+            homepage="https://unitracker.aspi.org.au/",
+            blocking=False,
+            default_risk_level=RiskLevel.LISTED,
+        )
+        result = watchlist_import(
+            watchlist=watchlist,
+            data=DEMO_WATCHLIST_FILE.read_bytes(),
+            source=DEMO_WATCHLIST_FILE.name,
+            importer="csv",
+            actor=None,
+        )
+        return result.summary()

@@ -1,0 +1,1 @@
+"""Watchlist import: format importers (a plug-in registry), URL fetching and the shared loader."""
