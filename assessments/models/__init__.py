@@ -2,6 +2,14 @@
 
 from .audit import AuditEvent
 from .checklist import ChecklistGroup, ChecklistItem
+from .notifications import (
+    DeliveryChoice,
+    EmailStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    ScheduledJobRun,
+)
 from .reference import Discipline, DisciplineGroup, Sector
 from .requests import (
     Attachment,
@@ -29,10 +37,15 @@ __all__ = [
     "CollaborationType",
     "Condition",
     "Decision",
+    "DeliveryChoice",
     "Discipline",
     "DisciplineGroup",
+    "EmailStatus",
     "FunderType",
     "FundingSource",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "Organisation",
     "OrganisationType",
     "Partner",
@@ -40,6 +53,7 @@ __all__ = [
     "Recommendation",
     "RequestStatus",
     "RiskLevel",
+    "ScheduledJobRun",
     "Sector",
     "Tier",
     "Watchlist",
