@@ -2,11 +2,13 @@
 
 import contextlib
 import datetime as dt
+import importlib
 import itertools
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from assessments.models import Condition, Decision, PartnershipRequest, RequestStatus
@@ -19,6 +21,22 @@ _numbers = itertools.count(1)
 def _request_pages(settings):
     settings.ROOT_URLCONF = "tests.assessments.notifications.urls"
     settings.SITE_URL = "https://ukcn.example.ac.uk"
+
+
+@pytest.fixture
+def reference_data_restored(django_db_blocker):
+    """Reload what the data migrations created once a transactional test has flushed it.
+
+    Request it before `transactional_db`: its teardown then runs after the flush, so later
+    transactional tests (browser journeys) still find the role groups, sectors and disciplines.
+    """
+    yield
+    with django_db_blocker.unblock():
+        for module, function in [
+            ("ukcn.migrations.0002_create_role_groups", "create_groups"),
+            ("assessments.migrations.0002_load_sectors_and_disciplines", "load"),
+        ]:
+            getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

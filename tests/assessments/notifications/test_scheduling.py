@@ -209,8 +209,9 @@ def test_a_second_claim_on_the_same_period_loses(db):
     assert job_claim(job="send_digests", period="2026-11-30", now=NOW) is not None
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_hosts_claiming_at_the_same_moment_only_one_wins():
+def test_two_hosts_claiming_at_the_same_moment_only_one_wins(
+    reference_data_restored, transactional_db
+):
     barrier = threading.Barrier(2)
     results = []
 
