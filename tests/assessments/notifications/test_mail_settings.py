@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SHOW = (
     "from django.conf import settings as s; "
     "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, "
-    "s.EMAIL_USE_TLS, s.SITE_URL, s.NOTIFICATION_DIGEST_HOUR)"
+    "s.EMAIL_USE_TLS, s.SITE_URL, s.NOTIFICATION_DIGEST_HOUR, sep='|')"
 )
 
 
@@ -42,7 +42,7 @@ def test_smtp_settings_and_the_site_address_are_read_from_the_environment():
         NOTIFICATION_DIGEST_HOUR="6",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    assert result.stdout.strip().split("|") == [
         "smtp.example.ac.uk",
         "587",
         "ukcn",
@@ -55,7 +55,7 @@ def test_smtp_settings_and_the_site_address_are_read_from_the_environment():
 
 def test_the_site_address_defaults_to_the_development_server():
     result = run("shell", "-v", "0", "-c", SHOW)
-    assert result.stdout.split()[5] == "http://127.0.0.1:8000"
+    assert result.stdout.strip().split("|")[5] == "http://127.0.0.1:8000"
 
 
 def test_a_site_address_without_a_scheme_stops_start_up():
