@@ -99,7 +99,8 @@ def notification_send(
                     recipient_email=address,
                     kind=kind,
                     event_key=event_key,
-                    title=message.title[:300],
+                    # One line: it becomes an e-mail subject, where a line break is refused.
+                    title=" ".join(message.title.split())[:300],
                     body=message.body,
                     link=message.link,
                     created_at=now,
@@ -111,7 +112,8 @@ def notification_send(
     pending = [n.pk for n in created if n.email_status == EmailStatus.PENDING]
     if pending:
         # Only once the change that caused the event is committed: a rollback sends nothing.
-        transaction.on_commit(lambda: notification_emails_send(ids=pending))
+        # Robust: a mail problem is logged and retried by the scheduler, never the user's error.
+        transaction.on_commit(lambda: notification_emails_send(ids=pending), robust=True)
     return created
 
 

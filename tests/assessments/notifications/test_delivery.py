@@ -131,3 +131,12 @@ def test_the_digest_leaves_out_immediate_and_already_sent_notifications(
     assert [m.to for m in mailoutbox] == [["reviewer2@example.ac.uk"]]
     assert notification_digests_send() == 1
     assert [m.to for m in mailoutbox[1:]] == [["reviewer@example.ac.uk"]]
+
+
+def test_a_title_with_a_line_break_still_makes_a_one_line_subject(
+    make_request, requester, engineering, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
+    request_ = make_request(requester, engineering, title="Battery\nmaterials\r\ncentre")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_request_submitted(request=request_)
+    assert mailoutbox[0].subject.endswith("submitted for review: Battery materials centre")
