@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -63,7 +64,9 @@ def notification_send(
     A recipient who already has this event, or who chose not to hear about this kind, is skipped.
     """
     unique = list({recipient.key: recipient for recipient in recipients}.values())
-    user_ids = [r.user.pk for r in unique if r.user is not None]
+    users = [r.user for r in unique if r.user is not None]
+    _load_roles(users)
+    user_ids = [user.pk for user in users]
     stored = dict(
         NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind).values_list(
             "user_id", "choice"
@@ -115,6 +118,19 @@ def notification_send(
         # Robust: a mail problem is logged and retried by the scheduler, never the user's error.
         transaction.on_commit(lambda: notification_emails_send(ids=pending), robust=True)
     return created
+
+
+def _load_roles(users: list) -> None:
+    """Fetch every recipient's roles in one query, into the cache `ukcn.roles` reads."""
+    missing = [user for user in users if getattr(user, "_ukcn_roles", None) is None]
+    if not missing:
+        return
+    names: dict[int, set[str]] = {user.pk: set() for user in missing}
+    memberships = Group.user_set.through.objects.filter(user_id__in=names)
+    for user_id, role in memberships.values_list("user_id", "group__name"):
+        names[user_id].add(role)
+    for user in missing:
+        user._ukcn_roles = frozenset(names[user.pk])
 
 
 def _render_email(*, template: str, subject: str, to: str, context: dict) -> EmailMultiAlternatives:

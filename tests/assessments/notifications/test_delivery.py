@@ -1,7 +1,8 @@
 """Delivery: once per event, e-mail only after commit, retries when the mail server is down, digests."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments.models import DeliveryChoice, EmailStatus, Notification, NotificationKind
@@ -12,6 +13,7 @@ from assessments.notifications import (
     notify_request_submitted,
     notify_rescreening_alert,
 )
+from ukcn.roles import Role
 
 
 @pytest.fixture
@@ -140,3 +142,20 @@ def test_a_title_with_a_line_break_still_makes_a_one_line_subject(
     with django_capture_on_commit_callbacks(execute=True):
         notify_request_submitted(request=request_)
     assert mailoutbox[0].subject.endswith("submitted for review: Battery materials centre")
+
+
+def test_notifying_the_queue_costs_a_savepointed_insert_per_reviewer_and_no_more(
+    make_request, requester, engineering, make_user
+):
+    def cost(request_):
+        with CaptureQueriesContext(connection) as queries:
+            notify_request_submitted(request=request_)
+        return len(queries.captured_queries)
+
+    for number in range(5):
+        make_user(f"early{number}", Role.REVIEWER)
+    few = cost(make_request(requester, engineering))
+    for number in range(10):
+        make_user(f"late{number}", Role.REVIEWER)
+    many = cost(make_request(requester, engineering))
+    assert many - few <= 10 * 3
