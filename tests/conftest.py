@@ -1,8 +1,10 @@
 """Shared fixtures: fast hashing, one user per role, departments."""
 
+import importlib
 import os
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 
 from ukcn.models import Department, Profile
@@ -12,6 +14,19 @@ from ukcn.roles import Role
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def reference_data_load():
+    """Load again what the data migrations create (role groups, sectors, disciplines).
+
+    A transactional test (browser tests, thread tests) ends with a flush that empties every
+    table, so transactional tests after it must load this themselves.
+    """
+    for module, function in [
+        ("ukcn.migrations.0002_create_role_groups", "create_groups"),
+        ("assessments.migrations.0002_load_sectors_and_disciplines", "load"),
+    ]:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)

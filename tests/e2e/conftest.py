@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, reference_data_load
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -24,6 +24,12 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db):
+    # An earlier transactional test's flush may have emptied what the data migrations loaded.
+    reference_data_load()
 
 
 @pytest.fixture

@@ -2,16 +2,15 @@
 
 import contextlib
 import datetime as dt
-import importlib
 import itertools
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
 from assessments.models import Condition, Decision, PartnershipRequest, RequestStatus
+from tests.conftest import reference_data_load
 
 LONDON = ZoneInfo("Europe/London")
 _numbers = itertools.count(1)
@@ -28,15 +27,11 @@ def reference_data_restored(django_db_blocker):
     """Reload what the data migrations created once a transactional test has flushed it.
 
     Request it before `transactional_db`: its teardown then runs after the flush, so later
-    transactional tests (browser journeys) still find the role groups, sectors and disciplines.
+    transactional tests still find the role groups, sectors and disciplines.
     """
     yield
     with django_db_blocker.unblock():
-        for module, function in [
-            ("ukcn.migrations.0002_create_role_groups", "create_groups"),
-            ("assessments.migrations.0002_load_sectors_and_disciplines", "load"),
-        ]:
-            getattr(importlib.import_module(module), function)(apps, None)
+        reference_data_load()
 
 
 @pytest.fixture
