@@ -64,6 +64,7 @@ def notification_send(
     A recipient who already has this event, or who chose not to hear about this kind, is skipped.
     """
     unique = list({recipient.key: recipient for recipient in recipients}.values())
+    unique = _without_those_already_told(unique, event_key=event_key)
     users = [r.user for r in unique if r.user is not None]
     _load_roles(users)
     user_ids = [user.pk for user in users]
@@ -118,6 +119,20 @@ def notification_send(
         # Robust: a mail problem is logged and retried by the scheduler, never the user's error.
         transaction.on_commit(lambda: notification_emails_send(ids=pending), robust=True)
     return created
+
+
+def _without_those_already_told(recipients: list[Recipient], *, event_key: str) -> list[Recipient]:
+    """Drop recipients who have this event already: one query, so re-runs of a job stay cheap.
+
+    The unique constraints still decide when two hosts race; this only saves the work.
+    """
+    told = Notification.objects.filter(event_key=event_key).values_list(
+        "recipient_id", "recipient_email"
+    )
+    told_keys = {
+        ("user", user_id) if user_id else ("email", email.lower()) for user_id, email in told
+    }
+    return [recipient for recipient in recipients if recipient.key not in told_keys]
 
 
 def _load_roles(users: list) -> None:
