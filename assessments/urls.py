@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checklist, requests
+from .views import checklist, notifications, requests
 
 app_name = "assessments"
 
@@ -29,5 +29,19 @@ urlpatterns = [
         "requests/<str:reference>/checklist/",
         checklist.request_checklist,
         name="request_checklist",
+    ),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path(
+        "notifications/<int:pk>/open/",
+        notifications.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/read/", notifications.notification_mark_read, name="notification_mark_read"
+    ),
+    path(
+        "notifications/preferences/",
+        notifications.notification_preferences,
+        name="notification_preferences",
     ),
 ]

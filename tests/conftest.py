@@ -4,6 +4,7 @@ import importlib
 import os
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 
 from ukcn.models import Department, Profile
@@ -18,7 +19,6 @@ PASSWORD = "correct-horse-battery-staple"
 def reload_reference_data():
     """Recreate what data migrations load (role groups, NSI sectors, disciplines) if a
     transactional test's flush removed them; idempotent."""
-    from django.apps import apps
 
     if Group.objects.exists():
         return

@@ -2,6 +2,14 @@
 
 from .audit import AuditEvent
 from .checklist import Answer, ChecklistAnswer, ChecklistGroup, ChecklistItem, ChecklistVersion
+from .notifications import (
+    DeliveryChoice,
+    EmailStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    ScheduledJobRun,
+)
 from .reference import Discipline, DisciplineGroup, Sector
 from .requests import (
     Attachment,
@@ -35,10 +43,15 @@ __all__ = [
     "CollaborationType",
     "Condition",
     "Decision",
+    "DeliveryChoice",
     "Discipline",
     "DisciplineGroup",
+    "EmailStatus",
     "FunderType",
     "FundingSource",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "Organisation",
     "OrganisationType",
     "Partner",
@@ -46,6 +59,7 @@ __all__ = [
     "Recommendation",
     "RequestStatus",
     "RiskLevel",
+    "ScheduledJobRun",
     "ScoringPolicy",
     "Sector",
     "Tier",

@@ -20,6 +20,12 @@ from ..models import (
     RequestStatus,
     Tier,
 )
+from ..notifications import (
+    notify_request_decided,
+    notify_request_recommended,
+    notify_request_submitted,
+    notify_request_taken_into_review,
+)
 from .conditions import _condition_create
 from .rules import (
     DECISION_OUTCOMES,
@@ -312,6 +318,7 @@ def request_submit(*, actor, request: PartnershipRequest, ip: str | None = None)
             ip=ip,
             submitted_at=timezone.now(),
         )
+        notify_request_submitted(request=current)
     _refresh(request, current)
     return request
 
@@ -348,6 +355,7 @@ def request_take_into_review(*, actor, request: PartnershipRequest, ip=None):
             ip=ip,
             reviewer=actor,
         )
+        notify_request_taken_into_review(request=current, reviewer=actor)
     _refresh(request, current)
     return request
 
@@ -403,6 +411,7 @@ def request_recommend(
             ip=ip,
             extra={"recommendation": [None, outcome], "reasoning": [None, reasoning]},
         )
+        notify_request_recommended(request=current, recommendation=recommendation)
     _refresh(request, current)
     return recommendation
 
@@ -460,6 +469,7 @@ def request_decide(
             decided_at=timezone.now(),
             next_review_date=review_on,
         )
+        notify_request_decided(request=current, decision=decision)
     _refresh(request, current)
     return decision
 
