@@ -1,0 +1,133 @@
+"""Full-text search over guidance: SQLite FTS5 or PostgreSQL full-text search, one function.
+
+SQLite keeps an FTS5 index (`guidance_fts`) in step with the items through triggers; the
+index and triggers are (re)installed after every migrate, because SQLite's schema editor
+rebuilds a table (dropping its triggers) when a later migration alters it.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import GuidanceItem
+
+MAX_TERMS = 12
+MAX_RESULTS = 500
+_START, _STOP = "\x01", "\x02"
+_TERM = re.compile(r"\w+", re.UNICODE)
+
+FTS_TABLE = "guidance_fts"
+_ITEMS = GuidanceItem._meta.db_table
+_SQLITE_INDEX = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    f"title, summary, body, content='{_ITEMS}', content_rowid='id', "
+    "tokenize='porter unicode61 remove_diacritics 2')",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON {_ITEMS} BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, title, summary, body) "
+    "VALUES (new.id, new.title, new.summary, new.body); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON {_ITEMS} BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, summary, body) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.body); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE ON {_ITEMS} BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, summary, body) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.body); "
+    f"INSERT INTO {FTS_TABLE}(rowid, title, summary, body) "
+    "VALUES (new.id, new.title, new.summary, new.body); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+]
+
+
+@dataclass
+class SearchHit:
+    item: GuidanceItem
+    rank: float
+    snippet: SafeString
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a query, lower-cased; punctuation and operators are ignored."""
+    return _TERM.findall((query or "").lower())[:MAX_TERMS]
+
+
+def highlight(snippet: str) -> SafeString:
+    """Escape a snippet completely, then turn the match markers into <mark> tags."""
+    escaped = escape(snippet or "")
+    if escaped.count(_START) != escaped.count(_STOP):
+        escaped = escaped.replace(_START, "").replace(_STOP, "")
+    return mark_safe(escaped.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
+
+
+def search_index_install(using=None, **kwargs) -> None:
+    """Create (or repair) the SQLite FTS5 index and its triggers; nothing on PostgreSQL."""
+    from django.db import connections
+
+    conn = connections[using or "default"]
+    if conn.vendor != "sqlite" or _ITEMS not in conn.introspection.table_names():
+        return
+    with conn.cursor() as cursor:
+        for statement in _SQLITE_INDEX:
+            cursor.execute(statement)
+
+
+def _sqlite_search(queryset, terms: list[str]) -> list[SearchHit]:
+    match = " ".join(f'"{term}"*' for term in terms)  # terms are \w+ only: safe to quote
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS score, "  # noqa: S608
+            f"snippet({FTS_TABLE}, -1, char(1), char(2), '…', 24) "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY score LIMIT %s",
+            [match, MAX_RESULTS],
+        )
+        rows = cursor.fetchall()
+    found = {row[0]: (-row[1], row[2]) for row in rows}
+    items = queryset.filter(pk__in=found)
+    hits = [SearchHit(item, found[item.pk][0], highlight(found[item.pk][1])) for item in items]
+    return sorted(hits, key=lambda hit: (-hit.rank, hit.item.title))
+
+
+def _postgresql_search(queryset, terms: list[str]) -> list[SearchHit]:
+    query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config="english")
+    vector = (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("summary", weight="B", config="english")
+        + SearchVector("body", weight="C", config="english")
+    )
+    items = (
+        queryset.annotate(search=vector)
+        .filter(search=query)
+        .annotate(
+            rank=SearchRank(vector, query),
+            snippet=SearchHeadline(
+                Concat(F("summary"), Value(" "), F("body")),
+                query,
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=30,
+                min_words=12,
+                config="english",
+            ),
+        )
+        .order_by("-rank", "title")[:MAX_RESULTS]
+    )
+    return [SearchHit(item, float(item.rank), highlight(item.snippet)) for item in items]
+
+
+def guidance_search(*, queryset, query: str) -> list[SearchHit]:
+    """Items of the queryset matching every word of the query, best first, with snippets."""
+    terms = search_terms(query)
+    if not terms:
+        return [SearchHit(item, 0.0, escape(item.summary)) for item in queryset]
+    if connection.vendor == "postgresql":
+        return _postgresql_search(queryset, terms)
+    return _sqlite_search(queryset, terms)
