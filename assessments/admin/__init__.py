@@ -1,3 +1,3 @@
 """Admin registrations, one module per concept."""
 
-from . import audit  # noqa: F401
+from . import audit, checklist  # noqa: F401

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             departments = self._departments()
             self._users(departments)
+        call_command("load_guidance", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ as:"))
         for username, _name, role, _ in USERS:
             self.stdout.write(f"  {username:<11} {role.label:<16} password: {DEMO_PASSWORD}")
@@ -66,6 +68,9 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            if role == Role.GUIDANCE_EDITOR and not user.is_staff:
+                user.is_staff = True  # editors curate guidance in the admin
+                user.save(update_fields=["is_staff"])
             user.groups.add(Group.objects.get(name=role.value))
             Profile.objects.update_or_create(
                 user=user,
