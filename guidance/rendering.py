@@ -1,6 +1,7 @@
 """Markdown to safe HTML, and the plain-text clean-up applied to everything imported."""
 
 import html
+import re
 from html.parser import HTMLParser
 
 import markdown
@@ -95,12 +96,26 @@ class _TagStripper(HTMLParser):
             self.parts.append(f"&#{name};")
 
 
-def strip_markup(text: str) -> str:
-    """Remove every HTML tag (and script contents) from text, keeping the rest as written."""
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def _strip_once(text: str) -> str:
     stripper = _TagStripper()
-    stripper.feed(text or "")
+    stripper.feed(text)
     stripper.close()
     return "".join(stripper.parts)
+
+
+def strip_markup(text: str) -> str:
+    """Remove every HTML tag (and script contents) from text, keeping the rest as written."""
+    text = text or ""
+    for _ in range(5):  # nested tricks such as <<script>script> need more than one pass
+        stripped = _strip_once(text)
+        if stripped == text:
+            break
+        text = stripped
+    # Whatever still looks like the start of a tag becomes an entity: shown, never parsed.
+    return _TAG_START.sub("&lt;", text)
 
 
 def plain_text(text: str) -> str:

@@ -15,7 +15,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import F, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -109,7 +109,7 @@ def _postgresql_search(queryset, terms: list[str]) -> list[SearchHit]:
         .annotate(
             rank=SearchRank(vector, query),
             snippet=SearchHeadline(
-                Concat(F("summary"), Value(" "), F("body")),
+                Concat(F("summary"), Value(" "), F("body"), output_field=TextField()),
                 query,
                 start_sel=_START,
                 stop_sel=_STOP,
