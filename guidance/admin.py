@@ -43,6 +43,7 @@ class GuidanceItemForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    external_url = forms.URLField(label="External link", required=False, assume_scheme="https")
     countries = CountriesField(
         required=False, help_text="Two-letter ISO codes separated by commas, e.g. CN, GB."
     )

@@ -66,7 +66,7 @@ def default_review_by():
 
 def _validate_codes(values, choices, what: str):
     if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
-        raise ValidationError(f"{what} must be a list of codes.", code="invalid")
+        raise ValidationError(f"{what} must be a list of codes.", code="invalid_list")
     unknown = sorted(set(values) - set(choices))
     if unknown:
         raise ValidationError(f"Unknown {what}: {', '.join(unknown)}.", code="unknown_code")
@@ -90,7 +90,7 @@ def validate_countries(values):
         for value in values
     ):
         raise ValidationError(
-            "Countries must be two-letter ISO codes in capitals, e.g. CN, GB.", code="invalid"
+            "Countries must be two-letter ISO codes in capitals, e.g. CN, GB.", code="invalid_country"
         )
 
 
