@@ -50,7 +50,27 @@ class GuidanceItemForm(forms.ModelForm):
 
     class Meta:
         model = GuidanceItem
-        fields = "__all__"
+        fields = [
+            "title",
+            "slug",
+            "ref_id",
+            "summary",
+            "kind",
+            "body",
+            "source_organisation",
+            "external_url",
+            "owner",
+            "audience",
+            "topics",
+            "risk_areas",
+            "sectors",
+            "countries",
+            "checklist_items",
+            "factors",
+            "watchlists",
+            "review_by",
+            "share_with_peers",
+        ]
 
 
 class OverdueReviewFilter(admin.SimpleListFilter):
@@ -244,4 +264,3 @@ class SyncConflictAdmin(admin.ModelAdmin):
                 conflict=conflict, actor=request.user, take_incoming=False, ip=client_ip(request)
             )
         self.message_user(request, "Kept the local version.", messages.SUCCESS)
-

@@ -327,7 +327,7 @@ def _import_one(payload: dict, *, origin: str, report: ImportReport) -> None:
         if incoming_hash == item.origin_payload_hash:
             report.unchanged.append(key)
             return
-        conflict, _ = SyncConflict.objects.get_or_create(
+        SyncConflict.objects.get_or_create(
             item=item,
             payload_hash=incoming_hash,
             resolution=SyncConflict.Resolution.OPEN,

@@ -30,7 +30,10 @@ def _person_names(users) -> set[str]:
 
 def request_identifiers(request: PartnershipRequest, extra_users=()) -> list[tuple[str, str]]:
     """Strings that would identify the request, with the placeholder each becomes."""
-    found: list[tuple[str, str]] = [(request.reference, "[reference]"), (request.title, "[project]")]
+    found: list[tuple[str, str]] = [
+        (request.reference, "[reference]"),
+        (request.title, "[project]"),
+    ]
     for partner in request.partners.select_related("organisation"):
         found += [
             (partner.organisation.name, "[partner]"),
@@ -59,7 +62,9 @@ def anonymise_text(text: str, identifiers: list[tuple[str, str]]) -> str:
     return text
 
 
-def lesson_submit(*, request: PartnershipRequest, author, text: str, anonymise: bool) -> GuidanceItem:
+def lesson_submit(
+    *, request: PartnershipRequest, author, text: str, anonymise: bool
+) -> GuidanceItem:
     """Turn a reviewer's lesson on a decided request into a draft case study for editors."""
     if not has_role(author, Role.REVIEWER, Role.APPROVER):
         raise ValidationError("Only reviewers and approvers write lessons.", code="forbidden")

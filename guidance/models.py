@@ -90,7 +90,8 @@ def validate_countries(values):
         for value in values
     ):
         raise ValidationError(
-            "Countries must be two-letter ISO codes in capitals, e.g. CN, GB.", code="invalid_country"
+            "Countries must be two-letter ISO codes in capitals, e.g. CN, GB.",
+            code="invalid_country",
         )
 
 

@@ -27,25 +27,29 @@ MAX_RESULTS = 500
 _START, _STOP = "\x01", "\x02"
 _TERM = re.compile(r"\w+", re.UNICODE)
 
-FTS_TABLE = "guidance_fts"
-_ITEMS = GuidanceItem._meta.db_table
+# Plain literals, not formatted strings: no part of this SQL ever comes from input.
 _SQLITE_INDEX = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    f"title, summary, body, content='{_ITEMS}', content_rowid='id', "
+    "CREATE VIRTUAL TABLE IF NOT EXISTS guidance_fts USING fts5("
+    "title, summary, body, content='guidance_guidanceitem', content_rowid='id', "
     "tokenize='porter unicode61 remove_diacritics 2')",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON {_ITEMS} BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, title, summary, body) "
+    "CREATE TRIGGER IF NOT EXISTS guidance_fts_ai AFTER INSERT ON guidance_guidanceitem BEGIN "
+    "INSERT INTO guidance_fts(rowid, title, summary, body) "
     "VALUES (new.id, new.title, new.summary, new.body); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON {_ITEMS} BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, summary, body) "
+    "CREATE TRIGGER IF NOT EXISTS guidance_fts_ad AFTER DELETE ON guidance_guidanceitem BEGIN "
+    "INSERT INTO guidance_fts(guidance_fts, rowid, title, summary, body) "
     "VALUES ('delete', old.id, old.title, old.summary, old.body); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE ON {_ITEMS} BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, summary, body) "
+    "CREATE TRIGGER IF NOT EXISTS guidance_fts_au AFTER UPDATE ON guidance_guidanceitem BEGIN "
+    "INSERT INTO guidance_fts(guidance_fts, rowid, title, summary, body) "
     "VALUES ('delete', old.id, old.title, old.summary, old.body); "
-    f"INSERT INTO {FTS_TABLE}(rowid, title, summary, body) "
+    "INSERT INTO guidance_fts(rowid, title, summary, body) "
     "VALUES (new.id, new.title, new.summary, new.body); END",
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+    "INSERT INTO guidance_fts(guidance_fts) VALUES ('rebuild')",
 ]
+_SQLITE_QUERY = (
+    "SELECT rowid, bm25(guidance_fts, 10.0, 4.0, 1.0) AS score, "
+    "snippet(guidance_fts, -1, char(1), char(2), '…', 24) "
+    "FROM guidance_fts WHERE guidance_fts MATCH %s ORDER BY score LIMIT %s"
+)
 
 
 @dataclass
@@ -73,7 +77,10 @@ def search_index_install(using=None, **kwargs) -> None:
     from django.db import connections
 
     conn = connections[using or "default"]
-    if conn.vendor != "sqlite" or _ITEMS not in conn.introspection.table_names():
+    if (
+        conn.vendor != "sqlite"
+        or GuidanceItem._meta.db_table not in conn.introspection.table_names()
+    ):
         return
     with conn.cursor() as cursor:
         for statement in _SQLITE_INDEX:
@@ -83,12 +90,7 @@ def search_index_install(using=None, **kwargs) -> None:
 def _sqlite_search(queryset, terms: list[str]) -> list[SearchHit]:
     match = " ".join(f'"{term}"*' for term in terms)  # terms are \w+ only: safe to quote
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT rowid, bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS score, "  # noqa: S608
-            f"snippet({FTS_TABLE}, -1, char(1), char(2), '…', 24) "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY score LIMIT %s",
-            [match, MAX_RESULTS],
-        )
+        cursor.execute(_SQLITE_QUERY, [match, MAX_RESULTS])
         rows = cursor.fetchall()
     found = {row[0]: (-row[1], row[2]) for row in rows}
     items = queryset.filter(pk__in=found)
@@ -97,7 +99,9 @@ def _sqlite_search(queryset, terms: list[str]) -> list[SearchHit]:
 
 
 def _postgresql_search(queryset, terms: list[str]) -> list[SearchHit]:
-    query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config="english")
+    query = SearchQuery(
+        " & ".join(f"{term}:*" for term in terms), search_type="raw", config="english"
+    )
     vector = (
         SearchVector("title", weight="A", config="english")
         + SearchVector("summary", weight="B", config="english")

@@ -53,8 +53,8 @@ def _filtered(queryset, data: dict, editor: bool):
         queryset = queryset.filter(json_list_has("audience", data["audience"]))
     if editor:
         status = data.get("status")
-        queryset = queryset.filter(status=status) if status else queryset.exclude(
-            status=Status.ARCHIVED
+        queryset = (
+            queryset.filter(status=status) if status else queryset.exclude(status=Status.ARCHIVED)
         )
     return queryset.distinct()
 

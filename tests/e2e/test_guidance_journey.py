@@ -37,5 +37,7 @@ def test_an_editor_publishes_guidance_in_the_admin_and_a_reviewer_finds_it_by_se
     expect(result).to_be_visible()
     expect(reader.locator(".guidance-snippet mark").first).to_be_visible()
     result.click()
-    expect(reader.get_by_role("heading", name="Hosting visiting researchers in laboratories")).to_be_visible()
+    expect(
+        reader.get_by_role("heading", name="Hosting visiting researchers in laboratories")
+    ).to_be_visible()
     expect(reader.locator(".guidance-body strong")).to_have_text("export-controlled")

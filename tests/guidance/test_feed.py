@@ -150,7 +150,9 @@ def test_a_local_edit_is_reported_as_a_conflict_never_overwritten(tmp_path, sett
     assert SyncConflict.objects.count() == 1  # listed once, however often it is synced
 
 
-def test_an_editor_resolves_a_conflict_by_taking_the_incoming_version(settings, shared_items, guidance_editor):
+def test_an_editor_resolves_a_conflict_by_taking_the_incoming_version(
+    settings, shared_items, guidance_editor
+):
     document = feed_document()
     _become_another_instance(settings)
     guidance_import(document=document, origin="peer")
@@ -161,16 +163,16 @@ def test_an_editor_resolves_a_conflict_by_taking_the_incoming_version(settings, 
         raw["body"] = "New upstream advice."
     guidance_import(document=document, origin="peer")
 
-    conflict_resolve(
-        conflict=SyncConflict.objects.get(), actor=guidance_editor, take_incoming=True
-    )
+    conflict_resolve(conflict=SyncConflict.objects.get(), actor=guidance_editor, take_incoming=True)
     item.refresh_from_db()
     assert item.title == "Travel safety"
     assert item.body == "New upstream advice."
     assert guidance_import(document=document, origin="peer").conflicts == []
 
 
-def test_keeping_the_local_version_stops_the_same_conflict_coming_back(settings, shared_items, guidance_editor):
+def test_keeping_the_local_version_stops_the_same_conflict_coming_back(
+    settings, shared_items, guidance_editor
+):
     document = feed_document()
     _become_another_instance(settings)
     guidance_import(document=document, origin="peer")
@@ -247,7 +249,9 @@ def test_one_bad_item_stops_the_whole_import(tmp_path, db):
     good = {"ref_id": "A", "source_institution": "P", "title": "Good", "kind": "note"}
     bad = {"ref_id": "B", "source_institution": "P", "title": "Bad", "kind": "poem"}
     bundle = tmp_path / "mixed.json"
-    bundle.write_text(json.dumps({"format": "ukcn-guidance", "format_version": 1, "items": [good, bad]}))
+    bundle.write_text(
+        json.dumps({"format": "ukcn-guidance", "format_version": 1, "items": [good, bad]})
+    )
     with pytest.raises(CommandError, match="unknown kind"):
         call_command("import_guidance", str(bundle))
     assert not GuidanceItem.objects.exists()

@@ -121,7 +121,9 @@ def test_the_lesson_form_is_refused_to_requesters_and_404s_unknown_requests(
     assert client.get(reverse("guidance:lesson_new") + "?request=NOPE").status_code == 404
 
 
-def test_the_lesson_form_explains_when_the_request_is_not_decided(client, decided_request, reviewer):
+def test_the_lesson_form_explains_when_the_request_is_not_decided(
+    client, decided_request, reviewer
+):
     decided_request.status = RequestStatus.UNDER_REVIEW
     decided_request.save()
     client.force_login(reviewer)

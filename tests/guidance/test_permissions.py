@@ -76,7 +76,9 @@ def test_an_editor_publishes_and_archives_with_bulk_actions(client, staff_editor
     assert first.status == Status.ARCHIVED
 
 
-def test_an_editor_cannot_delete_guidance_but_an_admin_can(client, staff_editor, admin_user, make_item):
+def test_an_editor_cannot_delete_guidance_but_an_admin_can(
+    client, staff_editor, admin_user, make_item
+):
     item = make_item("Keep me")
     delete_url = reverse("admin:guidance_guidanceitem_delete", args=[item.pk])
     client.force_login(staff_editor)
@@ -89,7 +91,9 @@ def test_an_editor_cannot_delete_guidance_but_an_admin_can(client, staff_editor,
 def test_the_change_form_previews_the_rendered_body_safely(client, staff_editor, make_item):
     item = make_item("Preview", body="**Bold** <script>alert(1)</script>")
     client.force_login(staff_editor)
-    page = client.get(reverse("admin:guidance_guidanceitem_change", args=[item.pk])).content.decode()
+    page = client.get(
+        reverse("admin:guidance_guidanceitem_change", args=[item.pk])
+    ).content.decode()
     assert "<strong>Bold</strong>" in page
     assert "<script>alert(1)</script>" not in page.split("guidance-preview", 1)[1][:500]
 
@@ -112,7 +116,9 @@ def test_readers_see_only_published_guidance(client, reviewer, make_item):
     assert "Archived note" not in page
 
 
-def test_readers_get_404_for_a_draft_page_and_editors_see_it(client, reviewer, guidance_editor, make_item):
+def test_readers_get_404_for_a_draft_page_and_editors_see_it(
+    client, reviewer, guidance_editor, make_item
+):
     draft = make_item("Draft note", status=Status.DRAFT)
     client.force_login(reviewer)
     assert client.get(draft.get_absolute_url()).status_code == 404

@@ -81,7 +81,9 @@ def test_links_get_rel_noopener():
 
 
 def test_markdown_formatting_survives_sanitising():
-    html = render_markdown("## Heading\n\n- **bold** item\n\n> quoted\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    html = render_markdown(
+        "## Heading\n\n- **bold** item\n\n> quoted\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    )
     for tag in ("<h2>", "<li>", "<strong>", "<blockquote>", "<table>", "<td>"):
         assert tag in html
 

@@ -62,12 +62,16 @@ def test_marking_reviewed_sets_a_new_review_date_and_audits_it(client, staff_edi
 def test_mark_reviewed_accepts_a_chosen_date(guidance_editor, make_item):
     item = make_item("Note", review_by=YESTERDAY)
     chosen = timezone.localdate() + datetime.timedelta(days=90)
-    guidance_mark_reviewed(items=GuidanceItem.objects.all(), actor=guidance_editor, review_by=chosen)
+    guidance_mark_reviewed(
+        items=GuidanceItem.objects.all(), actor=guidance_editor, review_by=chosen
+    )
     item.refresh_from_db()
     assert item.review_by == chosen
 
 
-def test_history_records_who_changed_what_and_shows_any_earlier_version(client, staff_editor, make_item):
+def test_history_records_who_changed_what_and_shows_any_earlier_version(
+    client, staff_editor, make_item
+):
     item = make_item("Original title", body="Original body.")
     client.force_login(staff_editor)
     change_url = reverse("admin:guidance_guidanceitem_change", args=[item.pk])

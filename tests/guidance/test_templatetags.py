@@ -35,7 +35,9 @@ def test_watchlists_link_to_guidance_about_that_list(make_item):
     item = make_item("Reading the tracker")
     item.watchlists.add(watchlist)
     assert "Reading the tracker" in _render("{% guidance_for_watchlist w %}", w=watchlist)
-    assert "Reading the tracker" in _render('{% guidance_for_watchlist "Defence universities tracker" %}')
+    assert "Reading the tracker" in _render(
+        '{% guidance_for_watchlist "Defence universities tracker" %}'
+    )
     assert "Reading the tracker" not in _render("{% guidance_for_watchlist w %}", w=other)
 
 

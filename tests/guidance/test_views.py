@@ -25,7 +25,7 @@ def test_the_list_filters_by_facets_and_shows_counts(client, reviewer, make_item
     assert titles(source="npsa") == ["NPSA"]
     assert titles(q="licences", kind="note") == ["Export licences"]
     page = client.get(url).content.decode()
-    assert "Contact or adviser</a> <span class=\"text-body-secondary\">(1)" in page
+    assert 'Contact or adviser</a> <span class="text-body-secondary">(1)' in page
 
 
 def test_the_list_shows_highlighted_snippets(client, reviewer, make_item):

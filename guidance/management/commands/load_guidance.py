@@ -7,7 +7,9 @@ from guidance.starter import starter_load
 
 
 class Command(BaseCommand):
-    help = "Load the starter guidance (good practices, risks, advisers, NSI sectors); safe to rerun."
+    help = (
+        "Load the starter guidance (good practices, risks, advisers, NSI sectors); safe to rerun."
+    )
 
     def handle(self, *args, **options):
         try:

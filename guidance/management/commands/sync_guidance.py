@@ -16,7 +16,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("url", help="the peer's feed URL, e.g. https://peer.ac.uk/guidance/feed.json")
+        parser.add_argument(
+            "url", help="the peer's feed URL, e.g. https://peer.ac.uk/guidance/feed.json"
+        )
         parser.add_argument(
             "--token",
             default=os.environ.get("GUIDANCE_PEER_TOKEN", ""),
