@@ -23,6 +23,11 @@ def grant(apps, schema_editor):
     app_config.models_module = True  # the migration state's stub lacks it; Django needs it set
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
+    grant_to_editors(apps, schema_editor)
+
+
+def grant_to_editors(apps, schema_editor):
+    """Give the editor group the permissions; also used to restore them after a test flush."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)

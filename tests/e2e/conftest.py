@@ -1,8 +1,10 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
 
+import importlib
 import shutil
 
 import pytest
+from django.apps import apps as django_apps
 
 from tests.conftest import PASSWORD
 
@@ -24,6 +26,24 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+# Rows that data migrations write; a live-server test's flush removes them.
+DATA_MIGRATIONS = [
+    ("ukcn.migrations.0002_create_role_groups", "create_groups"),
+    ("assessments.migrations.0002_load_sectors_and_disciplines", "load"),
+    ("guidance.migrations.0002_grant_guidance_editor_permissions", "grant_to_editors"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _restore_migration_data(transactional_db):
+    """Live-server tests flush the database when they end, taking the rows data migrations
+    made (role groups and their permissions, NSI sectors) with it; put them back first.
+    (serialized_rollback would do this, but Playwright's event loop gives the test a fresh
+    connection object without the serialized copy.)"""
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
 
 
 @pytest.fixture
