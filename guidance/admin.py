@@ -72,6 +72,16 @@ class GuidanceItemForm(forms.ModelForm):
             "share_with_peers",
         ]
 
+    def clean_ref_id(self):
+        ref_id = self.cleaned_data["ref_id"]
+        source = self.instance.source_institution or settings.GUIDANCE_INSTITUTION
+        clash = GuidanceItem.objects.filter(source_institution=source, ref_id=ref_id)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                "Another item already uses this reference id.", code="duplicate_ref_id"
+            )
+        return ref_id
+
 
 class OverdueReviewFilter(admin.SimpleListFilter):
     title = "review"

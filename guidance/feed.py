@@ -78,6 +78,7 @@ class ImportReport:
 
 def item_content(item: GuidanceItem) -> dict:
     """The shareable content of an item, normalised so equal content hashes equally."""
+    # .all() rather than values_list(), so prefetched relations cost no extra queries.
     return {
         "title": item.title,
         "summary": item.summary,
@@ -86,13 +87,13 @@ def item_content(item: GuidanceItem) -> dict:
         "source_organisation": item.source_organisation,
         "external_url": item.external_url,
         "audience": sorted(item.audience),
-        "topics": sorted(item.topics.values_list("name", flat=True)),
+        "topics": sorted(topic.name for topic in item.topics.all()),
         "risk_areas": sorted(item.risk_areas),
-        "sectors": sorted(item.sectors.values_list("code", flat=True)),
+        "sectors": sorted(sector.code for sector in item.sectors.all()),
         "countries": sorted(item.countries),
-        "checklist_items": sorted(item.checklist_items.values_list("ref_id", flat=True)),
+        "checklist_items": sorted(check.ref_id for check in item.checklist_items.all()),
         "factors": sorted(item.factors),
-        "watchlists": sorted(item.watchlists.values_list("name", flat=True)),
+        "watchlists": sorted(watchlist.name for watchlist in item.watchlists.all()),
     }
 
 
@@ -109,14 +110,19 @@ def item_is_locally_edited(item: GuidanceItem) -> bool:
 # --- producing the feed -------------------------------------------------------------------
 
 
-def feed_items():
-    """The items other institutions may have: published and marked shareable."""
-    return (
+def feed_items() -> list[GuidanceItem]:
+    """The items other institutions may have: published, marked shareable, and faithful.
+
+    An item imported from elsewhere and then edited here is left out: shared under its
+    source's name it would put our words in their mouth, and flip back on their next sync.
+    """
+    items = (
         GuidanceItem.objects.published()
         .filter(share_with_peers=True)
         .prefetch_related("topics", "sectors", "checklist_items", "watchlists")
         .order_by("source_institution", "ref_id")
     )
+    return [item for item in items if not item_is_locally_edited(item)]
 
 
 def item_payload(item: GuidanceItem) -> dict:

@@ -318,3 +318,41 @@ def test_sync_guidance_explains_http_errors_and_non_json(peer_server, db):
     with pytest.raises(CommandError, match="not an http"):
         call_command("sync_guidance", "file:///etc/passwd")
     assert not GuidanceItem.objects.exists()
+
+
+def test_an_imported_item_edited_here_is_not_passed_on_under_its_sources_name(
+    settings, shared_items
+):
+    document = feed_document()
+    _become_another_instance(settings)
+    guidance_import(document=document, origin="peer")
+    item = GuidanceItem.objects.get(title="Travel safety")
+    item.body = "Our own advice."
+    item.save()
+    assert [raw["title"] for raw in feed_document()["items"]] == ["Open-source checks"]
+
+
+def test_editors_resolve_conflicts_from_the_admin_list(client, settings, shared_items, make_user):
+    document = feed_document()
+    _become_another_instance(settings)
+    guidance_import(document=document, origin="https://a.example/guidance/feed.json")
+    item = GuidanceItem.objects.get(title="Travel safety")
+    item.body = "Ours."
+    item.save()
+    for raw in document["items"]:
+        raw["body"] = "Theirs."
+    guidance_import(document=document, origin="https://a.example/guidance/feed.json")
+    editor = make_user("editor2", "guidance editor", is_staff=True)
+    client.force_login(editor)
+    changelist = reverse("admin:guidance_syncconflict_changelist")
+    page = client.get(changelist, {"resolution__exact": "open"}).content.decode()
+    assert "Travel safety" in page
+    conflict = SyncConflict.objects.get()
+    detail = client.get(reverse("admin:guidance_syncconflict_change", args=[conflict.pk]))
+    assert "Theirs." in detail.content.decode() and "Ours." in detail.content.decode()
+    client.post(changelist, {"action": "take_incoming", "_selected_action": [conflict.pk]})
+    conflict.refresh_from_db()
+    item.refresh_from_db()
+    assert conflict.resolution == SyncConflict.Resolution.TOOK_INCOMING
+    assert conflict.resolved_by == editor
+    assert item.body == "Theirs."

@@ -146,3 +146,12 @@ def test_the_nav_shows_guidance_to_every_logged_in_user(client, requester):
     client.login(username=requester.username, password=PASSWORD)
     page = client.get(reverse("dashboard")).content.decode()
     assert f'href="{reverse("guidance:list")}"' in page
+
+
+def test_the_admin_refuses_a_reference_id_already_in_use(client, staff_editor, settings, make_item):
+    make_item("Existing", ref_id="G-VISIT", source_institution=settings.GUIDANCE_INSTITUTION)
+    client.force_login(staff_editor)
+    response = client.post(ADD_URL, _form(slug="another-slug"))
+    assert response.status_code == 200
+    assert "Another item already uses this reference id." in response.content.decode()
+    assert GuidanceItem.objects.count() == 1
