@@ -284,7 +284,7 @@ def item_apply_payload(*, item: GuidanceItem, payload: dict, reason: str) -> Gui
         item.published_at = timezone.now()
         if payload.get("review_by"):
             item.review_by = payload["review_by"]
-    item._change_reason = reason
+    item._change_reason = reason[:100]  # simple-history keeps 100 characters of reason
     item.save()
     topics = []
     for name in content["topics"]:

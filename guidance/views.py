@@ -101,6 +101,13 @@ def _facets(ids: list[int], params: dict) -> list[dict]:
     ]
 
 
+def _page_number(raw) -> int:
+    try:
+        return max(1, int(raw))
+    except (TypeError, ValueError):
+        return 1
+
+
 @require_GET
 def guidance_list(request):
     """Published guidance (and drafts, for editors), filtered and searched."""
@@ -108,8 +115,10 @@ def guidance_list(request):
     form = GuidanceFilterForm(request.GET or None, editor=editor)
     data = form.cleaned_data if form.is_valid() else {}
     queryset = _filtered(visible_guidance(request.user), data, editor).prefetch_related("topics")
-    hits = guidance_search(queryset=queryset, query=data.get("q", ""))
-    page = Paginator(hits, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_number = _page_number(request.GET.get("page"))
+    window = slice((page_number - 1) * PAGE_SIZE, page_number * PAGE_SIZE)
+    hits = guidance_search(queryset=queryset, query=data.get("q", ""), snippets=window)
+    page = Paginator(hits, PAGE_SIZE).get_page(page_number)
     params = {key: value for key, value in request.GET.items() if value and key != "page"}
     return render(
         request,

@@ -100,3 +100,13 @@ def test_search_terms_keep_only_words():
 def test_highlight_escapes_html_and_drops_unbalanced_markers():
     assert highlight("a \x01<i>b</i>\x02") == "a <mark>&lt;i&gt;b&lt;/i&gt;</mark>"
     assert highlight("a \x01b") == "a b"
+
+
+def test_only_hits_in_the_snippet_window_carry_extracts(make_item):
+    make_item("Export licences", body="An export licence.")
+    make_item("Travel", body="Export of laptops.")
+    hits = guidance_search(
+        queryset=GuidanceItem.objects.all(), query="export", snippets=slice(1, 2)
+    )
+    assert hits[0].snippet == ""
+    assert "<mark>" in hits[1].snippet
