@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -203,6 +204,26 @@ class GuidanceItemAdmin(SimpleHistoryAdmin):
             changes={"fields": sorted(form.changed_data)},
             ip=client_ip(request),
         )
+
+    def delete_model(self, request, obj):
+        self._audit_deletion(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            self._audit_deletion(request, list(queryset))
+            super().delete_queryset(request, queryset)
+
+    def _audit_deletion(self, request, items):
+        # Called inside the deletion's transaction: events commit with it or not at all.
+        for item in items:
+            audit_record(
+                actor=request.user,
+                action="guidance.delete",
+                summary=f"{item.ref_id} {item.title}: deleted",
+                obj=item,
+                ip=client_ip(request),
+            )
 
     @admin.action(description="Publish selected guidance", permissions=["publish"])
     def publish(self, request, queryset):

@@ -86,6 +86,7 @@ def test_an_editor_cannot_delete_guidance_but_an_admin_can(
     client.force_login(admin_user)
     client.post(delete_url, {"post": "yes"})
     assert not GuidanceItem.objects.filter(pk=item.pk).exists()
+    assert AuditEvent.objects.filter(action="guidance.delete", object_id=str(item.pk)).exists()
 
 
 def test_the_change_form_previews_the_rendered_body_safely(client, staff_editor, make_item):
