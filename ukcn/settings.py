@@ -222,6 +222,11 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "/media/"  # never served directly: attachments go through a permission check
 
+# Guidance sharing: this instance's name in shared feeds, and the tokens peers fetch it with
+# (comma-separated; empty means only logged-in users can read the feed).
+GUIDANCE_INSTITUTION = os.environ.get("GUIDANCE_INSTITUTION", "This institution")
+GUIDANCE_FEED_TOKENS = envlist("GUIDANCE_FEED_TOKENS", "")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

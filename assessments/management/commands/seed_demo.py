@@ -57,6 +57,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             created, existing = demo_requests_seed()
         self.stdout.write(f"Sample requests: {created} created, {existing} already there.")
+        # After the checklist, so the starter guidance links to its items.
+        call_command("load_guidance", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ as:"))
         for username, _name, role, _ in USERS:
             self.stdout.write(f"  {username:<11} {role.label:<16} password: {DEMO_PASSWORD}")
@@ -86,6 +88,9 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            if role == Role.GUIDANCE_EDITOR and not user.is_staff:
+                user.is_staff = True  # editors curate guidance in the admin
+                user.save(update_fields=["is_staff"])
             user.groups.add(Group.objects.get(name=role.value))
             Profile.objects.update_or_create(
                 user=user,

@@ -1,0 +1,297 @@
+"""Curation in the admin: guidance editors and admins create, edit, publish and archive."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from simple_history.admin import SimpleHistoryAdmin
+
+from assessments.audit import audit_record, client_ip
+from assessments.factors import Factor
+
+from .feed import item_content, payload_from_json
+from .models import Audience, GuidanceItem, RiskArea, SyncConflict, Topic
+from .rendering import render_markdown
+from .services import conflict_resolve, guidance_archive, guidance_mark_reviewed, guidance_publish
+
+
+class CountriesField(forms.CharField):
+    """Two-letter country codes typed as "CN, GB", stored as a list."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [code.strip().upper() for code in text.replace(";", ",").split(",") if code.strip()]
+
+
+class GuidanceItemForm(forms.ModelForm):
+    audience = forms.MultipleChoiceField(
+        choices=Audience.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    risk_areas = forms.MultipleChoiceField(
+        choices=RiskArea.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    factors = forms.MultipleChoiceField(
+        label="Risk factors",
+        choices=Factor.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    external_url = forms.URLField(label="External link", required=False, assume_scheme="https")
+    countries = CountriesField(
+        required=False, help_text="Two-letter ISO codes separated by commas, e.g. CN, GB."
+    )
+
+    class Meta:
+        model = GuidanceItem
+        fields = [
+            "title",
+            "slug",
+            "ref_id",
+            "summary",
+            "kind",
+            "body",
+            "source_organisation",
+            "external_url",
+            "owner",
+            "audience",
+            "topics",
+            "risk_areas",
+            "sectors",
+            "countries",
+            "checklist_items",
+            "factors",
+            "watchlists",
+            "review_by",
+            "share_with_peers",
+        ]
+
+    def clean_ref_id(self):
+        ref_id = self.cleaned_data["ref_id"]
+        source = self.instance.source_institution or settings.GUIDANCE_INSTITUTION
+        clash = GuidanceItem.objects.filter(source_institution=source, ref_id=ref_id)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                "Another item already uses this reference id.", code="duplicate_ref_id"
+            )
+        return ref_id
+
+
+class OverdueReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue for review"), ("current", "Up to date")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.overdue()
+        if self.value() == "current":
+            return queryset.filter(review_by__gte=timezone.localdate())
+        return queryset
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(GuidanceItem)
+class GuidanceItemAdmin(SimpleHistoryAdmin):
+    form = GuidanceItemForm
+    list_display = [
+        "title",
+        "ref_id",
+        "kind",
+        "status",
+        "source_organisation",
+        "review_by",
+        "overdue",
+        "updated_at",
+    ]
+    list_filter = [
+        "kind",
+        "status",
+        "topics",
+        "sectors",
+        "source_organisation",
+        OverdueReviewFilter,
+        "source_institution",
+    ]
+    search_fields = ["title", "summary", "body", "ref_id"]
+    autocomplete_fields = ["checklist_items", "topics"]
+    filter_horizontal = ["sectors", "watchlists"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = [
+        "status",
+        "published_at",
+        "source_institution",
+        "updated_at",
+        "body_preview",
+    ]
+    actions = ["publish", "archive", "mark_reviewed"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "ref_id", "summary", "kind", "status"]}),
+        ("Body", {"fields": ["body", "body_preview"]}),
+        (
+            "Source",
+            {"fields": ["source_organisation", "external_url", "source_institution", "owner"]},
+        ),
+        (
+            "Links",
+            {
+                "fields": [
+                    "audience",
+                    "topics",
+                    "risk_areas",
+                    "sectors",
+                    "countries",
+                    "checklist_items",
+                    "factors",
+                    "watchlists",
+                ]
+            },
+        ),
+        (
+            "Lifecycle",
+            {"fields": ["review_by", "share_with_peers", "published_at", "updated_at"]},
+        ),
+    ]
+
+    def revert_disabled(self, request, obj=None):
+        # Earlier versions are for reading; changes go through the form so they are audited.
+        return True
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("guidance.publish_guidanceitem")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "ref_id"] if obj is not None else fields
+
+    @admin.display(boolean=True, description="overdue")
+    def overdue(self, obj):
+        return obj.is_overdue
+
+    @admin.display(description="preview (as last saved)")
+    def body_preview(self, obj):
+        if obj is None or not obj.body:
+            return "Save to see the rendered body."
+        # render_markdown sanitises with nh3: safe to show as HTML.
+        return mark_safe(f'<div class="guidance-preview">{render_markdown(obj.body)}</div>')  # noqa: S308
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.source_institution = settings.GUIDANCE_INSTITUTION
+            obj.owner = obj.owner or request.user
+        obj._change_reason = "guidance.change" if change else "guidance.create"
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action=obj._change_reason,
+            summary=f"{obj.ref_id} {obj.title}: {'changed' if change else 'created'}",
+            obj=obj,
+            changes={"fields": sorted(form.changed_data)},
+            ip=client_ip(request),
+        )
+
+    def delete_model(self, request, obj):
+        self._audit_deletion(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            self._audit_deletion(request, list(queryset))
+            super().delete_queryset(request, queryset)
+
+    def _audit_deletion(self, request, items):
+        # Called inside the deletion's transaction: events commit with it or not at all.
+        for item in items:
+            audit_record(
+                actor=request.user,
+                action="guidance.delete",
+                summary=f"{item.ref_id} {item.title}: deleted",
+                obj=item,
+                ip=client_ip(request),
+            )
+
+    @admin.action(description="Publish selected guidance", permissions=["publish"])
+    def publish(self, request, queryset):
+        count = guidance_publish(items=queryset, actor=request.user, ip=client_ip(request))
+        self.message_user(request, f"Published {count} item(s).", messages.SUCCESS)
+
+    @admin.action(description="Archive selected guidance", permissions=["publish"])
+    def archive(self, request, queryset):
+        count = guidance_archive(items=queryset, actor=request.user, ip=client_ip(request))
+        self.message_user(request, f"Archived {count} item(s).", messages.SUCCESS)
+
+    @admin.action(
+        description="Mark selected guidance as reviewed (next review in a year)",
+        permissions=["change"],
+    )
+    def mark_reviewed(self, request, queryset):
+        count = guidance_mark_reviewed(items=queryset, actor=request.user, ip=client_ip(request))
+        self.message_user(request, f"Marked {count} item(s) as reviewed.", messages.SUCCESS)
+
+
+@admin.register(SyncConflict)
+class SyncConflictAdmin(admin.ModelAdmin):
+    """Upstream changes to items edited here: an editor takes the peer's version or keeps ours."""
+
+    list_display = ["item", "origin", "detected_at", "resolution", "resolved_by"]
+    list_filter = ["resolution"]
+    search_fields = ["item__title", "item__ref_id", "origin"]
+    actions = ["take_incoming", "keep_local"]
+    fields = ["item", "origin", "detected_at", "resolution", "resolved_by", "resolved_at", "diff"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("item", "resolved_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="differences (here → incoming)")
+    def diff(self, obj):
+        local = item_content(obj.item)
+        incoming = payload_from_json(obj.payload)["content"]
+        rows = [
+            format_html(
+                "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
+                name,
+                local.get(name),
+                value,
+            )
+            for name, value in incoming.items()
+            if local.get(name) != value
+        ]
+        if not rows:
+            return "No differences any more."
+        header = "<tr><th scope='col'>Field</th><th scope='col'>Here</th><th scope='col'>Incoming</th></tr>"
+        return mark_safe(f"<table>{header}{''.join(rows)}</table>")  # noqa: S308 - rows are escaped
+
+    @admin.action(description="Resolve: take the incoming version", permissions=["change"])
+    def take_incoming(self, request, queryset):
+        for conflict in queryset.filter(resolution=SyncConflict.Resolution.OPEN):
+            conflict_resolve(
+                conflict=conflict, actor=request.user, take_incoming=True, ip=client_ip(request)
+            )
+        self.message_user(request, "Took the incoming version.", messages.SUCCESS)
+
+    @admin.action(description="Resolve: keep the local version", permissions=["change"])
+    def keep_local(self, request, queryset):
+        for conflict in queryset.filter(resolution=SyncConflict.Resolution.OPEN):
+            conflict_resolve(
+                conflict=conflict, actor=request.user, take_incoming=False, ip=client_ip(request)
+            )
+        self.message_user(request, "Kept the local version.", messages.SUCCESS)
