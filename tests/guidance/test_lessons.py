@@ -130,3 +130,13 @@ def test_the_lesson_form_explains_when_the_request_is_not_decided(
     page = client.get(reverse("guidance:lesson_new") + "?request=UKCN-2026-0042").content.decode()
     assert "once a request is decided" in page
     assert "<textarea" not in page
+
+
+def test_a_decided_requests_page_offers_reviewers_a_lesson_learned(
+    client, decided_request, reviewer, requester
+):
+    link = reverse("guidance:lesson_new") + "?request=UKCN-2026-0042"
+    client.force_login(reviewer)
+    assert link in client.get(decided_request.get_absolute_url()).content.decode()
+    client.force_login(requester)
+    assert link not in client.get(decided_request.get_absolute_url()).content.decode()
