@@ -1,0 +1,337 @@
+"""An in-memory index of watchlist names and a scorer that explains itself. Plain data only.
+
+Retrieval never scans every name: exact dictionaries (proper words, whole signature, Han
+characters, derived acronyms) plus a character-trigram inverted index on the proper words,
+of which only the rarest posting lists are read (prefix filtering), then rapidfuzz ranks
+the few candidates in C before the full scorer looks at the best of them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from .normalise import (
+    ParsedName,
+    derive_acronym,
+    former_names,
+    has_cjk,
+    looks_like_acronym,
+    parse_name,
+)
+
+# Posting lists read per query: a candidate missing up to (this - 1) of the query's
+# trigrams, i.e. about two typing mistakes, is still retrieved.
+RARE_LISTS = 7
+# Candidates the full scorer examines after rapidfuzz's fast ranking.
+SHORTLIST = 40
+TYPE_CONFLICT_PENALTY = 0.30
+TYPE_MISSING_PENALTY = 0.05
+DESCRIPTOR_PENALTY = 0.25
+CJK_NEAR_PENALTY = 0.20
+TRANSLIT_EXACT_SCORE = 0.95
+DERIVED_ACRONYM_SCORE = 0.90
+SHORT_NAME = 5
+SHORT_NAME_PENALTY = 0.15
+COUNTRY_AGREES_BONUS = 0.03
+COUNTRY_DIFFERS_PENALTY = 0.10
+ORG_TYPE_DIFFERS_PENALTY = 0.05
+
+_ACADEMIC = frozenset({"university", "college", "institute", "academy", "school", "polytechnic"})
+_COMPANY = frozenset({"company", "corporation", "group", "limited", "factory"})
+_MILITARY = frozenset({"army", "navy", "force", "base"})
+# Partner organisation types (OrganisationType values) to the kind of body they can be.
+ORG_TYPE_KINDS = {
+    "university": "academic",
+    "research_institute": "academic",
+    "company": "company",
+    "military": "military",
+}
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One watchlist entry as the index sees it; `payload` comes back untouched in matches."""
+
+    key: Hashable
+    name: str
+    aliases: tuple[str, ...] = ()
+    country: str = ""
+    payload: Any = None
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: IndexEntry
+    score: float
+    matched_name: str
+    explanation: str
+    reasons: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _IndexedName:
+    entry: int
+    text: str
+    kind: str  # "name", "alias", "former name", "Chinese name in brackets"
+    parsed: ParsedName
+
+
+def _trigrams(key: str) -> set[str]:
+    padded = f" {key} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _entry_kind(types: frozenset[str]) -> str:
+    if types & _MILITARY:
+        return "military"
+    if types & _COMPANY:
+        return "company"
+    if types & _ACADEMIC:
+        return "academic"
+    return ""
+
+
+def _describe_difference(a: str, b: str) -> str:
+    """'x' -> 'y' for each edit that turns a into b, compactly."""
+    parts = []
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag != "equal":
+            parts.append(f"'{a[op.src_start : op.src_end]}'→'{b[op.dest_start : op.dest_end]}'")
+    return ", ".join(parts[:4])
+
+
+def score_names(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
+    """How alike two parsed names are, in [0, 1], and the reasons, agreeing and differing."""
+    if query.cjk_key and name.cjk_key:
+        if query.cjk_key == name.cjk_key:
+            return 1.0, [f"same Chinese characters {name.cjk_key}"]
+        ratio = fuzz.ratio(query.cjk_key, name.cjk_key) / 100
+        diff = _describe_difference(query.cjk_key, name.cjk_key)
+        return ratio - CJK_NEAR_PENALTY, [f"Chinese characters differ: {diff}"]
+    if query.transliterated or name.transliterated:
+        if query.proper_key == name.proper_key:
+            return TRANSLIT_EXACT_SCORE, [f"pinyin agrees: {' '.join(name.proper)}"]
+        ratio = fuzz.ratio(query.proper_key, name.proper_key) / 100
+        diff = _describe_difference(query.proper_key, name.proper_key)
+        return ratio - CJK_NEAR_PENALTY, [f"pinyin differs: {diff}"]
+    return _score_latin(query, name)
+
+
+def _score_latin(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
+    reasons = []
+    if query.proper_key and name.proper_key:
+        score = fuzz.ratio(query.proper_key, name.proper_key) / 100
+        if score == 1.0:
+            reasons.append(f"proper words agree: {' '.join(name.proper)}")
+        else:
+            diff = _describe_difference(query.proper_key, name.proper_key)
+            reasons.append(f"proper words nearly agree ({score:.2f}): {diff}")
+            if min(len(query.proper_key), len(name.proper_key)) <= SHORT_NAME:
+                score -= SHORT_NAME_PENALTY
+                reasons.append(f"short names such as acronyms must agree exactly: −{SHORT_NAME_PENALTY}")
+    elif query.proper_key or name.proper_key:
+        score = 0.0
+        reasons.append("only one name has proper words")
+    else:
+        score = 1.0
+    if query.descriptors == name.descriptors:
+        if name.descriptors:
+            reasons.append(f"descriptors agree: {', '.join(sorted(name.descriptors))}")
+    else:
+        for word in sorted(name.descriptors - query.descriptors):
+            score -= DESCRIPTOR_PENALTY
+            reasons.append(f"listed name has '{word}', the query does not: −{DESCRIPTOR_PENALTY}")
+        for word in sorted(query.descriptors - name.descriptors):
+            score -= DESCRIPTOR_PENALTY
+            reasons.append(f"query has '{word}', the listed name does not: −{DESCRIPTOR_PENALTY}")
+    if query.types == name.types:
+        if name.types:
+            reasons.append(f"institution type agrees: {', '.join(sorted(name.types))}")
+    elif query.types <= name.types or name.types <= query.types:
+        missing = sorted(query.types ^ name.types)
+        score -= TYPE_MISSING_PENALTY * len(missing)
+        reasons.append(f"type word only on one side ({', '.join(missing)}): −{TYPE_MISSING_PENALTY}")
+    else:
+        score -= TYPE_CONFLICT_PENALTY
+        reasons.append(
+            f"institution type differs: {', '.join(sorted(query.types))} vs "
+            f"{', '.join(sorted(name.types))}: −{TYPE_CONFLICT_PENALTY}"
+        )
+    return score, reasons
+
+
+class NameIndex:
+    """All names and aliases of a set of entries, searchable by `search`."""
+
+    def __init__(self, entries: Iterable[IndexEntry]):
+        self.entries: list[IndexEntry] = []
+        self.names: list[_IndexedName] = []
+        self._proper_keys: list[str] = []
+        self._by_proper: dict[str, list[int]] = defaultdict(list)
+        self._by_signature: dict[str, list[int]] = defaultdict(list)
+        self._by_cjk: dict[str, list[int]] = defaultdict(list)
+        self._by_acronym: dict[str, list[int]] = defaultdict(list)
+        self._trigrams: dict[str, list[int]] = defaultdict(list)
+        self._primary_types: list[frozenset[str]] = []
+        for entry in entries:
+            self._add_entry(entry)
+        for mapping in (
+            self._by_proper,
+            self._by_signature,
+            self._by_cjk,
+            self._by_acronym,
+            self._trigrams,
+        ):
+            mapping.default_factory = None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def _add_entry(self, entry: IndexEntry) -> None:
+        entry_no = len(self.entries)
+        self.entries.append(entry)
+        texts = [(entry.name, "name")] + [(alias, "alias") for alias in entry.aliases if alias]
+        for text, _kind in list(texts):
+            texts.extend((old, "former name") for old in former_names(text))
+        seen = set()
+        for text, kind in texts:
+            parsed = parse_name(text)
+            if kind == "name":
+                self._primary_types.append(parsed.types)
+            # "English (中文)" as some lists write it: the bracketed Han name is a name too.
+            texts.extend(
+                (q, "Chinese name in brackets")
+                for q in parsed.qualifiers
+                if has_cjk(q) and (q, "Chinese name in brackets") not in texts
+            )
+            if parsed.signature in seen:
+                continue
+            seen.add(parsed.signature)
+            self._add_name(entry_no, text, kind, parsed)
+
+    def _add_name(self, entry_no: int, text: str, kind: str, parsed: ParsedName) -> None:
+        name_no = len(self.names)
+        self.names.append(_IndexedName(entry_no, text, kind, parsed))
+        key = parsed.proper_key
+        self._proper_keys.append(key)
+        self._by_signature[parsed.signature].append(name_no)
+        if parsed.cjk_key:
+            self._by_cjk[parsed.cjk_key].append(name_no)
+        if key:
+            self._by_proper[key].append(name_no)
+            for gram in _trigrams(key):
+                self._trigrams[gram].append(name_no)
+        if parsed.acronym and len(parsed.proper) + len(parsed.descriptors) + len(parsed.types) >= 3:
+            self._by_acronym[parsed.acronym].append(name_no)
+
+    def _candidates(self, query: ParsedName) -> set[int]:
+        found: set[int] = set()
+        found.update(self._by_signature.get(query.signature, ()))
+        if query.cjk_key:
+            found.update(self._by_cjk.get(query.cjk_key, ()))
+        key = query.proper_key
+        if not key:
+            return found
+        found.update(self._by_proper.get(key, ()))
+        postings = [self._trigrams[g] for g in _trigrams(key) if g in self._trigrams]
+        postings.sort(key=len)
+        near: set[int] = set()
+        for posting in postings[:RARE_LISTS]:
+            near.update(posting)
+        near -= found
+        if near:
+            ids = list(near)
+            ranked = process.extract(
+                key,
+                [self._proper_keys[i] for i in ids],
+                scorer=fuzz.ratio,
+                score_cutoff=70,
+                limit=SHORTLIST,
+            )
+            found.update(ids[position] for _, _, position in ranked)
+        return found
+
+    def search(
+        self,
+        query: str,
+        *,
+        country: str | None = None,
+        org_type: str | None = None,
+        threshold: float = 0.0,
+        limit: int = 20,
+    ) -> list[Match]:
+        """Entries whose best name scores at least `threshold`, best first, explained."""
+        if not query or not query.strip():
+            return []
+        parsed = parse_name(query)
+        best: dict[int, tuple[float, str, list[str]]] = {}
+        for name_no in self._candidates(parsed):
+            indexed = self.names[name_no]
+            score, reasons = score_names(parsed, indexed.parsed)
+            label = f"{indexed.kind} '{indexed.text}'"
+            if indexed.entry not in best or score > best[indexed.entry][0]:
+                best[indexed.entry] = (score, indexed.text, [f"matched {label}", *reasons])
+        if looks_like_acronym(query):
+            acronym = query.strip().replace(".", "").casefold()
+            for name_no in self._by_acronym.get(acronym, ()):
+                indexed = self.names[name_no]
+                if indexed.entry not in best or DERIVED_ACRONYM_SCORE > best[indexed.entry][0]:
+                    reason = f"'{query.strip()}' is the acronym of {indexed.kind} '{indexed.text}'"
+                    best[indexed.entry] = (DERIVED_ACRONYM_SCORE, indexed.text, [reason])
+        matches = []
+        for entry_no, (score, matched, reasons) in best.items():
+            entry = self.entries[entry_no]
+            score, adjustments = _adjust(score, entry, self._entry_types(entry_no), country, org_type)
+            score = round(min(1.0, max(0.0, score)), 3)
+            if score < threshold:
+                continue
+            all_reasons = [*reasons, *adjustments]
+            notes = list(parsed.notes)
+            if notes:
+                all_reasons.append("query normalised: " + "; ".join(notes))
+            explanation = "; ".join(all_reasons)
+            matches.append(Match(entry, score, matched, explanation, tuple(all_reasons)))
+        matches.sort(key=lambda m: (-m.score, m.entry.name))
+        return matches[:limit]
+
+    def _entry_types(self, entry_no: int) -> frozenset[str]:
+        return self._primary_types[entry_no]
+
+
+def _adjust(
+    score: float,
+    entry: IndexEntry,
+    entry_types: frozenset[str],
+    country: str | None,
+    org_type: str | None,
+) -> tuple[float, list[str]]:
+    """Raise or lower a name score by what else is known about the partner; say by how much."""
+    notes = []
+    if country and entry.country:
+        if country.upper() == entry.country.upper():
+            score += COUNTRY_AGREES_BONUS
+            notes.append(f"partner country {country.upper()} is the entry's: +{COUNTRY_AGREES_BONUS}")
+        else:
+            score -= COUNTRY_DIFFERS_PENALTY
+            notes.append(
+                f"partner country {country.upper()} differs from the entry's "
+                f"{entry.country.upper()}: −{COUNTRY_DIFFERS_PENALTY}"
+            )
+    partner_kind = ORG_TYPE_KINDS.get(org_type or "")
+    entry_kind = _entry_kind(entry_types)
+    if partner_kind and entry_kind and partner_kind != entry_kind:
+        score -= ORG_TYPE_DIFFERS_PENALTY
+        notes.append(
+            f"partner is a {partner_kind} body but the entry names a {entry_kind} one: "
+            f"−{ORG_TYPE_DIFFERS_PENALTY}"
+        )
+    return score, notes
+
+
+__all__ = ["IndexEntry", "Match", "NameIndex", "derive_acronym", "score_names"]

@@ -1,0 +1,531 @@
+"""Institution names reduced to comparable parts: pure functions, no database.
+
+A name becomes a `ParsedName`: its *proper* words (places and given names, joined without
+spaces so "Jiao Tong" and "Jiaotong" agree), its *descriptor* words (what the place is
+about: science, technology, aeronautics, normal ...) and its *type* words (university,
+institute, college ...). Look-alike institutions differ in descriptors or type, so the
+scorer insists those agree; variants of one institution differ only in spelling, which
+this module folds away and records in `notes` for the explanation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from anyascii import anyascii
+from pypinyin import lazy_pinyin
+from rapidfuzz import fuzz, process
+
+STOPWORDS = frozenset({"of", "the", "and", "for", "in", "at", "de", "du", "des", "la", "le"})
+
+# Words naming what kind of body this is. Two names with different types are different bodies.
+TYPE_WORDS = frozenset(
+    {
+        "university",
+        "institute",
+        "college",
+        "academy",
+        "school",
+        "laboratory",
+        "centre",
+        "hospital",
+        "company",
+        "corporation",
+        "group",
+        "limited",
+        "administration",
+        "bureau",
+        "ministry",
+        "department",
+        "agency",
+        "society",
+        "foundation",
+        "association",
+        "council",
+        "commission",
+        "polytechnic",
+        "force",
+        "army",
+        "navy",
+        "base",
+        "factory",
+        "office",
+    }
+)
+
+# Words saying what a body does or where it sits in a family: they must agree too.
+DESCRIPTOR_WORDS = frozenset(
+    {
+        "technology",
+        "science",
+        "engineering",
+        "aeronautics",
+        "astronautics",
+        "aerospace",
+        "aviation",
+        "space",
+        "normal",
+        "medical",
+        "medicine",
+        "pharmaceutical",
+        "agricultural",
+        "forestry",
+        "industrial",
+        "national",
+        "defence",
+        "military",
+        "information",
+        "electronic",
+        "electrical",
+        "communications",
+        "posts",
+        "telecommunications",
+        "ocean",
+        "maritime",
+        "naval",
+        "marine",
+        "nuclear",
+        "physics",
+        "chemistry",
+        "chemical",
+        "mathematics",
+        "economics",
+        "finance",
+        "financial",
+        "law",
+        "political",
+        "foreign",
+        "languages",
+        "studies",
+        "international",
+        "business",
+        "petroleum",
+        "mining",
+        "geosciences",
+        "geology",
+        "mechanical",
+        "power",
+        "energy",
+        "water",
+        "resources",
+        "transport",
+        "traffic",
+        "railway",
+        "civil",
+        "armed",
+        "police",
+        "people",
+        "liberation",
+        "strategic",
+        "support",
+        "rocket",
+        "missile",
+        "weapons",
+        "ordnance",
+        "shipbuilding",
+        "equipment",
+        "armament",
+        "satellite",
+        "optics",
+        "precision",
+        "mechanics",
+        "automation",
+        "computing",
+        "computer",
+        "software",
+        "materials",
+        "metallurgy",
+        "environmental",
+        "biology",
+        "health",
+        "art",
+        "design",
+        "music",
+        "sport",
+        "media",
+        "teachers",
+        "technical",
+        "applied",
+        "advanced",
+        "research",
+        "graduate",
+        "key",
+        "state",
+        "joint",
+        "physical",
+        "remote",
+        "sensing",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "northeastern",
+        "northwestern",
+        "southeastern",
+        "southwestern",
+        "central",
+        "air",
+        "land",
+        "sea",
+    }
+)
+
+VOCABULARY = TYPE_WORDS | DESCRIPTOR_WORDS
+
+# Abbreviations and symbols, expanded to the canonical word.
+ABBREVIATIONS = {
+    "univ": "university",
+    "uni": "university",
+    "u": "university",
+    "inst": "institute",
+    "instit": "institute",
+    "tech": "technology",
+    "techn": "technology",
+    "technol": "technology",
+    "sci": "science",
+    "eng": "engineering",
+    "engg": "engineering",
+    "engr": "engineering",
+    "natl": "national",
+    "nat": "national",
+    "acad": "academy",
+    "coll": "college",
+    "aero": "aeronautics",
+    "astro": "astronautics",
+    "def": "defence",
+    "intl": "international",
+    "int": "international",
+    "res": "research",
+    "lab": "laboratory",
+    "labs": "laboratory",
+    "ctr": "centre",
+    "cntr": "centre",
+    "co": "company",
+    "corp": "corporation",
+    "ltd": "limited",
+    "inc": "corporation",
+    "dept": "department",
+    "poly": "polytechnic",
+    "polytech": "polytechnic",
+    "med": "medical",
+    "telecom": "telecommunications",
+    "telecomms": "telecommunications",
+    "&": "and",
+}
+
+# Spelling and inflection variants folded to one form (British spelling is canonical).
+SPELLINGS = {
+    "defense": "defence",
+    "center": "centre",
+    "centers": "centre",
+    "centres": "centre",
+    "organization": "organisation",
+    "programme": "program",
+    "sciences": "science",
+    "scientific": "science",
+    "technologies": "technology",
+    "technological": "technology",
+    "aeronautical": "aeronautics",
+    "astronautical": "astronautics",
+    "polytechnical": "polytechnic",
+    "universities": "university",
+    "institutes": "institute",
+    "institution": "institute",
+    "laboratories": "laboratory",
+    "electronics": "electronic",
+    "communication": "communications",
+    "telecommunication": "telecommunications",
+    "peoples": "people",
+    "agriculture": "agricultural",
+    "medicine": "medical",
+    "transportation": "transport",
+    "mines": "mining",
+    "weapon": "weapons",
+    "aerospaces": "aerospace",
+    "engineering's": "engineering",
+    "technic": "technical",
+    "mathematical": "mathematics",
+    "company's": "company",
+    "univeristy": "university",
+    "chinese": "china",
+    "industry": "industrial",
+    "post": "posts",
+    "haerbin": "harbin",
+}
+
+# Places whose conventional spelling is not the plain pinyin of their characters.
+CONVENTIONAL_PINYIN = {"ha er bin": "harbin", "shan xi": "shanxi"}
+
+# Military prefixes that name the parent, not the body: "PLA Air Force Engineering University".
+_ARMY_PREFIX = ("people", "liberation", "army")
+_CJK_ARMY_PREFIX = "中国人民解放军"
+
+
+# Former names of well-known listed institutions (lower case, canonical spelling) to
+# their current names, so an old name on a partner's letterhead still finds the entry.
+FORMER_NAMES = {
+    "beijing university of aeronautics and astronautics": "beihang university",
+    "beijing institute of aeronautics": "beihang university",
+    "harbin shipbuilding engineering institute": "harbin engineering university",
+    "harbin military engineering institute": "national university of defence technology",
+    "changsha institute of technology": "national university of defence technology",
+    "nanjing aeronautical institute": "nanjing university of aeronautics and astronautics",
+    "east china institute of technology": "nanjing university of science and technology",
+    "northwestern polytechnical institute": "northwestern polytechnic university",
+    "chengdu institute of radio engineering": "university of electronic science and technology of china",
+    "northwest telecommunications engineering institute": "xidian university",
+    "beijing polytechnic college": "beijing institute of technology",
+}
+
+# A few traditional characters to their simplified forms, enough for institution names.
+TRADITIONAL = str.maketrans(
+    {
+        "學": "学",
+        "國": "国",
+        "濱": "滨",
+        "華": "华",
+        "東": "东",
+        "業": "业",
+        "電": "电",
+        "範": "范",
+        "師": "师",
+        "農": "农",
+        "醫": "医",
+        "藥": "药",
+        "術": "术",
+        "軍": "军",
+        "們": "们",
+        "體": "体",
+        "機": "机",
+        "礦": "矿",
+        "爾": "尔",
+        "寧": "宁",
+        "產": "产",
+        "現": "现",
+        "廣": "广",
+        "陽": "阳",
+        "漢": "汉",
+        "連": "连",
+        "慶": "庆",
+        "蘇": "苏",
+        "遼": "辽",
+        "灣": "湾",
+        "臺": "台",
+        "訊": "讯",
+        "郵": "邮",
+        "資": "资",
+        "氣": "气",
+        "經": "经",
+        "濟": "济",
+        "裝": "装",
+        "備": "备",
+        "強": "强",
+        "飛": "飞",
+        "艦": "舰",
+        "戰": "战",
+        "應": "应",
+        "測": "测",
+        "繪": "绘",
+        "區": "区",
+    }
+)
+
+_BRACKETS = re.compile(r"[\(\[（【〔]([^\)\]）】〕]*)[\)\]）】〕]")
+_APOSTROPHES = re.compile(r"['’‘`´ʼ]")
+_NON_WORD = re.compile(r"[^\w&]+")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_NON_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """One name taken apart for comparison; `notes` say what was changed on the way."""
+
+    original: str
+    proper: tuple[str, ...]
+    descriptors: frozenset[str]
+    types: frozenset[str]
+    qualifiers: tuple[str, ...] = ()
+    cjk_key: str = ""
+    transliterated: bool = False
+    acronym: str = ""
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def proper_key(self) -> str:
+        return "".join(self.proper)
+
+    @property
+    def signature(self) -> str:
+        """Every comparable part in a fixed order: equal signatures mean equal names."""
+        return "|".join(
+            [self.proper_key, " ".join(sorted(self.descriptors)), " ".join(sorted(self.types))]
+        )
+
+
+def fold(text: str) -> str:
+    """Unicode NFKC, case folding and one apostrophe; diacritics are kept for `to_latin`."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def split_qualifiers(text: str) -> tuple[str, tuple[str, ...]]:
+    """Remove bracketed qualifiers ("(Shenzhen)", "（深圳）") and a trailing ", Place"."""
+    qualifiers = [q.strip() for q in _BRACKETS.findall(text) if q.strip()]
+    core = _BRACKETS.sub(" ", text)
+    if "," in core:
+        head, _, tail = core.rpartition(",")
+        tail_words = _words(tail)
+        # A short tail with no institution words is a campus or country, not part of the name.
+        if head.strip() and 0 < len(tail_words) <= 2 and not set(tail_words) & VOCABULARY:
+            qualifiers.append(tail.strip())
+            core = head
+    return " ".join(core.split()), tuple(qualifiers)
+
+
+def cjk_key(text: str) -> str:
+    """The Han characters of a name, simplified, without qualifiers, spaces or punctuation."""
+    core, _ = split_qualifiers(fold(text))
+    key = _CJK_NON_HAN.sub("", core.translate(TRADITIONAL))
+    if key.startswith(_CJK_ARMY_PREFIX) and len(key) > len(_CJK_ARMY_PREFIX) + 2:
+        key = key[len(_CJK_ARMY_PREFIX) :]
+    return key
+
+
+def to_latin(text: str) -> tuple[str, list[str]]:
+    """Transliterate: Han characters to pinyin (one word per syllable), anything else by anyascii."""
+    notes = []
+    if has_cjk(text):
+        pieces = []
+        for chunk in re.split(r"([\u3400-\u9fff\uf900-\ufaff]+)", text):
+            if chunk and _CJK.match(chunk):
+                pinyin = " ".join(lazy_pinyin(chunk.translate(TRADITIONAL)))
+                for plain, conventional in CONVENTIONAL_PINYIN.items():
+                    pinyin = pinyin.replace(plain, conventional)
+                pieces.append(f" {pinyin} ")
+            else:
+                pieces.append(chunk)
+        latin = "".join(pieces)
+        notes.append(f"transliterated '{text}' to pinyin '{' '.join(latin.split())}'")
+        return anyascii(latin), notes
+    latin = anyascii(text)
+    if latin != text and not text.isascii():
+        notes.append(f"transliterated '{text}' to '{latin}'")
+    return latin, notes
+
+
+def _words(text: str) -> list[str]:
+    text = _APOSTROPHES.sub("", text)
+    return [w for w in _NON_WORD.split(text.replace("&", " & ")) if w]
+
+
+@lru_cache(maxsize=200_000)
+def canonical_word(word: str) -> tuple[str, str]:
+    """A word's canonical form and how it got there: '', 'abbreviation', 'spelling' or 'typo'."""
+    if word in ABBREVIATIONS:
+        return ABBREVIATIONS[word], "abbreviation"
+    if word in SPELLINGS:
+        return SPELLINGS[word], "spelling"
+    if word in VOCABULARY or len(word) < 6 or not word.isalpha():
+        return word, ""
+    # A misspelt institution word ("Insitute", "Technolgy") still counts as that word.
+    found = process.extractOne(word, VOCABULARY, scorer=fuzz.ratio, score_cutoff=88)
+    if found:
+        return found[0], "typo"
+    return word, ""
+
+
+def _expand(words: list[str], notes: list[str]) -> list[str]:
+    out = []
+    for word in words:
+        canonical, how = canonical_word(word)
+        if how:
+            notes.append(f"read '{word}' as '{canonical}' ({how})")
+        out.extend(canonical.split())
+    return out
+
+
+def _strip_army_prefix(words: list[str], notes: list[str]) -> list[str]:
+    if "pla" in words:
+        notes.append("ignored the parent 'PLA'")
+        words = [w for w in words if w != "pla"]
+    for start in range(len(words) - 2):
+        if tuple(words[start : start + 3]) == _ARMY_PREFIX and len(words) > start + 3:
+            notes.append("ignored the parent 'People's Liberation Army'")
+            begin = start - 1 if start and words[start - 1] == "china" else start
+            return words[:begin] + words[start + 3 :]
+    return words
+
+
+def derive_acronym(words: list[str]) -> str:
+    """Initials of the significant words: 'Harbin Institute of Technology' -> 'hit'."""
+    initials = "".join(w[0] for w in words if w not in STOPWORDS and w != "and" and w.isalpha())
+    return initials if len(initials) >= 3 else ""
+
+
+def parse_name(text: str, *, all_proper: bool = False) -> ParsedName:
+    """Take a name apart (Latin or any script) into proper, descriptor and type words."""
+    folded = fold(text)
+    core, qualifiers = split_qualifiers(folded)
+    notes = [f"ignored qualifier '{q}'" for q in qualifiers]
+    key = cjk_key(core) if has_cjk(core) else ""
+    latin, translit_notes = to_latin(core)
+    notes.extend(translit_notes)
+    transliterated = bool(key)
+    raw_words = _words(latin.casefold())
+    if "'" in core or "’" in core:
+        notes.append("ignored apostrophes")
+    words = _strip_army_prefix([w for w in _expand(raw_words, notes) if w != "&"], notes)
+    proper: list[str] = []
+    descriptors: set[str] = set()
+    types: set[str] = set()
+    for word in words:
+        if word in STOPWORDS:
+            continue
+        if not all_proper and not transliterated and word in TYPE_WORDS:
+            types.add(word)
+        elif not all_proper and not transliterated and word in DESCRIPTOR_WORDS:
+            descriptors.add(word)
+        else:
+            proper.append(word)
+    return ParsedName(
+        original=text,
+        proper=tuple(proper),
+        descriptors=frozenset(descriptors),
+        types=frozenset(types),
+        qualifiers=qualifiers,
+        cjk_key=key,
+        transliterated=transliterated,
+        acronym="" if transliterated else derive_acronym(words),
+        notes=tuple(notes),
+    )
+
+
+def former_names(name: str) -> list[str]:
+    """Known former names of an institution whose current name this is."""
+    current = " ".join(_expand(_words(fold(name)), []))
+    return [
+        old
+        for old, new in FORMER_NAMES.items()
+        if " ".join(_expand(_words(new), [])) == current
+    ]
+
+
+def looks_like_acronym(text: str) -> bool:
+    """A query such as 'BUAA' or 'NUDT': one short word written in capitals."""
+    stripped = text.strip().replace(".", "")
+    return 2 <= len(stripped) <= 8 and stripped.isalpha() and stripped.isupper()
