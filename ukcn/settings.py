@@ -206,3 +206,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Screening: names scoring at or above this are potential matches (chosen from the evaluation
+# set, see tests/data/screening_eval.json); the admin's screening settings override it.
+SCREENING_THRESHOLD = float(os.environ.get("SCREENING_THRESHOLD", "0.85"))

@@ -47,3 +47,18 @@ __all__ = [
     "WatchlistVersion",
     "WorkLocation",
 ]
+from .screening import (  # noqa: E402
+    MatchStatus,
+    ScreeningAlert,
+    ScreeningDismissal,
+    ScreeningMatch,
+    ScreeningSettings,
+)
+
+__all__ += [
+    "MatchStatus",
+    "ScreeningAlert",
+    "ScreeningDismissal",
+    "ScreeningMatch",
+    "ScreeningSettings",
+]
