@@ -1,3 +1,6 @@
 """Admin registrations, one module per concept."""
 
-from . import audit  # noqa: F401
+from . import (
+    audit,  # noqa: F401
+    screening,  # noqa: F401
+)

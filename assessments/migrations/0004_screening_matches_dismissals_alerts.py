@@ -7,85 +7,213 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_checklist_items'),
+        ("assessments", "0003_checklist_items"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScreeningSettings',
+            name="ScreeningSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('threshold', models.FloatField(blank=True, help_text='Names scoring at or above this are potential matches. Leave blank to use the SCREENING_THRESHOLD setting.', null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)], verbose_name='match threshold')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "threshold",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Names scoring at or above this are potential matches. Leave blank to use the SCREENING_THRESHOLD setting.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                        verbose_name="match threshold",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'screening settings',
-                'verbose_name_plural': 'screening settings',
+                "verbose_name": "screening settings",
+                "verbose_name_plural": "screening settings",
             },
         ),
         migrations.CreateModel(
-            name='ScreeningMatch',
+            name="ScreeningMatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200, verbose_name='entry id in the source')),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('risk_level', models.CharField(max_length=20)),
-                ('score', models.FloatField()),
-                ('screened_name', models.CharField(max_length=300)),
-                ('matched_name', models.CharField(max_length=500)),
-                ('explanation', models.TextField()),
-                ('status', models.CharField(choices=[('potential', 'Potential match'), ('confirmed', 'Confirmed'), ('dismissed', 'Dismissed')], db_index=True, default='potential', max_length=20)),
-                ('reason', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('screened_at', models.DateTimeField()),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='screening_matches', to='assessments.watchlistentry')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='screening_matches', to='assessments.partner')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('watchlist', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.watchlist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(max_length=200, verbose_name="entry id in the source"),
+                ),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("risk_level", models.CharField(max_length=20)),
+                ("score", models.FloatField()),
+                ("screened_name", models.CharField(max_length=300)),
+                ("matched_name", models.CharField(max_length=500)),
+                ("explanation", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("potential", "Potential match"),
+                            ("confirmed", "Confirmed"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        db_index=True,
+                        default="potential",
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("screened_at", models.DateTimeField()),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="screening_matches",
+                        to="assessments.watchlistentry",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="screening_matches",
+                        to="assessments.partner",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "watchlist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.watchlist",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'screening matches',
-                'ordering': ['partner', '-score', 'id'],
+                "verbose_name_plural": "screening matches",
+                "ordering": ["partner", "-score", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ScreeningAlert',
+            name="ScreeningAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('new_match', 'New potential match'), ('risk_changed', 'Listed risk level changed'), ('entry_changed', 'Dismissed entry changed')], max_length=20)),
-                ('message', models.CharField(max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('cleared_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='screening_alerts', to='assessments.partnershiprequest')),
-                ('match', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='assessments.screeningmatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("new_match", "New potential match"),
+                            ("risk_changed", "Listed risk level changed"),
+                            ("entry_changed", "Dismissed entry changed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("message", models.CharField(max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("cleared_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="screening_alerts",
+                        to="assessments.partnershiprequest",
+                    ),
+                ),
+                (
+                    "match",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="assessments.screeningmatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ScreeningDismissal',
+            name="ScreeningDismissal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200)),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('reason', models.TextField()),
-                ('dismissed_at', models.DateTimeField()),
-                ('dismissed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='screening_dismissals', to='assessments.organisation')),
-                ('watchlist', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.watchlist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200)),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("reason", models.TextField()),
+                ("dismissed_at", models.DateTimeField()),
+                (
+                    "dismissed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="screening_dismissals",
+                        to="assessments.organisation",
+                    ),
+                ),
+                (
+                    "watchlist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.watchlist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-dismissed_at'],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'watchlist', 'external_id', 'fingerprint'), name='one_dismissal_per_organisation_entry_data')],
+                "ordering": ["-dismissed_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "watchlist", "external_id", "fingerprint"),
+                        name="one_dismissal_per_organisation_entry_data",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='screeningmatch',
-            constraint=models.UniqueConstraint(fields=('partner', 'watchlist', 'external_id'), name='one_match_per_partner_entry'),
+            model_name="screeningmatch",
+            constraint=models.UniqueConstraint(
+                fields=("partner", "watchlist", "external_id"), name="one_match_per_partner_entry"
+            ),
         ),
     ]

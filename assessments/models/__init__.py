@@ -47,7 +47,7 @@ __all__ = [
     "WatchlistVersion",
     "WorkLocation",
 ]
-from .screening import (  # noqa: E402
+from .screening import (
     MatchStatus,
     ScreeningAlert,
     ScreeningDismissal,

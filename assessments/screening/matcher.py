@@ -134,7 +134,9 @@ def _score_latin(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]
             reasons.append(f"proper words nearly agree ({score:.2f}): {diff}")
             if min(len(query.proper_key), len(name.proper_key)) <= SHORT_NAME:
                 score -= SHORT_NAME_PENALTY
-                reasons.append(f"short names such as acronyms must agree exactly: −{SHORT_NAME_PENALTY}")
+                reasons.append(
+                    f"short names such as acronyms must agree exactly: -{SHORT_NAME_PENALTY}"
+                )
     elif query.proper_key or name.proper_key:
         score = 0.0
         reasons.append("only one name has proper words")
@@ -146,22 +148,24 @@ def _score_latin(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]
     else:
         for word in sorted(name.descriptors - query.descriptors):
             score -= DESCRIPTOR_PENALTY
-            reasons.append(f"listed name has '{word}', the query does not: −{DESCRIPTOR_PENALTY}")
+            reasons.append(f"listed name has '{word}', the query does not: -{DESCRIPTOR_PENALTY}")
         for word in sorted(query.descriptors - name.descriptors):
             score -= DESCRIPTOR_PENALTY
-            reasons.append(f"query has '{word}', the listed name does not: −{DESCRIPTOR_PENALTY}")
+            reasons.append(f"query has '{word}', the listed name does not: -{DESCRIPTOR_PENALTY}")
     if query.types == name.types:
         if name.types:
             reasons.append(f"institution type agrees: {', '.join(sorted(name.types))}")
     elif query.types <= name.types or name.types <= query.types:
         missing = sorted(query.types ^ name.types)
         score -= TYPE_MISSING_PENALTY * len(missing)
-        reasons.append(f"type word only on one side ({', '.join(missing)}): −{TYPE_MISSING_PENALTY}")
+        reasons.append(
+            f"type word only on one side ({', '.join(missing)}): -{TYPE_MISSING_PENALTY}"
+        )
     else:
         score -= TYPE_CONFLICT_PENALTY
         reasons.append(
             f"institution type differs: {', '.join(sorted(query.types))} vs "
-            f"{', '.join(sorted(name.types))}: −{TYPE_CONFLICT_PENALTY}"
+            f"{', '.join(sorted(name.types))}: -{TYPE_CONFLICT_PENALTY}"
         )
     return score, reasons
 
@@ -281,13 +285,15 @@ class NameIndex:
             acronym = query.strip().replace(".", "").casefold()
             for name_no in self._by_acronym.get(acronym, ()):
                 indexed = self.names[name_no]
-                if indexed.entry not in best or DERIVED_ACRONYM_SCORE > best[indexed.entry][0]:
+                if indexed.entry not in best or best[indexed.entry][0] < DERIVED_ACRONYM_SCORE:
                     reason = f"'{query.strip()}' is the acronym of {indexed.kind} '{indexed.text}'"
                     best[indexed.entry] = (DERIVED_ACRONYM_SCORE, indexed.text, [reason])
         matches = []
         for entry_no, (score, matched, reasons) in best.items():
             entry = self.entries[entry_no]
-            score, adjustments = _adjust(score, entry, self._entry_types(entry_no), country, org_type)
+            score, adjustments = _adjust(
+                score, entry, self._entry_types(entry_no), country, org_type
+            )
             score = round(min(1.0, max(0.0, score)), 3)
             if score < threshold:
                 continue
@@ -316,12 +322,14 @@ def _adjust(
     if country and entry.country:
         if country.upper() == entry.country.upper():
             score += COUNTRY_AGREES_BONUS
-            notes.append(f"partner country {country.upper()} is the entry's: +{COUNTRY_AGREES_BONUS}")
+            notes.append(
+                f"partner country {country.upper()} is the entry's: +{COUNTRY_AGREES_BONUS}"
+            )
         else:
             score -= COUNTRY_DIFFERS_PENALTY
             notes.append(
                 f"partner country {country.upper()} differs from the entry's "
-                f"{entry.country.upper()}: −{COUNTRY_DIFFERS_PENALTY}"
+                f"{entry.country.upper()}: -{COUNTRY_DIFFERS_PENALTY}"
             )
     partner_kind = ORG_TYPE_KINDS.get(org_type or "")
     entry_kind = _entry_kind(entry_types)
@@ -329,7 +337,7 @@ def _adjust(
         score -= ORG_TYPE_DIFFERS_PENALTY
         notes.append(
             f"partner is a {partner_kind} body but the entry names a {entry_kind} one: "
-            f"−{ORG_TYPE_DIFFERS_PENALTY}"
+            f"-{ORG_TYPE_DIFFERS_PENALTY}"
         )
     return score, notes
 

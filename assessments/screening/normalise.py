@@ -519,9 +519,7 @@ def former_names(name: str) -> list[str]:
     """Known former names of an institution whose current name this is."""
     current = " ".join(_expand(_words(fold(name)), []))
     return [
-        old
-        for old, new in FORMER_NAMES.items()
-        if " ".join(_expand(_words(new), [])) == current
+        old for old, new in FORMER_NAMES.items() if " ".join(_expand(_words(new), [])) == current
     ]
 
 

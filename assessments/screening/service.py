@@ -352,9 +352,9 @@ def confirmed_matches(request: PartnershipRequest) -> list[ConfirmedMatch]:
 def requests_to_rescreen():
     """Open requests, and approved partnerships whose review date has not passed."""
     today = timezone.localdate()
-    approved = Q(
-        status__in=[RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS]
-    ) & (Q(next_review_date__isnull=True) | Q(next_review_date__gte=today))
+    approved = Q(status__in=[RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS]) & (
+        Q(next_review_date__isnull=True) | Q(next_review_date__gte=today)
+    )
     return PartnershipRequest.objects.filter(Q(status__in=OPEN_STATUSES) | approved).order_by("id")
 
 

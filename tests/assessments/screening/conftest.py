@@ -19,7 +19,12 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 
 def fingerprint(row: dict) -> str:
     """Any stable hash of the screening fields will do: it is only compared for equality."""
-    fields = [row["name"], sorted(row.get("aliases", [])), row.get("country", ""), row["risk_level"]]
+    fields = [
+        row["name"],
+        sorted(row.get("aliases", [])),
+        row.get("country", ""),
+        row["risk_level"],
+    ]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -19,9 +19,10 @@ def test_it_expands_abbreviations_and_says_so():
 
 
 def test_it_reads_ampersand_as_and():
-    assert parse_name("Nanjing University of Science & Technology").signature == parse_name(
-        "Nanjing University of Science and Technology"
-    ).signature
+    assert (
+        parse_name("Nanjing University of Science & Technology").signature
+        == parse_name("Nanjing University of Science and Technology").signature
+    )
 
 
 def test_it_folds_british_and_american_spelling():
@@ -29,15 +30,17 @@ def test_it_folds_british_and_american_spelling():
 
 
 def test_it_keeps_look_alike_descriptors_apart():
-    assert parse_name("Nanjing University").signature != parse_name(
-        "Nanjing University of Science and Technology"
-    ).signature
+    assert (
+        parse_name("Nanjing University").signature
+        != parse_name("Nanjing University of Science and Technology").signature
+    )
 
 
 def test_it_joins_proper_words_so_spacing_does_not_matter():
-    assert parse_name("Shanghai Jiao Tong University").proper_key == parse_name(
-        "Shanghai Jiaotong University"
-    ).proper_key
+    assert (
+        parse_name("Shanghai Jiao Tong University").proper_key
+        == parse_name("Shanghai Jiaotong University").proper_key
+    )
 
 
 def test_it_drops_apostrophes():
@@ -96,9 +99,10 @@ def test_it_knows_former_names():
 
 
 def test_it_ignores_the_pla_parent():
-    assert parse_name("PLA Air Force Engineering University").signature == parse_name(
-        "Air Force Engineering University"
-    ).signature
+    assert (
+        parse_name("PLA Air Force Engineering University").signature
+        == parse_name("Air Force Engineering University").signature
+    )
     assert parse_name("中国人民解放军国防科技大学").cjk_key == "国防科技大学"
 
 
