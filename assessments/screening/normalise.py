@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from anyascii import anyascii
-from pypinyin import lazy_pinyin
+from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
+from pypinyin.seg.simpleseg import seg
 from rapidfuzz import fuzz, process
 
 STOPWORDS = frozenset({"of", "the", "and", "for", "in", "at", "de", "du", "des", "la", "le"})
@@ -342,41 +343,36 @@ TRADITIONAL = str.maketrans(
 )
 
 _BRACKETS = re.compile(r"[\(\[（【〔]([^\)\]）】〕]*)[\)\]）】〕]")
+_HAS_BRACKET = re.compile(r"[\(\[（【〔]")
 _APOSTROPHES = re.compile(r"['’‘`´ʼ]")
 _NON_WORD = re.compile(r"[^\w&]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_NON_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedName:
     """One name taken apart for comparison; `notes` say what was changed on the way."""
 
     original: str
     proper: tuple[str, ...]
+    proper_key: str
     descriptors: frozenset[str]
     types: frozenset[str]
+    # Every comparable part in a fixed order: equal signatures mean equal names.
+    signature: str
     qualifiers: tuple[str, ...] = ()
     cjk_key: str = ""
     transliterated: bool = False
     acronym: str = ""
     notes: tuple[str, ...] = field(default=(), compare=False)
 
-    @property
-    def proper_key(self) -> str:
-        return "".join(self.proper)
-
-    @property
-    def signature(self) -> str:
-        """Every comparable part in a fixed order: equal signatures mean equal names."""
-        return "|".join(
-            [self.proper_key, " ".join(sorted(self.descriptors)), " ".join(sorted(self.types))]
-        )
-
 
 def fold(text: str) -> str:
-    """Unicode NFKC, case folding and one apostrophe; diacritics are kept for `to_latin`."""
-    return unicodedata.normalize("NFKC", text).casefold().strip()
+    """Unicode NFKC and case folding; diacritics are kept for `to_latin`."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return text.casefold().strip()
 
 
 def has_cjk(text: str) -> bool:
@@ -385,8 +381,11 @@ def has_cjk(text: str) -> bool:
 
 def split_qualifiers(text: str) -> tuple[str, tuple[str, ...]]:
     """Remove bracketed qualifiers ("(Shenzhen)", "（深圳）") and a trailing ", Place"."""
-    qualifiers = [q.strip() for q in _BRACKETS.findall(text) if q.strip()]
-    core = _BRACKETS.sub(" ", text)
+    qualifiers = []
+    core = text
+    if _HAS_BRACKET.search(text):
+        qualifiers = [q.strip() for q in _BRACKETS.findall(text) if q.strip()]
+        core = _BRACKETS.sub(" ", text)
     if "," in core:
         head, _, tail = core.rpartition(",")
         tail_words = _words(tail)
@@ -409,11 +408,13 @@ def cjk_key(text: str) -> str:
 def to_latin(text: str) -> tuple[str, list[str]]:
     """Transliterate: Han characters to pinyin (one word per syllable), anything else by anyascii."""
     notes = []
+    if text.isascii():
+        return text, notes
     if has_cjk(text):
         pieces = []
         for chunk in re.split(r"([\u3400-\u9fff\uf900-\ufaff]+)", text):
             if chunk and _CJK.match(chunk):
-                pinyin = " ".join(lazy_pinyin(chunk.translate(TRADITIONAL)))
+                pinyin = " ".join(pinyin_syllables(chunk.translate(TRADITIONAL)))
                 for plain, conventional in CONVENTIONAL_PINYIN.items():
                     pinyin = pinyin.replace(plain, conventional)
                 pieces.append(f" {pinyin} ")
@@ -428,9 +429,42 @@ def to_latin(text: str) -> tuple[str, list[str]]:
     return latin, notes
 
 
+@lru_cache(maxsize=2048)
+def _toneless(syllable: str) -> str:
+    decomposed = unicodedata.normalize("NFD", syllable)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def pinyin_syllables(han: str) -> list[str]:
+    """Toneless pinyin of Han text, read by phrase where pypinyin knows the phrase (重庆: chong qing)."""
+    syllables = []
+    for word in seg(han):
+        if word in PHRASES_DICT:
+            syllables.extend(_toneless(readings[0]) for readings in PHRASES_DICT[word])
+            continue
+        for char in word:
+            readings = PINYIN_DICT.get(ord(char))
+            syllables.append(_toneless(readings.split(",")[0]) if readings else char)
+    return syllables
+
+
 def _words(text: str) -> list[str]:
     text = _APOSTROPHES.sub("", text)
     return [w for w in _NON_WORD.split(text.replace("&", " & ")) if w]
+
+
+@lru_cache(maxsize=4096)
+def _frozen(items: tuple[str, ...]) -> frozenset[str]:
+    # Names share a handful of descriptor and type sets: one object each saves memory.
+    return frozenset(items)
+
+
+def _canonical_exact(word: str) -> tuple[str, str]:
+    if word in ABBREVIATIONS:
+        return ABBREVIATIONS[word], "abbreviation"
+    if word in SPELLINGS:
+        return SPELLINGS[word], "spelling"
+    return word, ""
 
 
 @lru_cache(maxsize=200_000)
@@ -449,10 +483,11 @@ def canonical_word(word: str) -> tuple[str, str]:
     return word, ""
 
 
-def _expand(words: list[str], notes: list[str]) -> list[str]:
+def _expand(words: list[str], notes: list[str], *, correct_typos: bool = True) -> list[str]:
     out = []
+    canonical_of = canonical_word if correct_typos else _canonical_exact
     for word in words:
-        canonical, how = canonical_word(word)
+        canonical, how = canonical_of(word)
         if how:
             notes.append(f"read '{word}' as '{canonical}' ({how})")
         out.extend(canonical.split())
@@ -463,6 +498,8 @@ def _strip_army_prefix(words: list[str], notes: list[str]) -> list[str]:
     if "pla" in words:
         notes.append("ignored the parent 'PLA'")
         words = [w for w in words if w != "pla"]
+    if "army" not in words:
+        return words
     for start in range(len(words) - 2):
         if tuple(words[start : start + 3]) == _ARMY_PREFIX and len(words) > start + 3:
             notes.append("ignored the parent 'People's Liberation Army'")
@@ -477,50 +514,66 @@ def derive_acronym(words: list[str]) -> str:
     return initials if len(initials) >= 3 else ""
 
 
-def parse_name(text: str, *, all_proper: bool = False) -> ParsedName:
-    """Take a name apart (Latin or any script) into proper, descriptor and type words."""
+def parse_name(text: str, *, keep_notes: bool = True, correct_typos: bool = True) -> ParsedName:
+    """Take a name apart (Latin or any script) into proper, descriptor and type words.
+
+    The index passes keep_notes=False and correct_typos=False: listed names are curated,
+    and building 300,000 of them must stay fast.
+    """
     folded = fold(text)
     core, qualifiers = split_qualifiers(folded)
     notes = [f"ignored qualifier '{q}'" for q in qualifiers]
-    key = cjk_key(core) if has_cjk(core) else ""
+    key = "" if core.isascii() else (cjk_key(core) if has_cjk(core) else "")
     latin, translit_notes = to_latin(core)
     notes.extend(translit_notes)
     transliterated = bool(key)
     raw_words = _words(latin.casefold())
     if "'" in core or "’" in core:
         notes.append("ignored apostrophes")
-    words = _strip_army_prefix([w for w in _expand(raw_words, notes) if w != "&"], notes)
+    expanded = _expand(raw_words, notes, correct_typos=correct_typos)
+    words = _strip_army_prefix([w for w in expanded if w != "&"], notes)
     proper: list[str] = []
     descriptors: set[str] = set()
     types: set[str] = set()
     for word in words:
         if word in STOPWORDS:
             continue
-        if not all_proper and not transliterated and word in TYPE_WORDS:
+        if not transliterated and word in TYPE_WORDS:
             types.add(word)
-        elif not all_proper and not transliterated and word in DESCRIPTOR_WORDS:
+        elif not transliterated and word in DESCRIPTOR_WORDS:
             descriptors.add(word)
         else:
             proper.append(word)
+    proper_key = "".join(proper)
+    descriptor_words = tuple(sorted(descriptors))
+    type_words = tuple(sorted(types))
     return ParsedName(
         original=text,
         proper=tuple(proper),
-        descriptors=frozenset(descriptors),
-        types=frozenset(types),
+        proper_key=proper_key,
+        descriptors=_frozen(descriptor_words),
+        types=_frozen(type_words),
+        signature=f"{proper_key}|{' '.join(descriptor_words)}|{' '.join(type_words)}|{key}",
         qualifiers=qualifiers,
         cjk_key=key,
         transliterated=transliterated,
         acronym="" if transliterated else derive_acronym(words),
-        notes=tuple(notes),
+        notes=tuple(notes) if keep_notes else (),
     )
 
 
-def former_names(name: str) -> list[str]:
+@lru_cache(maxsize=1)
+def _former_by_signature() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for old, new in FORMER_NAMES.items():
+        found.setdefault(parse_name(new).signature, []).append(old)
+    return found
+
+
+def former_names(name: str | ParsedName) -> list[str]:
     """Known former names of an institution whose current name this is."""
-    current = " ".join(_expand(_words(fold(name)), []))
-    return [
-        old for old, new in FORMER_NAMES.items() if " ".join(_expand(_words(new), [])) == current
-    ]
+    parsed = name if isinstance(name, ParsedName) else parse_name(name)
+    return list(_former_by_signature().get(parsed.signature, ()))
 
 
 def looks_like_acronym(text: str) -> bool:
