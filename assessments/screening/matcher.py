@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from .normalise import (
@@ -27,10 +27,12 @@ from .normalise import (
     parse_name,
 )
 
-# Names the full scorer examines per query, the most trigram-alike first.
+# The query's rarest trigrams read per query, and how many of them a typo may cost.
+RARE_GRAMS = 6
+TYPO_GRAMS = 3
+# Names rapidfuzz ranks (in C) per query, and the best of them the full scorer examines.
+MAX_RANKED = 4000
 SHORTLIST = 48
-# Names sharing less of their trigrams with the query than this cannot reach the threshold.
-MIN_TRIGRAM_JACCARD = 0.3
 TYPE_CONFLICT_PENALTY = 0.30
 TYPE_MISSING_PENALTY = 0.05
 DESCRIPTOR_PENALTY = 0.25
@@ -181,15 +183,15 @@ class NameIndex:
         self._by_signature: dict[str, list[int]] = defaultdict(list)
         self._by_cjk: dict[str, list[int]] = defaultdict(list)
         self._by_acronym: dict[str, list[int]] = defaultdict(list)
+        self._proper_keys: list[str] = []
         postings: dict[str, list[int]] = defaultdict(list)
-        gram_counts: list[int] = []
         self._primary_types: list[frozenset[str]] = []
         # Building creates millions of small objects: the cyclic collector would only rescan them.
         collecting = gc.isenabled()
         gc.disable()
         try:
             for entry in entries:
-                self._add_entry(entry, postings, gram_counts)
+                self._add_entry(entry, postings)
         finally:
             if collecting:
                 gc.enable()
@@ -201,12 +203,11 @@ class NameIndex:
             mapping.default_factory = None
         # Posting lists as int32 arrays: a quarter of the memory of lists, and numpy counts them.
         self._trigrams = {gram: np.array(ids, dtype=np.int32) for gram, ids in postings.items()}
-        self._gram_counts = np.array(gram_counts, dtype=np.int32)
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def _add_entry(self, entry: IndexEntry, postings, gram_counts) -> None:
+    def _add_entry(self, entry: IndexEntry, postings) -> None:
         entry_no = len(self.entries)
         self.entries.append(entry)
         texts = [(entry.name, "name")] + [(alias, "alias") for alias in entry.aliases if alias]
@@ -225,20 +226,19 @@ class NameIndex:
             if parsed.signature in seen:
                 continue
             seen.add(parsed.signature)
-            self._add_name(entry_no, text, kind, parsed, postings, gram_counts)
+            self._add_name(entry_no, text, kind, parsed, postings)
 
-    def _add_name(self, entry_no, text, kind, parsed: ParsedName, postings, gram_counts) -> None:
+    def _add_name(self, entry_no, text, kind, parsed: ParsedName, postings) -> None:
         name_no = len(self.names)
         self.names.append(_IndexedName(entry_no, text, kind, parsed))
         key = parsed.proper_key
         self._by_signature[parsed.signature].append(name_no)
         if parsed.cjk_key:
             self._by_cjk[parsed.cjk_key].append(name_no)
-        grams = _trigrams(key) if key else ()
-        gram_counts.append(len(grams))
+        self._proper_keys.append(key)
         if key:
             self._by_proper[key].append(name_no)
-            for gram in grams:
+            for gram in _trigrams(key):
                 postings[gram].append(name_no)
         if parsed.acronym and len(parsed.proper) + len(parsed.descriptors) + len(parsed.types) >= 3:
             self._by_acronym[parsed.acronym].append(name_no)
@@ -252,19 +252,28 @@ class NameIndex:
         if not key:
             return found
         found.update(self._by_proper.get(key, ()))
-        grams = [self._trigrams[g] for g in _trigrams(key) if g in self._trigrams]
-        if not grams:
+        postings = sorted(
+            (self._trigrams[g] for g in _trigrams(key) if g in self._trigrams), key=len
+        )
+        if not postings:
             return found
-        # Shared trigrams per name, then their Jaccard similarity to the query's trigrams:
-        # only the best few go on to the scorer, however common the words are.
-        counts = np.bincount(np.concatenate(grams), minlength=len(self.names))
-        ids = np.flatnonzero(counts)
-        shared = counts[ids]
-        jaccard = shared / (len(_trigrams(key)) + self._gram_counts[ids] - shared)
+        # Prefix filtering: a name within one typing mistake of the query loses at most three
+        # of its trigrams, so it shares at least len(rare) - 3 of the query's rarest ones.
+        rare = postings[:RARE_GRAMS]
+        ids, counts = np.unique(np.concatenate(rare), return_counts=True)
+        keep = counts >= max(1, len(rare) - TYPO_GRAMS)
+        ids, counts = ids[keep], counts[keep]
+        if len(ids) > MAX_RANKED:
+            top = np.argpartition(counts, -MAX_RANKED)[-MAX_RANKED:]
+            ids = ids[top]
+        ids = ids.tolist()
         if len(ids) > SHORTLIST:
-            best = np.argpartition(jaccard, -SHORTLIST)[-SHORTLIST:]
-            ids, jaccard = ids[best], jaccard[best]
-        found.update(int(i) for i in ids[jaccard >= MIN_TRIGRAM_JACCARD])
+            proper_keys = self._proper_keys
+            ranked = process.extract(
+                key, [proper_keys[i] for i in ids], scorer=fuzz.ratio, limit=SHORTLIST
+            )
+            ids = [ids[position] for _, _, position in ranked]
+        found.update(ids)
         return found
 
     def search(

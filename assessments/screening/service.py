@@ -19,6 +19,7 @@ from ..models import (
     Partner,
     PartnershipRequest,
     RequestStatus,
+    RiskLevel,
     ScreeningAlert,
     ScreeningDismissal,
     ScreeningMatch,
@@ -206,12 +207,20 @@ def _record_match(
         _alert(existing, ScreeningAlert.Kind.ENTRY_CHANGED, summary)
 
 
+def _risk_label(level: str) -> str:
+    try:
+        return str(RiskLevel(level).label).lower()
+    except ValueError:
+        return level
+
+
 def _alert(record: ScreeningMatch, kind: str, summary: ScreeningSummary, previous: str = ""):
     organisation = record.partner.organisation
     if kind == ScreeningAlert.Kind.RISK_CHANGED:
         message = (
             f"{organisation.name}: the risk level of '{record.matched_name}' on "
-            f"{record.watchlist.name} changed from {previous} to {record.risk_level}"
+            f"{record.watchlist.name} changed from {_risk_label(previous)} to "
+            f"{_risk_label(record.risk_level)}"
         )
     elif kind == ScreeningAlert.Kind.ENTRY_CHANGED:
         message = (

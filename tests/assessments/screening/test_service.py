@@ -192,7 +192,7 @@ def test_rescreening_alerts_on_new_matches_and_changed_risk(
     kinds = sorted(ScreeningAlert.objects.filter(request=request).values_list("kind", flat=True))
     assert kinds == ["new_match", "risk_changed"]
     risk = ScreeningAlert.objects.get(kind="risk_changed")
-    assert "from very_high to high" in risk.message
+    assert "from very high to high" in risk.message
     event = AuditEvent.objects.filter(action="screening.run").latest("id")
     assert "ASPI tracker version 3 activated" in event.summary
     assert "2 alert(s)" in event.summary
