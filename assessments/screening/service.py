@@ -246,6 +246,8 @@ def screen_request(
     summary = ScreeningSummary()
     now = timezone.now()
     with transaction.atomic():
+        # One screening of a request at a time: two clicks on "Screen now" must not race.
+        PartnershipRequest.objects.select_for_update().filter(pk=request.pk).exists()
         partners = request.partners.select_related("organisation", "request")
         for partner in partners:
             summary.partners += 1
