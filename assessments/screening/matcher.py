@@ -25,6 +25,7 @@ from .normalise import (
     has_cjk,
     looks_like_acronym,
     parse_name,
+    without_trailing,
 )
 
 # The query's rarest trigrams read per query, and how many of them a typo may cost.
@@ -39,6 +40,7 @@ DESCRIPTOR_PENALTY = 0.25
 CJK_NEAR_PENALTY = 0.20
 TRANSLIT_EXACT_SCORE = 0.95
 DERIVED_ACRONYM_SCORE = 0.90
+TRAILING_PLACE_PENALTY = 0.05
 SHORT_NAME = 5
 SHORT_NAME_PENALTY = 0.15
 COUNTRY_AGREES_BONUS = 0.03
@@ -290,12 +292,24 @@ class NameIndex:
             return []
         parsed = parse_name(query)
         best: dict[int, tuple[float, str, list[str]]] = {}
-        for name_no in self._candidates(parsed):
-            indexed = self.names[name_no]
-            score, reasons = score_names(parsed, indexed.parsed)
-            label = f"{indexed.kind} '{indexed.text}'"
-            if indexed.entry not in best or score > best[indexed.entry][0]:
-                best[indexed.entry] = (score, indexed.text, [f"matched {label}", *reasons])
+        readings = [(parsed, 0.0, [])]
+        shorter = without_trailing(parsed)
+        if shorter is not None:
+            dropped = shorter.qualifiers[-1]
+            note = f"read trailing '{dropped}' as a campus or place: -{TRAILING_PLACE_PENALTY}"
+            readings.append((shorter, TRAILING_PLACE_PENALTY, [note]))
+        for reading, penalty, notes in readings:
+            for name_no in self._candidates(reading):
+                indexed = self.names[name_no]
+                score, reasons = score_names(reading, indexed.parsed)
+                score -= penalty
+                label = f"{indexed.kind} '{indexed.text}'"
+                if indexed.entry not in best or score > best[indexed.entry][0]:
+                    best[indexed.entry] = (
+                        score,
+                        indexed.text,
+                        [f"matched {label}", *reasons, *notes],
+                    )
         if looks_like_acronym(query):
             acronym = query.strip().replace(".", "").casefold()
             for name_no in self._by_acronym.get(acronym, ()):

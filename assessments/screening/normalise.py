@@ -365,6 +365,7 @@ class ParsedName:
     cjk_key: str = ""
     transliterated: bool = False
     acronym: str = ""
+    trailing: int = 0
     notes: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -535,15 +536,22 @@ def parse_name(text: str, *, keep_notes: bool = True, correct_typos: bool = True
     proper: list[str] = []
     descriptors: set[str] = set()
     types: set[str] = set()
+    trailing = 0  # proper words after the last institution word: "... Technology Shenzhen"
     for word in words:
         if word in STOPWORDS:
             continue
         if not transliterated and word in TYPE_WORDS:
             types.add(word)
+            trailing = 0
         elif not transliterated and word in DESCRIPTOR_WORDS:
             descriptors.add(word)
+            trailing = 0
         else:
             proper.append(word)
+            trailing += 1
+    # Only a name that says something besides its type and its trailing place may lose it.
+    if not types or (trailing == len(proper) and not descriptors):
+        trailing = 0
     proper_key = "".join(proper)
     descriptor_words = tuple(sorted(descriptors))
     type_words = tuple(sorted(types))
@@ -558,7 +566,35 @@ def parse_name(text: str, *, keep_notes: bool = True, correct_typos: bool = True
         cjk_key=key,
         transliterated=transliterated,
         acronym="" if transliterated else derive_acronym(words),
+        trailing=trailing,
         notes=tuple(notes) if keep_notes else (),
+    )
+
+
+def without_trailing(parsed: ParsedName) -> ParsedName | None:
+    """The name without trailing place words ("... of Technology Shenzhen"), if it has any."""
+    if not parsed.trailing:
+        return None
+    proper = parsed.proper[: -parsed.trailing]
+    proper_key = "".join(proper)
+    dropped = " ".join(parsed.proper[-parsed.trailing :])
+    return ParsedName(
+        original=parsed.original,
+        proper=proper,
+        proper_key=proper_key,
+        descriptors=parsed.descriptors,
+        types=parsed.types,
+        signature="|".join(
+            [
+                proper_key,
+                " ".join(sorted(parsed.descriptors)),
+                " ".join(sorted(parsed.types)),
+                parsed.cjk_key,
+            ]
+        ),
+        qualifiers=(*parsed.qualifiers, dropped),
+        acronym=parsed.acronym,
+        notes=(*parsed.notes, f"read trailing '{dropped}' as a campus or place"),
     )
 
 

@@ -135,3 +135,24 @@ def test_the_evaluation_set_meets_its_targets():
     )
     assert result.recall >= 0.98, result.misses
     assert result.false_alarm_rate <= 0.05, result.alarms
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Harbin Institute of Technology Shenzhen", "hit"),
+        ("Northwestern Polytechnical University Xi'an", "nwpu"),
+        ("National University of Defense Technology Changsha", "nudt"),
+        ("Beijing Normal University Zhuhai", None),
+        ("University of Science and Technology Beijing", None),
+        ("Nanjing University Jincheng", None),
+    ],
+)
+def test_a_trailing_place_is_read_as_a_campus_only_when_the_rest_agrees(index, query, expected):
+    assert top(index, query) == expected
+
+
+def test_a_trailing_place_costs_a_little_and_is_explained(index):
+    match = index.search("Harbin Institute of Technology Shenzhen")[0]
+    assert match.score == pytest.approx(0.95)
+    assert "read trailing 'shenzhen' as a campus or place: -0.05" in match.explanation
