@@ -79,10 +79,20 @@ def match_decide(request, pk):
     return _back(request, partnership_request)
 
 
+def _check_params(query) -> dict:
+    data = {field: query.get(field, "") for field in ("name", "country", "org_type")}
+    for key, value in query.items():
+        # htmx sends a field under its form name, e.g. "partners-0-name" in a formset.
+        for field in data:
+            if not data[field] and key.endswith(f"-{field}"):
+                data[field] = value
+    return data
+
+
 @require_GET
 def screening_check(request):
     """Screen a name as it is typed: JSON for other systems, an HTML fragment for htmx."""
-    form = NameCheckForm(request.GET)
+    form = NameCheckForm(_check_params(request.GET))
     if not form.is_valid():
         return JsonResponse(
             {"errors": {field: list(errors) for field, errors in form.errors.items()}}, status=400

@@ -135,3 +135,11 @@ def test_the_dashboard_shows_screening_alerts(client, aspi, make_request, review
     assert "Screening alerts" in html and request.reference in html
     html = client.get(page_url(request)).content.decode()
     assert "Re-screening found 1 thing to review" in html
+
+
+def test_the_check_endpoint_reads_formset_field_names(client, aspi, requester):
+    client.force_login(requester)
+    url = reverse("assessments:screening_check")
+    response = client.get(url, {"partners-0-name": "NUDT", "partners-0-country": "CN"})
+    assert response.json()["query"] == "NUDT"
+    assert "partner country CN is the entry's" in response.json()["matches"][0]["explanation"]
