@@ -2,8 +2,9 @@
 
 Retrieval never scans every name: exact dictionaries (proper words, whole signature, Han
 characters, derived acronyms) plus a character-trigram inverted index on the proper words
-(posting lists as numpy arrays, counted with bincount), from which only the few names
-sharing most trigrams with the query reach the full scorer.
+(posting lists as numpy arrays). Only the query's rarest trigrams are read (prefix
+filtering), rapidfuzz ranks the names sharing them in C, and only the best few reach the
+full scorer.
 """
 
 from __future__ import annotations
@@ -92,14 +93,16 @@ def _trigrams(key: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
-def _entry_kind(types: frozenset[str]) -> str:
+def _entry_kinds(types: frozenset[str]) -> set[str]:
+    """What kind of body a name's type words say it is; a PLA university is two kinds."""
+    kinds = set()
     if types & _MILITARY:
-        return "military"
+        kinds.add("military")
     if types & _COMPANY:
-        return "company"
+        kinds.add("company")
     if types & _ACADEMIC:
-        return "academic"
-    return ""
+        kinds.add("academic")
+    return kinds
 
 
 def _describe_difference(a: str, b: str) -> str:
@@ -361,12 +364,12 @@ def _adjust(
                 f"{entry.country.upper()}: -{COUNTRY_DIFFERS_PENALTY}"
             )
     partner_kind = ORG_TYPE_KINDS.get(org_type or "")
-    entry_kind = _entry_kind(entry_types)
-    if partner_kind and entry_kind and partner_kind != entry_kind:
+    entry_kinds = _entry_kinds(entry_types)
+    if partner_kind and entry_kinds and partner_kind not in entry_kinds:
         score -= ORG_TYPE_DIFFERS_PENALTY
         notes.append(
-            f"partner is a {partner_kind} body but the entry names a {entry_kind} one: "
-            f"-{ORG_TYPE_DIFFERS_PENALTY}"
+            f"the partner's type ({org_type}) does not fit the entry "
+            f"({' and '.join(sorted(entry_kinds))} body): -{ORG_TYPE_DIFFERS_PENALTY}"
         )
     return score, notes
 

@@ -102,7 +102,12 @@ def test_a_different_country_lowers_the_score_and_says_so(index):
 def test_a_different_kind_of_body_lowers_the_score(index):
     match = index.search("Harbin Institute of Technology", org_type="company")[0]
     assert match.score == pytest.approx(0.95)
-    assert "partner is a company body but the entry names a academic one" in match.explanation
+    assert (
+        "the partner's type (company) does not fit the entry (academic body): -0.05"
+        in match.explanation
+    )
+    pla = index.search("Air Force Engineering University", org_type="university")[0]
+    assert pla.score == 1.0  # a PLA university is both academic and military
 
 
 def test_scores_stay_between_zero_and_one(index):
