@@ -110,23 +110,23 @@ def _match_json(match: Match) -> dict:
     }
 
 
-def _search(names: list[str], country: str | None, org_type: str | None) -> list[Match]:
-    """The best match per entry over several names of one partner, at or above the threshold."""
+def _search(names: list[str], country: str | None, org_type: str | None) -> list[tuple[str, Match]]:
+    """The best match per entry over several names of one partner, with the name that found it."""
     index = screening_index()
     threshold = screening_threshold()
     best: dict = {}
     for name in names:
         for match in index.search(name, country=country, org_type=org_type, threshold=threshold):
             key = match.entry.key
-            if key not in best or match.score > best[key].score:
-                best[key] = match
-    return sorted(best.values(), key=lambda m: (-m.score, m.entry.name))
+            if key not in best or match.score > best[key][1].score:
+                best[key] = (name, match)
+    return sorted(best.values(), key=lambda pair: (-pair[1].score, pair[1].entry.name))
 
 
 def screen_name(name: str, country: str | None = None, org_type: str | None = None) -> dict:
     """Potential matches for one name, best first, in the JSON shape the command and API print."""
-    matches = _search([name], country or None, org_type or None) if name.strip() else []
-    return {"query": name, "matches": [_match_json(m) for m in matches]}
+    found = _search([name], country or None, org_type or None) if name.strip() else []
+    return {"query": name, "matches": [_match_json(match) for _, match in found]}
 
 
 @dataclass
@@ -145,7 +145,13 @@ def _partner_names(partner: Partner) -> list[str]:
 
 
 def _record_match(
-    *, partner: Partner, match: Match, now, alert: bool, summary: ScreeningSummary
+    *,
+    partner: Partner,
+    screened_name: str,
+    match: Match,
+    now,
+    alert: bool,
+    summary: ScreeningSummary,
 ) -> None:
     row = match.entry.payload
     organisation = partner.organisation
@@ -157,7 +163,7 @@ def _record_match(
         "fingerprint": row["fingerprint"],
         "risk_level": row["risk_level"],
         "score": match.score,
-        "screened_name": organisation.name,
+        "screened_name": screened_name[:300],
         "matched_name": match.matched_name,
         "explanation": match.explanation,
         "screened_at": now,
@@ -252,11 +258,18 @@ def screen_request(
         for partner in partners:
             summary.partners += 1
             organisation = partner.organisation
-            matches = _search(
+            found = _search(
                 _partner_names(partner), organisation.country or None, organisation.org_type
             )
-            for match in matches:
-                _record_match(partner=partner, match=match, now=now, alert=alert, summary=summary)
+            for screened_name, match in found:
+                _record_match(
+                    partner=partner,
+                    screened_name=screened_name,
+                    match=match,
+                    now=now,
+                    alert=alert,
+                    summary=summary,
+                )
         audit_record(
             actor=actor,
             action="screening.run",

@@ -92,6 +92,7 @@ def test_screen_request_screens_every_partner_and_native_names(aspi, make_reques
         )
     )
     assert found == {"bit"}
+    assert ScreeningMatch.objects.get().screened_name == "北京理工大学"
     event = AuditEvent.objects.get(action="screening.run")
     assert event.request == request
     assert "1 potential match(es)" in event.summary
