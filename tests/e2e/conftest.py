@@ -3,8 +3,10 @@
 import shutil
 
 import pytest
+from django.contrib.auth.models import Group
 
 from tests.conftest import PASSWORD
+from ukcn.roles import Role
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -24,6 +26,14 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(transactional_db):
+    # Live-server tests end by flushing the database, the role groups that a data migration
+    # created included: put them back so browser tests do not depend on their order.
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
 
 
 @pytest.fixture
