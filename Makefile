@@ -48,7 +48,11 @@ migrations-check: install-dev
 test: install-dev system-deps lint migrations-check
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: install-dev
+$(VENV)/.installed-bench: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $@ $(VENV)/.installed $(VENV)/.installed-dev
+
+bench: install-dev $(VENV)/.installed-bench
 	@mkdir -p var/bench
 	UKCN_BENCH=1 $(PY) -m pytest tests/bench -q -s $(PYTEST_ARGS)
 

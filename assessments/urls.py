@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checklist, notifications, requests
+from .views import checklist, notifications, requests, screening
 
 app_name = "assessments"
 
@@ -44,4 +44,16 @@ urlpatterns = [
         notifications.notification_preferences,
         name="notification_preferences",
     ),
+    path(
+        "requests/<str:reference>/screening/",
+        screening.request_screening,
+        name="request_screening",
+    ),
+    path(
+        "requests/<str:reference>/screening/run/",
+        screening.request_screen_now,
+        name="request_screen_now",
+    ),
+    path("screening/matches/<int:pk>/decide/", screening.match_decide, name="match_decide"),
+    path("screening/check", screening.screening_check, name="screening_check"),
 ]

@@ -44,6 +44,20 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+def envfraction(name: str, default: float) -> float:
+    """Read a number between 0 and 1 from the environment, failing loudly on a bad value."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number between 0 and 1.")
+    return value
+
+
 def envlist(name: str, default: str) -> list[str]:
     """Read a comma-separated environment variable as a list of non-empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
@@ -316,3 +330,6 @@ WATCHLIST_MAX_REDIRECTS = envint("WATCHLIST_MAX_REDIRECTS", 3)
 # Extra importer classes by dotted path, besides the built-ins and the
 # `ukcn.watchlist_importers` entry point group.
 UKCN_WATCHLIST_IMPORTERS = envlist("UKCN_WATCHLIST_IMPORTERS", "")
+# Screening: names scoring at or above this are potential matches (chosen from the evaluation
+# set, see tests/data/screening_eval.json); the admin's screening settings override it.
+SCREENING_THRESHOLD = envfraction("SCREENING_THRESHOLD", 0.85)

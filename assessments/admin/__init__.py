@@ -6,5 +6,6 @@ from . import (
     notifications,  # noqa: F401
     requests,  # noqa: F401
     scoring,  # noqa: F401
+    screening,  # noqa: F401
     watchlists,  # noqa: F401
 )

@@ -69,3 +69,18 @@ __all__ = [
     "WatchlistVersion",
     "WorkLocation",
 ]
+from .screening import (
+    MatchStatus,
+    ScreeningAlert,
+    ScreeningDismissal,
+    ScreeningMatch,
+    ScreeningSettings,
+)
+
+__all__ += [
+    "MatchStatus",
+    "ScreeningAlert",
+    "ScreeningDismissal",
+    "ScreeningMatch",
+    "ScreeningSettings",
+]

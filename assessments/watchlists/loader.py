@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from assessments.audit import audit_record
 from assessments.models import Watchlist, WatchlistEntry, WatchlistVersion
+from assessments.screening.service import rescreen_after_activation
 
 from .entries import RowError, entry_fingerprint, row_clean
 from .importers import ImportFormatError, importer_get
@@ -218,6 +219,9 @@ def watchlist_version_activate(*, version: WatchlistVersion, actor, ip: str | No
             changes={"superseded_versions": superseded, "active_version": version.number},
             ip=ip,
         )
+        # Lists change: once the new version is committed, open and live partnerships are
+        # screened against it and new or changed matches raise alerts.
+        transaction.on_commit(lambda: rescreen_after_activation(version))
 
 
 def _active_version(watchlist: Watchlist) -> WatchlistVersion | None:

@@ -26,6 +26,7 @@ from ..notifications import (
     notify_request_submitted,
     notify_request_taken_into_review,
 )
+from ..screening.service import screen_request
 from .conditions import _condition_create
 from .rules import (
     DECISION_OUTCOMES,
@@ -319,6 +320,8 @@ def request_submit(*, actor, request: PartnershipRequest, ip: str | None = None)
             submitted_at=timezone.now(),
         )
         notify_request_submitted(request=current)
+        # Every partner is screened on submit, so the reviewer opens a request already checked.
+        screen_request(request=current, actor=actor, reason="on submit")
     _refresh(request, current)
     return request
 

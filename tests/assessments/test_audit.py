@@ -16,7 +16,10 @@ def test_workflow_events_form_an_intact_chain(requester):
     events = list(AuditEvent.objects.order_by("id"))
     assert events[0].previous_hash == GENESIS_HASH
     assert all(b.previous_hash == a.hash for a, b in pairwise(events))
-    assert events[-1].ip_address == "192.0.2.10"
+    submitted = next(e for e in events if e.action == "request.submitted")
+    assert submitted.ip_address == "192.0.2.10"
+    # Submitting screens the partners, on the record too.
+    assert events[-1].action == "screening.run"
     assert audit_verify_chain().ok
 
 
@@ -53,7 +56,7 @@ def test_a_deleted_event_breaks_the_link_of_the_one_after_it(requester):
     workflow.request_submit(actor=requester, request=pr)
     workflow.request_withdraw(actor=requester, request=pr)
     middle = AuditEvent.objects.get(action="request.submitted")
-    after = AuditEvent.objects.get(action="request.withdrawn")
+    after = AuditEvent.objects.filter(pk__gt=middle.pk).order_by("id").first()
     AuditEvent.objects.filter(pk=middle.pk).delete()
     report = audit_verify_chain()
     assert report.broken_event_id == after.pk

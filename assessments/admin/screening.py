@@ -1,0 +1,48 @@
+"""Screening in the admin: the threshold setting, and matches and alerts to look through."""
+
+from django.contrib import admin
+
+from assessments.models import ScreeningAlert, ScreeningDismissal, ScreeningMatch, ScreeningSettings
+
+
+@admin.register(ScreeningSettings)
+class ScreeningSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "threshold", "updated_at"]
+
+    def has_add_permission(self, request):
+        return not ScreeningSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Decisions go through the audited screening pages, never through the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScreeningMatch)
+class ScreeningMatchAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "matched_name", "watchlist", "score", "risk_level", "status"]
+    list_filter = ["status", "watchlist", "risk_level"]
+    search_fields = ["matched_name", "screened_name", "external_id"]
+
+
+@admin.register(ScreeningDismissal)
+class ScreeningDismissalAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "watchlist", "external_id", "dismissed_by", "dismissed_at"]
+    search_fields = ["organisation__name", "external_id"]
+
+
+@admin.register(ScreeningAlert)
+class ScreeningAlertAdmin(ReadOnlyAdmin):
+    list_display = ["request", "kind", "message", "created_at", "cleared_at"]
+    list_filter = ["kind"]

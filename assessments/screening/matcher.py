@@ -1,0 +1,377 @@
+"""An in-memory index of watchlist names and a scorer that explains itself. Plain data only.
+
+Retrieval never scans every name: exact dictionaries (proper words, whole signature, Han
+characters, derived acronyms) plus a character-trigram inverted index on the proper words
+(posting lists as numpy arrays). Only the query's rarest trigrams are read (prefix
+filtering), rapidfuzz ranks the names sharing them in C, and only the best few reach the
+full scorer.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from .normalise import (
+    ParsedName,
+    derive_acronym,
+    former_names,
+    has_cjk,
+    looks_like_acronym,
+    parse_name,
+    without_trailing,
+)
+
+# The query's rarest trigrams read per query, and how many of them a typo may cost.
+RARE_GRAMS = 6
+TYPO_GRAMS = 3
+# Names rapidfuzz ranks (in C) per query, and the best of them the full scorer examines.
+MAX_RANKED = 4000
+SHORTLIST = 48
+TYPE_CONFLICT_PENALTY = 0.30
+TYPE_MISSING_PENALTY = 0.05
+DESCRIPTOR_PENALTY = 0.25
+CJK_NEAR_PENALTY = 0.20
+TRANSLIT_EXACT_SCORE = 0.95
+DERIVED_ACRONYM_SCORE = 0.90
+TRAILING_PLACE_PENALTY = 0.05
+SHORT_NAME = 5
+SHORT_NAME_PENALTY = 0.15
+COUNTRY_AGREES_BONUS = 0.03
+COUNTRY_DIFFERS_PENALTY = 0.10
+ORG_TYPE_DIFFERS_PENALTY = 0.05
+
+_ACADEMIC = frozenset({"university", "college", "institute", "academy", "school", "polytechnic"})
+_COMPANY = frozenset({"company", "corporation", "group", "limited", "factory"})
+_MILITARY = frozenset({"army", "navy", "force", "base"})
+# Partner organisation types (OrganisationType values) to the kind of body they can be.
+ORG_TYPE_KINDS = {
+    "university": "academic",
+    "research_institute": "academic",
+    "company": "company",
+    "military": "military",
+}
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One watchlist entry as the index sees it; `payload` comes back untouched in matches."""
+
+    key: Hashable
+    name: str
+    aliases: tuple[str, ...] = ()
+    country: str = ""
+    payload: Any = None
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: IndexEntry
+    score: float
+    matched_name: str
+    explanation: str
+    reasons: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _IndexedName:
+    entry: int
+    text: str
+    kind: str  # "name", "alias", "former name", "Chinese name in brackets"
+    parsed: ParsedName
+
+
+def _trigrams(key: str) -> set[str]:
+    padded = f" {key} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _entry_kinds(types: frozenset[str]) -> set[str]:
+    """What kind of body a name's type words say it is; a PLA university is two kinds."""
+    kinds = set()
+    if types & _MILITARY:
+        kinds.add("military")
+    if types & _COMPANY:
+        kinds.add("company")
+    if types & _ACADEMIC:
+        kinds.add("academic")
+    return kinds
+
+
+def _describe_difference(a: str, b: str) -> str:
+    """'x' -> 'y' for each edit that turns a into b, compactly."""
+    parts = []
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag != "equal":
+            parts.append(f"'{a[op.src_start : op.src_end]}'→'{b[op.dest_start : op.dest_end]}'")
+    return ", ".join(parts[:4])
+
+
+def score_names(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
+    """How alike two parsed names are, in [0, 1], and the reasons, agreeing and differing."""
+    if query.cjk_key and name.cjk_key:
+        if query.cjk_key == name.cjk_key:
+            return 1.0, [f"same Chinese characters {name.cjk_key}"]
+        ratio = fuzz.ratio(query.cjk_key, name.cjk_key) / 100
+        diff = _describe_difference(query.cjk_key, name.cjk_key)
+        return ratio - CJK_NEAR_PENALTY, [f"Chinese characters differ: {diff}"]
+    if query.transliterated or name.transliterated:
+        if query.proper_key == name.proper_key:
+            return TRANSLIT_EXACT_SCORE, [f"pinyin agrees: {' '.join(name.proper)}"]
+        ratio = fuzz.ratio(query.proper_key, name.proper_key) / 100
+        diff = _describe_difference(query.proper_key, name.proper_key)
+        return ratio - CJK_NEAR_PENALTY, [f"pinyin differs: {diff}"]
+    return _score_latin(query, name)
+
+
+def _score_latin(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
+    reasons = []
+    if query.proper_key and name.proper_key:
+        score = fuzz.ratio(query.proper_key, name.proper_key) / 100
+        if score == 1.0:
+            reasons.append(f"proper words agree: {' '.join(name.proper)}")
+        else:
+            diff = _describe_difference(query.proper_key, name.proper_key)
+            reasons.append(f"proper words nearly agree ({score:.2f}): {diff}")
+            if min(len(query.proper_key), len(name.proper_key)) <= SHORT_NAME:
+                score -= SHORT_NAME_PENALTY
+                reasons.append(
+                    f"short names such as acronyms must agree exactly: -{SHORT_NAME_PENALTY}"
+                )
+    elif query.proper_key or name.proper_key:
+        score = 0.0
+        reasons.append("only one name has proper words")
+    else:
+        score = 1.0
+    if query.descriptors == name.descriptors:
+        if name.descriptors:
+            reasons.append(f"descriptors agree: {', '.join(sorted(name.descriptors))}")
+    else:
+        for word in sorted(name.descriptors - query.descriptors):
+            score -= DESCRIPTOR_PENALTY
+            reasons.append(f"listed name has '{word}', the query does not: -{DESCRIPTOR_PENALTY}")
+        for word in sorted(query.descriptors - name.descriptors):
+            score -= DESCRIPTOR_PENALTY
+            reasons.append(f"query has '{word}', the listed name does not: -{DESCRIPTOR_PENALTY}")
+    if query.types == name.types:
+        if name.types:
+            reasons.append(f"institution type agrees: {', '.join(sorted(name.types))}")
+    elif query.types <= name.types or name.types <= query.types:
+        missing = sorted(query.types ^ name.types)
+        score -= TYPE_MISSING_PENALTY * len(missing)
+        reasons.append(
+            f"type word only on one side ({', '.join(missing)}): -{TYPE_MISSING_PENALTY}"
+        )
+    else:
+        score -= TYPE_CONFLICT_PENALTY
+        reasons.append(
+            f"institution type differs: {', '.join(sorted(query.types))} vs "
+            f"{', '.join(sorted(name.types))}: -{TYPE_CONFLICT_PENALTY}"
+        )
+    return score, reasons
+
+
+class NameIndex:
+    """All names and aliases of a set of entries, searchable by `search`."""
+
+    def __init__(self, entries: Iterable[IndexEntry]):
+        self.entries: list[IndexEntry] = []
+        self.names: list[_IndexedName] = []
+        self._by_proper: dict[str, list[int]] = defaultdict(list)
+        self._by_signature: dict[str, list[int]] = defaultdict(list)
+        self._by_cjk: dict[str, list[int]] = defaultdict(list)
+        self._by_acronym: dict[str, list[int]] = defaultdict(list)
+        self._proper_keys: list[str] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        self._primary_types: list[frozenset[str]] = []
+        # Building creates millions of small objects: the cyclic collector would only rescan them.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for entry in entries:
+                self._add_entry(entry, postings)
+        finally:
+            if collecting:
+                gc.enable()
+        # Move the index out of the collector's sight: a full collection during a query
+        # would otherwise walk all of it (a pause of tens of milliseconds at 300,000 names).
+        gc.collect()
+        gc.freeze()
+        for mapping in (self._by_proper, self._by_signature, self._by_cjk, self._by_acronym):
+            mapping.default_factory = None
+        # Posting lists as int32 arrays: a quarter of the memory of lists, and numpy counts them.
+        self._trigrams = {gram: np.array(ids, dtype=np.int32) for gram, ids in postings.items()}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def _add_entry(self, entry: IndexEntry, postings) -> None:
+        entry_no = len(self.entries)
+        self.entries.append(entry)
+        texts = [(entry.name, "name")] + [(alias, "alias") for alias in entry.aliases if alias]
+        seen = set()
+        position = 0
+        while position < len(texts):
+            text, kind = texts[position]
+            position += 1
+            parsed = parse_name(text, keep_notes=False, correct_typos=False)
+            if kind == "name":
+                self._primary_types.append(parsed.types)
+            if kind != "former name":
+                texts.extend((old, "former name") for old in former_names(parsed))
+            # "English (中文)" as some lists write it: the bracketed Han name is a name too.
+            texts.extend((q, "Chinese name in brackets") for q in parsed.qualifiers if has_cjk(q))
+            if parsed.signature in seen:
+                continue
+            seen.add(parsed.signature)
+            self._add_name(entry_no, text, kind, parsed, postings)
+
+    def _add_name(self, entry_no, text, kind, parsed: ParsedName, postings) -> None:
+        name_no = len(self.names)
+        self.names.append(_IndexedName(entry_no, text, kind, parsed))
+        key = parsed.proper_key
+        self._by_signature[parsed.signature].append(name_no)
+        if parsed.cjk_key:
+            self._by_cjk[parsed.cjk_key].append(name_no)
+        self._proper_keys.append(key)
+        if key:
+            self._by_proper[key].append(name_no)
+            for gram in _trigrams(key):
+                postings[gram].append(name_no)
+        if parsed.acronym and len(parsed.proper) + len(parsed.descriptors) + len(parsed.types) >= 3:
+            self._by_acronym[parsed.acronym].append(name_no)
+
+    def _candidates(self, query: ParsedName) -> set[int]:
+        found: set[int] = set()
+        found.update(self._by_signature.get(query.signature, ()))
+        if query.cjk_key:
+            found.update(self._by_cjk.get(query.cjk_key, ()))
+        key = query.proper_key
+        if not key:
+            return found
+        found.update(self._by_proper.get(key, ()))
+        postings = sorted(
+            (self._trigrams[g] for g in _trigrams(key) if g in self._trigrams), key=len
+        )
+        if not postings:
+            return found
+        # Prefix filtering: a name within one typing mistake of the query loses at most three
+        # of its trigrams, so it shares at least len(rare) - 3 of the query's rarest ones.
+        rare = postings[:RARE_GRAMS]
+        ids, counts = np.unique(np.concatenate(rare), return_counts=True)
+        keep = counts >= max(1, len(rare) - TYPO_GRAMS)
+        ids, counts = ids[keep], counts[keep]
+        if len(ids) > MAX_RANKED:
+            top = np.argpartition(counts, -MAX_RANKED)[-MAX_RANKED:]
+            ids = ids[top]
+        ids = ids.tolist()
+        if len(ids) > SHORTLIST:
+            proper_keys = self._proper_keys
+            ranked = process.extract(
+                key, [proper_keys[i] for i in ids], scorer=fuzz.ratio, limit=SHORTLIST
+            )
+            ids = [ids[position] for _, _, position in ranked]
+        found.update(ids)
+        return found
+
+    def search(
+        self,
+        query: str,
+        *,
+        country: str | None = None,
+        org_type: str | None = None,
+        threshold: float = 0.0,
+        limit: int = 20,
+    ) -> list[Match]:
+        """Entries whose best name scores at least `threshold`, best first, explained."""
+        if not query or not query.strip():
+            return []
+        parsed = parse_name(query)
+        best: dict[int, tuple[float, str, list[str]]] = {}
+        readings = [(parsed, 0.0, [])]
+        shorter = without_trailing(parsed)
+        if shorter is not None:
+            dropped = shorter.qualifiers[-1]
+            note = f"read trailing '{dropped}' as a campus or place: -{TRAILING_PLACE_PENALTY}"
+            readings.append((shorter, TRAILING_PLACE_PENALTY, [note]))
+        for reading, penalty, notes in readings:
+            for name_no in self._candidates(reading):
+                indexed = self.names[name_no]
+                score, reasons = score_names(reading, indexed.parsed)
+                score -= penalty
+                label = f"{indexed.kind} '{indexed.text}'"
+                if indexed.entry not in best or score > best[indexed.entry][0]:
+                    best[indexed.entry] = (
+                        score,
+                        indexed.text,
+                        [f"matched {label}", *reasons, *notes],
+                    )
+        if looks_like_acronym(query):
+            acronym = query.strip().replace(".", "").casefold()
+            for name_no in self._by_acronym.get(acronym, ()):
+                indexed = self.names[name_no]
+                if indexed.entry not in best or best[indexed.entry][0] < DERIVED_ACRONYM_SCORE:
+                    reason = f"'{query.strip()}' is the acronym of {indexed.kind} '{indexed.text}'"
+                    best[indexed.entry] = (DERIVED_ACRONYM_SCORE, indexed.text, [reason])
+        matches = []
+        for entry_no, (score, matched, reasons) in best.items():
+            entry = self.entries[entry_no]
+            score, adjustments = _adjust(
+                score, entry, self._entry_types(entry_no), country, org_type
+            )
+            score = round(min(1.0, max(0.0, score)), 3)
+            if score < threshold:
+                continue
+            all_reasons = [*reasons, *adjustments]
+            notes = list(parsed.notes)
+            if notes:
+                all_reasons.append("query normalised: " + "; ".join(notes))
+            explanation = "; ".join(all_reasons)
+            matches.append(Match(entry, score, matched, explanation, tuple(all_reasons)))
+        matches.sort(key=lambda m: (-m.score, m.entry.name))
+        return matches[:limit]
+
+    def _entry_types(self, entry_no: int) -> frozenset[str]:
+        return self._primary_types[entry_no]
+
+
+def _adjust(
+    score: float,
+    entry: IndexEntry,
+    entry_types: frozenset[str],
+    country: str | None,
+    org_type: str | None,
+) -> tuple[float, list[str]]:
+    """Raise or lower a name score by what else is known about the partner; say by how much."""
+    notes = []
+    if country and entry.country:
+        if country.upper() == entry.country.upper():
+            score += COUNTRY_AGREES_BONUS
+            notes.append(
+                f"partner country {country.upper()} is the entry's: +{COUNTRY_AGREES_BONUS}"
+            )
+        else:
+            score -= COUNTRY_DIFFERS_PENALTY
+            notes.append(
+                f"partner country {country.upper()} differs from the entry's "
+                f"{entry.country.upper()}: -{COUNTRY_DIFFERS_PENALTY}"
+            )
+    partner_kind = ORG_TYPE_KINDS.get(org_type or "")
+    entry_kinds = _entry_kinds(entry_types)
+    if partner_kind and entry_kinds and partner_kind not in entry_kinds:
+        score -= ORG_TYPE_DIFFERS_PENALTY
+        notes.append(
+            f"the partner's type ({org_type}) does not fit the entry "
+            f"({' and '.join(sorted(entry_kinds))} body): -{ORG_TYPE_DIFFERS_PENALTY}"
+        )
+    return score, notes
+
+
+__all__ = ["IndexEntry", "Match", "NameIndex", "derive_acronym", "score_names"]

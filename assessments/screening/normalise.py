@@ -1,0 +1,310 @@
+"""Institution names reduced to comparable parts: pure functions, no database.
+
+A name becomes a `ParsedName`: its *proper* words (places and given names, joined without
+spaces so "Jiao Tong" and "Jiaotong" agree), its *descriptor* words (what the place is
+about: science, technology, aeronautics, normal ...) and its *type* words (university,
+institute, college ...). Look-alike institutions differ in descriptors or type, so the
+scorer insists those agree; variants of one institution differ only in spelling, which
+this module folds away and records in `notes` for the explanation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from anyascii import anyascii
+from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
+from pypinyin.seg.simpleseg import seg
+from rapidfuzz import fuzz, process
+
+from .vocabulary import (
+    ABBREVIATIONS,
+    ARMY_PREFIX,
+    CJK_ARMY_PREFIX,
+    CONVENTIONAL_PINYIN,
+    DESCRIPTOR_WORDS,
+    FORMER_NAMES,
+    SPELLINGS,
+    STOPWORDS,
+    TRADITIONAL,
+    TYPE_WORDS,
+    VOCABULARY,
+)
+
+_BRACKETS = re.compile(r"[\(\[（【〔]([^\)\]）】〕]*)[\)\]）】〕]")
+_HAS_BRACKET = re.compile(r"[\(\[（【〔]")
+_APOSTROPHES = re.compile(r"['’‘`´ʼ]")
+_NON_WORD = re.compile(r"[^\w&]+")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_NON_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedName:
+    """One name taken apart for comparison; `notes` say what was changed on the way."""
+
+    original: str
+    proper: tuple[str, ...]
+    proper_key: str
+    descriptors: frozenset[str]
+    types: frozenset[str]
+    # Every comparable part in a fixed order: equal signatures mean equal names.
+    signature: str
+    qualifiers: tuple[str, ...] = ()
+    cjk_key: str = ""
+    transliterated: bool = False
+    acronym: str = ""
+    trailing: int = 0
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+
+def fold(text: str) -> str:
+    """Unicode NFKC and case folding; diacritics are kept for `to_latin`."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return text.casefold().strip()
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def split_qualifiers(text: str) -> tuple[str, tuple[str, ...]]:
+    """Remove bracketed qualifiers ("(Shenzhen)", "（深圳）") and a trailing ", Place"."""
+    qualifiers = []
+    core = text
+    if _HAS_BRACKET.search(text):
+        qualifiers = [q.strip() for q in _BRACKETS.findall(text) if q.strip()]
+        core = _BRACKETS.sub(" ", text)
+    if "," in core:
+        head, _, tail = core.rpartition(",")
+        tail_words = _words(tail)
+        # A short tail with no institution words is a campus or country, not part of the name.
+        if head.strip() and 0 < len(tail_words) <= 2 and not set(tail_words) & VOCABULARY:
+            qualifiers.append(tail.strip())
+            core = head
+    return " ".join(core.split()), tuple(qualifiers)
+
+
+def cjk_key(text: str) -> str:
+    """The Han characters of a name, simplified, without qualifiers, spaces or punctuation."""
+    core, _ = split_qualifiers(fold(text))
+    key = _CJK_NON_HAN.sub("", core.translate(TRADITIONAL))
+    if key.startswith(CJK_ARMY_PREFIX) and len(key) > len(CJK_ARMY_PREFIX) + 2:
+        key = key[len(CJK_ARMY_PREFIX) :]
+    return key
+
+
+def to_latin(text: str) -> tuple[str, list[str]]:
+    """Transliterate: Han characters to pinyin (one word per syllable), anything else by anyascii."""
+    notes = []
+    if text.isascii():
+        return text, notes
+    if has_cjk(text):
+        pieces = []
+        for chunk in re.split(r"([\u3400-\u9fff\uf900-\ufaff]+)", text):
+            if chunk and _CJK.match(chunk):
+                pinyin = " ".join(pinyin_syllables(chunk.translate(TRADITIONAL)))
+                for plain, conventional in CONVENTIONAL_PINYIN.items():
+                    pinyin = pinyin.replace(plain, conventional)
+                pieces.append(f" {pinyin} ")
+            else:
+                pieces.append(chunk)
+        latin = "".join(pieces)
+        notes.append(f"transliterated '{text}' to pinyin '{' '.join(latin.split())}'")
+        return anyascii(latin), notes
+    latin = anyascii(text)
+    if latin != text and not text.isascii():
+        notes.append(f"transliterated '{text}' to '{latin}'")
+    return latin, notes
+
+
+@lru_cache(maxsize=2048)
+def _toneless(syllable: str) -> str:
+    decomposed = unicodedata.normalize("NFD", syllable)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def pinyin_syllables(han: str) -> list[str]:
+    """Toneless pinyin of Han text, read by phrase where pypinyin knows the phrase (重庆: chong qing)."""
+    syllables = []
+    for word in seg(han):
+        if word in PHRASES_DICT:
+            syllables.extend(_toneless(readings[0]) for readings in PHRASES_DICT[word])
+            continue
+        for char in word:
+            readings = PINYIN_DICT.get(ord(char))
+            syllables.append(_toneless(readings.split(",")[0]) if readings else char)
+    return syllables
+
+
+def _words(text: str) -> list[str]:
+    text = _APOSTROPHES.sub("", text)
+    return [w for w in _NON_WORD.split(text.replace("&", " & ")) if w]
+
+
+@lru_cache(maxsize=4096)
+def _frozen(items: tuple[str, ...]) -> frozenset[str]:
+    # Names share a handful of descriptor and type sets: one object each saves memory.
+    return frozenset(items)
+
+
+def _canonical_exact(word: str) -> tuple[str, str]:
+    if word in ABBREVIATIONS:
+        return ABBREVIATIONS[word], "abbreviation"
+    if word in SPELLINGS:
+        return SPELLINGS[word], "spelling"
+    return word, ""
+
+
+@lru_cache(maxsize=200_000)
+def canonical_word(word: str) -> tuple[str, str]:
+    """A word's canonical form and how it got there: '', 'abbreviation', 'spelling' or 'typo'."""
+    if word in ABBREVIATIONS:
+        return ABBREVIATIONS[word], "abbreviation"
+    if word in SPELLINGS:
+        return SPELLINGS[word], "spelling"
+    if word in VOCABULARY or len(word) < 6 or not word.isalpha():
+        return word, ""
+    # A misspelt institution word ("Insitute", "Technolgy") still counts as that word.
+    found = process.extractOne(word, VOCABULARY, scorer=fuzz.ratio, score_cutoff=88)
+    if found:
+        return found[0], "typo"
+    return word, ""
+
+
+def _expand(words: list[str], notes: list[str], *, correct_typos: bool = True) -> list[str]:
+    out = []
+    canonical_of = canonical_word if correct_typos else _canonical_exact
+    for word in words:
+        canonical, how = canonical_of(word)
+        if how:
+            notes.append(f"read '{word}' as '{canonical}' ({how})")
+        out.extend(canonical.split())
+    return out
+
+
+def _strip_army_prefix(words: list[str], notes: list[str]) -> list[str]:
+    if "pla" in words:
+        notes.append("ignored the parent 'PLA'")
+        words = [w for w in words if w != "pla"]
+    if "army" not in words:
+        return words
+    for start in range(len(words) - 2):
+        if tuple(words[start : start + 3]) == ARMY_PREFIX and len(words) > start + 3:
+            notes.append("ignored the parent 'People's Liberation Army'")
+            begin = start - 1 if start and words[start - 1] == "china" else start
+            return words[:begin] + words[start + 3 :]
+    return words
+
+
+def derive_acronym(words: list[str]) -> str:
+    """Initials of the significant words: 'Harbin Institute of Technology' -> 'hit'."""
+    initials = "".join(w[0] for w in words if w not in STOPWORDS and w != "and" and w.isalpha())
+    return initials if len(initials) >= 3 else ""
+
+
+def parse_name(text: str, *, keep_notes: bool = True, correct_typos: bool = True) -> ParsedName:
+    """Take a name apart (Latin or any script) into proper, descriptor and type words.
+
+    The index passes keep_notes=False and correct_typos=False: listed names are curated,
+    and building 300,000 of them must stay fast.
+    """
+    folded = fold(text)
+    core, qualifiers = split_qualifiers(folded)
+    notes = [f"ignored qualifier '{q}'" for q in qualifiers]
+    key = "" if core.isascii() else (cjk_key(core) if has_cjk(core) else "")
+    latin, translit_notes = to_latin(core)
+    notes.extend(translit_notes)
+    transliterated = bool(key)
+    raw_words = _words(latin.casefold())
+    if "'" in core or "’" in core:
+        notes.append("ignored apostrophes")
+    expanded = _expand(raw_words, notes, correct_typos=correct_typos)
+    words = _strip_army_prefix([w for w in expanded if w != "&"], notes)
+    proper: list[str] = []
+    descriptors: set[str] = set()
+    types: set[str] = set()
+    trailing = 0  # proper words after the last institution word: "... Technology Shenzhen"
+    for word in words:
+        if word in STOPWORDS:
+            continue
+        if not transliterated and word in TYPE_WORDS:
+            types.add(word)
+            trailing = 0
+        elif not transliterated and word in DESCRIPTOR_WORDS:
+            descriptors.add(word)
+            trailing = 0
+        else:
+            proper.append(word)
+            trailing += 1
+    # Only a name that says something besides its type and its trailing place may lose it.
+    if not types or (trailing == len(proper) and not descriptors):
+        trailing = 0
+    proper_key = "".join(proper)
+    descriptor_words = tuple(sorted(descriptors))
+    type_words = tuple(sorted(types))
+    return ParsedName(
+        original=text,
+        proper=tuple(proper),
+        proper_key=proper_key,
+        descriptors=_frozen(descriptor_words),
+        types=_frozen(type_words),
+        signature=f"{proper_key}|{' '.join(descriptor_words)}|{' '.join(type_words)}|{key}",
+        qualifiers=qualifiers,
+        cjk_key=key,
+        transliterated=transliterated,
+        acronym="" if transliterated else derive_acronym(words),
+        trailing=trailing,
+        notes=tuple(notes) if keep_notes else (),
+    )
+
+
+def without_trailing(parsed: ParsedName) -> ParsedName | None:
+    """The name without trailing place words ("... of Technology Shenzhen"), if it has any."""
+    if not parsed.trailing:
+        return None
+    proper = parsed.proper[: -parsed.trailing]
+    proper_key = "".join(proper)
+    dropped = " ".join(parsed.proper[-parsed.trailing :])
+    return ParsedName(
+        original=parsed.original,
+        proper=proper,
+        proper_key=proper_key,
+        descriptors=parsed.descriptors,
+        types=parsed.types,
+        signature="|".join(
+            [
+                proper_key,
+                " ".join(sorted(parsed.descriptors)),
+                " ".join(sorted(parsed.types)),
+                parsed.cjk_key,
+            ]
+        ),
+        qualifiers=(*parsed.qualifiers, dropped),
+        acronym=parsed.acronym,
+        notes=(*parsed.notes, f"read trailing '{dropped}' as a campus or place"),
+    )
+
+
+@lru_cache(maxsize=1)
+def _former_by_signature() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for old, new in FORMER_NAMES.items():
+        found.setdefault(parse_name(new).signature, []).append(old)
+    return found
+
+
+def former_names(name: str | ParsedName) -> list[str]:
+    """Known former names of an institution whose current name this is."""
+    parsed = name if isinstance(name, ParsedName) else parse_name(name)
+    return list(_former_by_signature().get(parsed.signature, ()))
+
+
+def looks_like_acronym(text: str) -> bool:
+    """A query such as 'BUAA' or 'NUDT': one short word written in capitals."""
+    stripped = text.strip().replace(".", "")
+    return 2 <= len(stripped) <= 8 and stripped.isalpha() and stripped.isupper()

@@ -1,0 +1,411 @@
+"""Screening against the active watchlists: the cached index, requests, decisions, re-screening."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ukcn.roles import Role, has_role
+
+from ..audit import audit_record
+from ..models import (
+    MatchStatus,
+    Partner,
+    PartnershipRequest,
+    RequestStatus,
+    RiskLevel,
+    ScreeningAlert,
+    ScreeningDismissal,
+    ScreeningMatch,
+    ScreeningSettings,
+    WatchlistEntry,
+    WatchlistVersion,
+)
+from ..models.requests import OPEN_STATUSES
+from ..notifications import notify_rescreening_alert
+from .matcher import IndexEntry, Match, NameIndex
+
+_lock = threading.Lock()
+_cache: dict = {"version_ids": None, "index": None}
+
+
+def active_version_ids() -> tuple[int, ...]:
+    """Ids of the active versions of active watchlists: the index is valid while these hold."""
+    return tuple(
+        WatchlistVersion.objects.filter(
+            status=WatchlistVersion.Status.ACTIVE, watchlist__is_active=True
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def _build_index(version_ids: tuple[int, ...]) -> NameIndex:
+    rows = (
+        WatchlistEntry.objects.filter(version_id__in=version_ids)
+        .values(
+            "id",
+            "external_id",
+            "name",
+            "aliases",
+            "country",
+            "risk_level",
+            "categories",
+            "fingerprint",
+            "version_id",
+            "version__number",
+            "version__watchlist_id",
+            "version__watchlist__name",
+            "version__watchlist__blocking",
+        )
+        .order_by("id")
+    )
+    return NameIndex(
+        IndexEntry(
+            key=row["id"],
+            name=row["name"],
+            aliases=tuple(a for a in row["aliases"] or () if isinstance(a, str)),
+            country=row["country"],
+            payload=row,
+        )
+        for row in rows.iterator(chunk_size=5000)
+    )
+
+
+def screening_index() -> NameIndex:
+    """The index of every active name, rebuilt only when the set of active versions changes."""
+    version_ids = active_version_ids()
+    with _lock:
+        if _cache["version_ids"] != version_ids:
+            _cache["index"] = _build_index(version_ids)
+            _cache["version_ids"] = version_ids
+        return _cache["index"]
+
+
+def screening_threshold() -> float:
+    """The admin's threshold if one is set, otherwise the SCREENING_THRESHOLD setting."""
+    row = ScreeningSettings.objects.filter(pk=1).first()
+    if row is not None and row.threshold is not None:
+        return row.threshold
+    return settings.SCREENING_THRESHOLD
+
+
+def _match_json(match: Match) -> dict:
+    row = match.entry.payload
+    return {
+        "list": row["version__watchlist__name"],
+        "list_version": row["version__number"],
+        "entry_id": row["external_id"],
+        "name": row["name"],
+        "matched_name": match.matched_name,
+        "score": match.score,
+        "risk_level": row["risk_level"],
+        "categories": list(row["categories"] or []),
+        "explanation": match.explanation,
+    }
+
+
+def _search(names: list[str], country: str | None, org_type: str | None) -> list[tuple[str, Match]]:
+    """The best match per entry over several names of one partner, with the name that found it."""
+    index = screening_index()
+    threshold = screening_threshold()
+    best: dict = {}
+    for name in names:
+        for match in index.search(name, country=country, org_type=org_type, threshold=threshold):
+            key = match.entry.key
+            if key not in best or match.score > best[key][1].score:
+                best[key] = (name, match)
+    return sorted(best.values(), key=lambda pair: (-pair[1].score, pair[1].entry.name))
+
+
+def screen_name(name: str, country: str | None = None, org_type: str | None = None) -> dict:
+    """Potential matches for one name, best first, in the JSON shape the command and API print."""
+    found = _search([name], country or None, org_type or None) if name.strip() else []
+    return {"query": name, "matches": [_match_json(match) for _, match in found]}
+
+
+@dataclass
+class ScreeningSummary:
+    partners: int = 0
+    potential: int = 0
+    new: int = 0
+    reapplied_dismissals: int = 0
+    alerts: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _partner_names(partner: Partner) -> list[str]:
+    organisation = partner.organisation
+    return [n for n in (organisation.name, organisation.name_native) if n and n.strip()]
+
+
+def _record_match(
+    *,
+    partner: Partner,
+    screened_name: str,
+    match: Match,
+    now,
+    alert: bool,
+    summary: ScreeningSummary,
+) -> None:
+    row = match.entry.payload
+    organisation = partner.organisation
+    existing = ScreeningMatch.objects.filter(
+        partner=partner, watchlist_id=row["version__watchlist_id"], external_id=row["external_id"]
+    ).first()
+    values = {
+        "entry_id": row["id"],
+        "fingerprint": row["fingerprint"],
+        "risk_level": row["risk_level"],
+        "score": match.score,
+        "screened_name": screened_name[:300],
+        "matched_name": match.matched_name,
+        "explanation": match.explanation,
+        "screened_at": now,
+    }
+    if existing is None:
+        dismissal = ScreeningDismissal.objects.filter(
+            organisation=organisation,
+            watchlist_id=row["version__watchlist_id"],
+            external_id=row["external_id"],
+            fingerprint=row["fingerprint"],
+        ).first()
+        record = ScreeningMatch(
+            partner=partner,
+            watchlist_id=row["version__watchlist_id"],
+            external_id=row["external_id"],
+            **values,
+        )
+        if dismissal is not None:
+            record.status = MatchStatus.DISMISSED
+            record.reviewer_id = dismissal.dismissed_by_id
+            record.decided_at = dismissal.dismissed_at
+            record.reason = f"Earlier dismissal re-applied: {dismissal.reason}"
+            summary.reapplied_dismissals += 1
+        else:
+            summary.potential += 1
+            summary.new += 1
+        record.save()
+        if alert and dismissal is None:
+            _alert(record, ScreeningAlert.Kind.NEW_MATCH, summary)
+        return
+    previous_risk, previous_fingerprint = existing.risk_level, existing.fingerprint
+    for name, value in values.items():
+        setattr(existing, name, value)
+    changed = previous_fingerprint != row["fingerprint"]
+    if existing.status == MatchStatus.DISMISSED and changed:
+        # The entry's data changed since the dismissal: the reviewer must look again.
+        existing.status = MatchStatus.POTENTIAL
+        existing.reason = ""
+        existing.decided_at = None
+        existing.reviewer = None
+    existing.save()
+    if existing.status == MatchStatus.POTENTIAL:
+        summary.potential += 1
+    if alert and previous_risk != row["risk_level"]:
+        _alert(existing, ScreeningAlert.Kind.RISK_CHANGED, summary, previous_risk)
+    elif alert and changed and existing.status == MatchStatus.POTENTIAL:
+        _alert(existing, ScreeningAlert.Kind.ENTRY_CHANGED, summary)
+
+
+def _risk_label(level: str) -> str:
+    try:
+        return str(RiskLevel(level).label).lower()
+    except ValueError:
+        return level
+
+
+def _alert(record: ScreeningMatch, kind: str, summary: ScreeningSummary, previous: str = ""):
+    organisation = record.partner.organisation
+    if kind == ScreeningAlert.Kind.RISK_CHANGED:
+        message = (
+            f"{organisation.name}: the risk level of '{record.matched_name}' on "
+            f"{record.watchlist.name} changed from {_risk_label(previous)} to "
+            f"{_risk_label(record.risk_level)}"
+        )
+    elif kind == ScreeningAlert.Kind.ENTRY_CHANGED:
+        message = (
+            f"{organisation.name}: the dismissed entry '{record.matched_name}' on "
+            f"{record.watchlist.name} changed; please review it again"
+        )
+    else:
+        message = (
+            f"{organisation.name} may be '{record.matched_name}' on {record.watchlist.name} "
+            f"(score {record.score:.2f})"
+        )
+    alert = ScreeningAlert.objects.create(
+        request=record.partner.request, match=record, kind=kind, message=message[:500]
+    )
+    notify_rescreening_alert(
+        request=record.partner.request, summary=alert.message, key=f"alert:{alert.pk}"
+    )
+    summary.alerts += 1
+    summary.notes.append(message)
+
+
+def screen_request(
+    *, request: PartnershipRequest, actor, alert: bool = False, reason: str = "on demand"
+) -> ScreeningSummary:
+    """Screen every partner of a request (its name and native-script name); audited."""
+    summary = ScreeningSummary()
+    now = timezone.now()
+    with transaction.atomic():
+        # One screening of a request at a time: two clicks on "Screen now" must not race.
+        PartnershipRequest.objects.select_for_update().filter(pk=request.pk).exists()
+        partners = request.partners.select_related("organisation", "request")
+        for partner in partners:
+            summary.partners += 1
+            organisation = partner.organisation
+            found = _search(
+                _partner_names(partner), organisation.country or None, organisation.org_type
+            )
+            for screened_name, match in found:
+                _record_match(
+                    partner=partner,
+                    screened_name=screened_name,
+                    match=match,
+                    now=now,
+                    alert=alert,
+                    summary=summary,
+                )
+        audit_record(
+            actor=actor,
+            action="screening.run",
+            summary=(
+                f"Screened {summary.partners} partner(s) of {request.reference} ({reason}): "
+                f"{summary.potential} potential match(es), {summary.new} new, "
+                f"{summary.reapplied_dismissals} dismissal(s) re-applied, "
+                f"{summary.alerts} alert(s)"
+            ),
+            obj=request,
+            request=request,
+            changes={
+                "active_versions": list(active_version_ids()),
+                "threshold": screening_threshold(),
+                "alerts": summary.notes,
+            },
+        )
+    return summary
+
+
+def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) -> ScreeningMatch:
+    if not has_role(actor, Role.REVIEWER):
+        raise PermissionDenied("Only reviewers decide screening matches.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give a reason for the decision.", code="reason_required")
+    now = timezone.now()
+    with transaction.atomic():
+        match = ScreeningMatch.objects.select_for_update().get(pk=match.pk)
+        before = match.status
+        match.status = status
+        match.reviewer = actor
+        match.reason = reason
+        match.decided_at = now
+        match.save(update_fields=["status", "reviewer", "reason", "decided_at"])
+        if status == MatchStatus.DISMISSED:
+            ScreeningDismissal.objects.update_or_create(
+                organisation=match.partner.organisation,
+                watchlist=match.watchlist,
+                external_id=match.external_id,
+                fingerprint=match.fingerprint,
+                defaults={"reason": reason, "dismissed_by": actor, "dismissed_at": now},
+            )
+        match.alerts.filter(cleared_at__isnull=True).update(cleared_at=now)
+        audit_record(
+            actor=actor,
+            action=f"screening.match_{status}",
+            summary=(
+                f"{match.get_status_display()}: {match.partner.organisation.name} as "
+                f"'{match.matched_name}' on {match.watchlist.name}"
+            ),
+            obj=match,
+            request=match.partner.request,
+            changes={"status": [before, status], "reason": reason, "entry": match.external_id},
+            ip=ip,
+        )
+    return match
+
+
+def match_confirm(*, match: ScreeningMatch, actor, reason: str, ip=None) -> ScreeningMatch:
+    """A reviewer confirms the partner is the listed body; the scoring policy then sees it."""
+    return _decide(match=match, actor=actor, reason=reason, status=MatchStatus.CONFIRMED, ip=ip)
+
+
+def match_dismiss(*, match: ScreeningMatch, actor, reason: str, ip=None) -> ScreeningMatch:
+    """A reviewer dismisses a match; remembered until the entry's data changes."""
+    return _decide(match=match, actor=actor, reason=reason, status=MatchStatus.DISMISSED, ip=ip)
+
+
+@dataclass(frozen=True)
+class ConfirmedMatch:
+    list_name: str
+    watchlist_id: int
+    version_id: int
+    version_number: int
+    entry_external_id: str
+    entry_name: str
+    risk_level: str
+    blocking: bool
+    organisation_name: str
+
+
+def confirmed_matches(request: PartnershipRequest) -> list[ConfirmedMatch]:
+    """The request's confirmed matches as plain data, for the scoring policy."""
+    matches = ScreeningMatch.objects.filter(
+        partner__request=request, status=MatchStatus.CONFIRMED
+    ).select_related("watchlist", "entry__version", "partner__organisation")
+    return [
+        ConfirmedMatch(
+            list_name=m.watchlist.name,
+            watchlist_id=m.watchlist_id,
+            version_id=m.entry.version_id,
+            version_number=m.entry.version.number,
+            entry_external_id=m.external_id,
+            entry_name=m.entry.name,
+            risk_level=m.risk_level,
+            blocking=m.watchlist.blocking,
+            organisation_name=m.partner.organisation.name,
+        )
+        for m in matches.order_by("id")
+    ]
+
+
+def requests_to_rescreen():
+    """Open requests, and approved partnerships whose review date has not passed."""
+    today = timezone.localdate()
+    approved = Q(status__in=[RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS]) & (
+        Q(next_review_date__isnull=True) | Q(next_review_date__gte=today)
+    )
+    return PartnershipRequest.objects.filter(Q(status__in=OPEN_STATUSES) | approved).order_by("id")
+
+
+@dataclass
+class RescreenSummary:
+    requests: int = 0
+    alerts: int = 0
+    new: int = 0
+
+
+def rescreen_open_partnerships(*, actor=None, reason: str = "re-screening") -> RescreenSummary:
+    """Re-screen every open request and live partnership, raising alerts for what is new."""
+    total = RescreenSummary()
+    for request in requests_to_rescreen().iterator(chunk_size=200):
+        summary = screen_request(request=request, actor=actor, alert=True, reason=reason)
+        total.requests += 1
+        total.alerts += summary.alerts
+        total.new += summary.new
+    return total
+
+
+def rescreen_after_activation(version: WatchlistVersion) -> RescreenSummary:
+    """Called by the watchlist loader once a new version is active."""
+    return rescreen_open_partnerships(
+        reason=f"{version.watchlist.name} version {version.number} activated"
+    )

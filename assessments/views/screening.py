@@ -1,0 +1,106 @@
+"""Screening pages: a request's potential matches, reviewers' decisions, live name checks."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from ukcn.roles import Role, has_role
+
+from ..audit import client_ip
+from ..models import ScreeningMatch
+from ..permissions import get_request_for_user
+from ..screening.forms import MatchDecisionForm, NameCheckForm
+from ..screening.service import match_confirm, match_dismiss, screen_name, screen_request
+
+
+def _back(http_request, partnership_request):
+    target = http_request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={http_request.get_host()}, require_https=http_request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(reverse("assessments:request_screening", args=[partnership_request.reference]))
+
+
+@require_GET
+def request_screening(request, reference):
+    """The screening results of one request, with reviewers' decision forms."""
+    partnership_request = get_request_for_user(request.user, reference)
+    return render(
+        request,
+        "assessments/screening/page.html",
+        {"partnership_request": partnership_request},
+    )
+
+
+@require_POST
+def request_screen_now(request, reference):
+    """Screen every partner of the request again, on a reviewer's demand."""
+    partnership_request = get_request_for_user(request.user, reference)
+    if not has_role(request.user, Role.REVIEWER):
+        raise PermissionDenied("Only reviewers screen requests.")
+    summary = screen_request(
+        request=partnership_request, actor=request.user, reason="screened on demand"
+    )
+    messages.success(
+        request,
+        f"Screened {summary.partners} partner(s): {summary.potential} potential match(es) to "
+        f"review, {summary.reapplied_dismissals} earlier dismissal(s) re-applied.",
+    )
+    return _back(request, partnership_request)
+
+
+@require_POST
+def match_decide(request, pk):
+    """Confirm or dismiss one potential match, with a reason (reviewers only)."""
+    match = get_object_or_404(ScreeningMatch.objects.select_related("partner__request"), pk=pk)
+    partnership_request = get_request_for_user(request.user, match.partner.request.reference)
+    if not has_role(request.user, Role.REVIEWER):
+        raise PermissionDenied("Only reviewers decide screening matches.")
+    form = MatchDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(request, partnership_request)
+    decide = match_confirm if form.cleaned_data["decision"] == "confirm" else match_dismiss
+    match = decide(
+        match=match, actor=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)
+    )
+    messages.success(
+        request,
+        f"{match.get_status_display()}: {match.partner.organisation.name} as "
+        f"'{match.matched_name}'.",
+    )
+    return _back(request, partnership_request)
+
+
+def _check_params(query) -> dict:
+    data = {field: query.get(field, "") for field in ("name", "country", "org_type")}
+    for key, value in query.items():
+        # htmx sends a field under its form name, e.g. "partners-0-name" in a formset.
+        for field in data:
+            if not data[field] and key.endswith(f"-{field}"):
+                data[field] = value
+    return data
+
+
+@require_GET
+def screening_check(request):
+    """Screen a name as it is typed: JSON for other systems, an HTML fragment for htmx."""
+    form = NameCheckForm(_check_params(request.GET))
+    if not form.is_valid():
+        return JsonResponse(
+            {"errors": {field: list(errors) for field, errors in form.errors.items()}}, status=400
+        )
+    data = form.cleaned_data
+    result = screen_name(
+        data["name"], country=data["country"].upper() or None, org_type=data["org_type"] or None
+    )
+    if request.headers.get("HX-Request"):
+        return render(request, "assessments/screening/check_result.html", {"result": result})
+    return JsonResponse(result, json_dumps_params={"ensure_ascii": False})
