@@ -73,10 +73,17 @@ def request_assess(
     *,
     request: PartnershipRequest,
     actor,
-    confirmed_matches: Iterable[ConfirmedMatch],
+    confirmed_matches: Iterable[ConfirmedMatch] | None = None,
     ip: str | None = None,
 ) -> Assessment:
-    """Score the request under the active policy, keep the result and set the request's tier."""
+    """Score the request under the active policy, keep the result and set the request's tier.
+
+    Without `confirmed_matches`, the matches reviewers have confirmed in screening are used.
+    """
+    if confirmed_matches is None:
+        from .screening.service import confirmed_matches as screening_confirmed_matches
+
+        confirmed_matches = screening_confirmed_matches(request)
     given = request
     with transaction.atomic():
         request = PartnershipRequest.objects.select_for_update().get(pk=given.pk)

@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..models.requests import OPEN_STATUSES
 from ..notifications import notify_rescreening_alert
+from ..scoring import ConfirmedMatch
 from .matcher import IndexEntry, Match, NameIndex
 
 _lock = threading.Lock()
@@ -341,19 +342,6 @@ def match_confirm(*, match: ScreeningMatch, actor, reason: str, ip=None) -> Scre
 def match_dismiss(*, match: ScreeningMatch, actor, reason: str, ip=None) -> ScreeningMatch:
     """A reviewer dismisses a match; remembered until the entry's data changes."""
     return _decide(match=match, actor=actor, reason=reason, status=MatchStatus.DISMISSED, ip=ip)
-
-
-@dataclass(frozen=True)
-class ConfirmedMatch:
-    list_name: str
-    watchlist_id: int
-    version_id: int
-    version_number: int
-    entry_external_id: str
-    entry_name: str
-    risk_level: str
-    blocking: bool
-    organisation_name: str
 
 
 def confirmed_matches(request: PartnershipRequest) -> list[ConfirmedMatch]:

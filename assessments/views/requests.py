@@ -12,6 +12,7 @@ from ukcn.models import department_of
 from ukcn.roles import Role, has_role, sees_all_departments
 
 from .. import workflow
+from ..assessing import AssessmentError, request_assess
 from ..audit import client_ip
 from ..filters import requests_filter
 from ..forms import (
@@ -182,6 +183,9 @@ def request_detail(request, reference):
         "decisions": pr.decisions.select_related("decided_by"),
         "conditions": pr.conditions.select_related("owner", "decision"),
         "timeline": pr.audit_events.select_related("actor").order_by("-id"),
+        "assessment": pr.assessments.select_related(
+            "policy", "checklist_version", "created_by"
+        ).first(),
         "may_mark_met": has_role(request.user, Role.REVIEWER, Role.APPROVER),
         "forms": {
             "withdraw": WithdrawForm(prefix="withdraw"),
@@ -218,6 +222,22 @@ def _set_tier(user, pr, data, ip):
         actor=user, request=pr, tier=data["tier"], reason=data["reason"], ip=ip
     )
     return f"Risk tier set to {pr.get_tier_display()}."
+
+
+def _assess(user, pr, data, ip):
+    if "assess" not in workflow.request_actions_for(user, pr):
+        raise workflow.WorkflowError(
+            "Only the reviewer of a request under review (or, once recommended, someone "
+            "other than the recommender) may assess its risk."
+        )
+    try:
+        assessment = request_assess(request=pr, actor=user, ip=ip)
+    except AssessmentError as exc:
+        raise workflow.WorkflowError(str(exc)) from None
+    return (
+        f"Assessed under scoring policy version {assessment.policy.number}: "
+        f"{assessment.get_tier_display().lower()} tier, {assessment.route_label.lower()}."
+    )
 
 
 def _recommend(user, pr, data, ip):
@@ -275,6 +295,7 @@ ACTIONS = {
     "take_into_review": (None, _take_into_review),
     "withdraw": ((WithdrawForm, "withdraw"), _withdraw),
     "set_tier": ((TierForm, "tier"), _set_tier),
+    "assess": (None, _assess),
     "recommend": ((RecommendForm, "recommend"), _recommend),
     "decide": ((DecideForm, "decide"), _decide),
     "reopen": ((ReopenForm, "reopen"), _reopen),

@@ -370,6 +370,7 @@ def request_set_tier(*, actor, request: PartnershipRequest, tier: str, reason: s
     with transaction.atomic():
         current = _locked(request)
         _refuse(_tier_refusal(actor, current, _latest_recommender_id(current)))
+        _refuse(_override_refusal(current, tier, reason))
         changes = {"tier": [current.tier, tier]}
         if reason:
             changes["reason"] = [None, reason]
@@ -387,6 +388,22 @@ def request_set_tier(*, actor, request: PartnershipRequest, tier: str, reason: s
         )
     _refresh(request, current)
     return request
+
+
+def _override_refusal(current: PartnershipRequest, tier: str, reason: str) -> str | None:
+    """Overriding a scored tier needs a reason and may never go below the scoring's floor."""
+    assessment = current.assessments.first()
+    if assessment is None:
+        return None
+    if not reason.strip():
+        return "Say why you override the scored tier: the reason goes on the record."
+    order = list(Tier.values)
+    if assessment.floor and order.index(tier) < order.index(assessment.floor):
+        return (
+            f"The tier cannot go below {assessment.get_floor_display().lower()}: "
+            f"{assessment.floor_reason}."
+        )
+    return None
 
 
 def request_recommend(

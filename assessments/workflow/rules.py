@@ -215,6 +215,7 @@ def request_actions_for(user, request: PartnershipRequest) -> set[str]:
         "withdraw": _withdraw_refusal,
         "take_into_review": _take_refusal,
         "set_tier": _tier_refusal,
+        "assess": _tier_refusal,
         "recommend": _recommend_refusal,
         "reopen": _reopen_refusal,
         "attach": _attach_refusal,
@@ -224,6 +225,7 @@ def request_actions_for(user, request: PartnershipRequest) -> set[str]:
         recommender_id = _latest_recommender_id(request)
         if _tier_refusal(user, request, recommender_id) is not None:
             actions.discard("set_tier")
+            actions.discard("assess")
         # A missing tier still shows the form, so the refusal explains what is needed.
         refusal = _decide_refusal(user, request, recommender_id)
         if refusal is None or not request.tier:

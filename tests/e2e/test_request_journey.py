@@ -36,7 +36,7 @@ def test_a_requester_registers_and_submits_a_request_and_a_reviewer_takes_it_int
     expect(
         page.get_by_role("cell", name="Harbin Engineering University 哈尔滨工程大学")
     ).to_be_visible()
-    expect(page.get_by_text("中国海洋大学")).to_be_visible()
+    expect(page.get_by_text("中国海洋大学", exact=True)).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Submitted for review.")).to_be_visible()
 
