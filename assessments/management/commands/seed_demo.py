@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from assessments.demo_portfolio import demo_portfolio_seed
 from ukcn.models import Department, Profile
 from ukcn.roles import Role
 
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             departments = self._departments()
             self._users(departments)
+            added = demo_portfolio_seed()
+        self.stdout.write(f"Demo portfolio: {added} requests added.")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ as:"))
         for username, _name, role, _ in USERS:
             self.stdout.write(f"  {username:<11} {role.label:<16} password: {DEMO_PASSWORD}")

@@ -1,0 +1,159 @@
+"""The annual summary for the governing body: the year's requests and decisions, in counts."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from ukcn.roles import Role, has_role
+
+from ..models import Condition, Partner, PartnershipRequest, RequestStatus, Tier
+from .countries import country_name
+from .exports import DateRange
+
+TOP_PARTNERS = 10
+DECISION_STATUSES = [
+    RequestStatus.APPROVED,
+    RequestStatus.APPROVED_WITH_CONDITIONS,
+    RequestStatus.DECLINED,
+]
+
+
+@dataclass(frozen=True)
+class Tally:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PartnerTally:
+    name: str
+    name_native: str
+    country: str
+    city: str
+    count: int
+
+
+@dataclass
+class AnnualSummary:
+    year: int
+    generated_at: datetime
+    received: int
+    decided: int
+    withdrawn: int
+    by_tier: list[Tally]
+    by_decision: list[Tally]
+    by_country: list[Tally]
+    by_sector: list[Tally]
+    top_partners: list[PartnerTally] = field(default_factory=list)
+    conditions_outstanding: list[Condition] = field(default_factory=list)
+    conditions_overdue: int = 0
+    conditions_met_in_year: int = 0
+
+    @property
+    def is_partial(self) -> bool:
+        """True while the year is not over yet."""
+        return self.year >= self.generated_at.year
+
+
+def may_read_summary(user) -> bool:
+    """The governing body's summary is for central-office staff."""
+    return has_role(user, Role.REVIEWER, Role.APPROVER, Role.AUDITOR)
+
+
+def _counts(rows, labels: dict | None = None) -> list[Tally]:
+    return [Tally((labels or {}).get(key, key), count) for key, count in rows]
+
+
+def annual_summary(*, year: int, requests: QuerySet | None = None) -> AnnualSummary:
+    """Count the year's requests (by submission) and decisions (by decision date).
+
+    Conditions outstanding are those not met at the moment of generation, whatever their year.
+    """
+    requests = PartnershipRequest.objects.all() if requests is None else requests
+    period = DateRange(date(year, 1, 1), date(year, 12, 31))
+    received = period.filter(requests, "submitted_at")
+    decided = period.filter(requests, "decided_at")
+
+    tier_rows = received.values_list("tier").annotate(n=Count("pk")).order_by()
+    tiers = dict(tier_rows)
+    by_tier = [Tally(label, tiers.get(value, 0)) for value, label in Tier.choices]
+    by_tier.append(Tally("Not yet scored", tiers.get("", 0)))
+
+    outcomes = dict(decided.values_list("status").annotate(n=Count("pk")).order_by())
+    by_decision = [Tally(status.label, outcomes.get(status, 0)) for status in DECISION_STATUSES]
+
+    countries = (
+        Partner.objects.filter(request__in=received.values("pk"))
+        .values_list("organisation__country")
+        .annotate(n=Count("request", distinct=True))
+        .order_by("-n", "organisation__country")
+    )
+    by_country = [Tally(country_name(code), n) for code, n in countries]
+    sectors = (
+        received.filter(sectors__isnull=False)
+        .values_list("sectors__name")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", "sectors__name")
+    )
+    by_sector = _counts(sectors)
+    by_sector.append(
+        Tally("None of the NSI Act sectors", received.filter(sectors__isnull=True).count())
+    )
+
+    partners = (
+        Partner.objects.filter(request__in=received.values("pk"))
+        .values_list(
+            "organisation__name",
+            "organisation__name_native",
+            "organisation__country",
+            "organisation__city",
+        )
+        .annotate(n=Count("request", distinct=True))
+        .order_by("-n", "organisation__name")[:TOP_PARTNERS]
+    )
+    top_partners = [
+        PartnerTally(name, native, country_name(country), city, n)
+        for name, native, country, city, n in partners
+    ]
+
+    conditions = Condition.objects.filter(request__in=requests.values("pk"))
+    outstanding = list(
+        conditions.exclude(status=Condition.Status.MET)
+        .select_related("request", "owner")
+        .order_by("due_date", "id")
+    )
+    today = timezone.localdate()
+    return AnnualSummary(
+        year=year,
+        generated_at=timezone.localtime(),
+        received=received.count(),
+        decided=sum(outcomes.get(status, 0) for status in DECISION_STATUSES),
+        withdrawn=decided.filter(status=RequestStatus.WITHDRAWN).count(),
+        by_tier=by_tier,
+        by_decision=by_decision,
+        by_country=by_country,
+        by_sector=by_sector,
+        top_partners=top_partners,
+        conditions_outstanding=outstanding,
+        conditions_overdue=sum(
+            1 for c in outstanding if c.due_date < today or c.status == Condition.Status.OVERDUE
+        ),
+        conditions_met_in_year=period.filter(
+            conditions.filter(status=Condition.Status.MET), "met_at"
+        ).count(),
+    )
+
+
+def summary_years(*, today: date | None = None) -> list[int]:
+    """The years a summary can be asked for: from the first request to this year, newest first."""
+    this_year = (today or timezone.localdate()).year
+    first = (
+        PartnershipRequest.objects.filter(~Q(submitted_at=None))
+        .order_by("submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    start = timezone.localtime(first).year if first else this_year
+    return list(range(this_year, start - 1, -1))
