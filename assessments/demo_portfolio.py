@@ -129,7 +129,7 @@ class DemoOrganisation:
 U, R, C = OrganisationType.UNIVERSITY, OrganisationType.RESEARCH_INSTITUTE, OrganisationType.COMPANY
 ORGANISATIONS = [
     # China: Jiangsu most, then Beijing, Zhejiang, Guangdong; then Shandong; then the rest.
-    DemoOrganisation("Southeast University", "东南大学", "CN", "Jiangsu", 30),
+    DemoOrganisation("Southeast University", "东南大学", "CN", "Jiangsu", 40),
     DemoOrganisation("Nanjing University", "南京大学", "CN", "Jiangsu", 16),
     DemoOrganisation("Soochow University", "苏州大学", "CN", "Jiangsu", 8),
     DemoOrganisation(
@@ -174,8 +174,8 @@ ORGANISATIONS = [
         "Harbin Institute of Technology", "哈尔滨工业大学", "CN", "Heilongjiang", 2, U, "very_high"
     ),
     # UK co-partners, as in the study's network.
-    DemoOrganisation("University of Cambridge", "", "GB", "Cambridge", 14),
-    DemoOrganisation("University of Edinburgh", "", "GB", "Edinburgh", 10),
+    DemoOrganisation("University of Cambridge", "", "GB", "Cambridge", 24),
+    DemoOrganisation("University of Edinburgh", "", "GB", "Edinburgh", 16),
     DemoOrganisation("University of Nottingham", "", "GB", "Nottingham", 4),
     DemoOrganisation("University of Liverpool", "", "GB", "Liverpool", 3),
     # Elsewhere: the same review, whatever the country.
@@ -195,6 +195,32 @@ ORGANISATIONS = [
         "medium",
     ),
     DemoOrganisation("University of Tokyo", "東京大学", "JP", "Tokyo", 3),
+    # The long tail: organisations met once or twice, as in any real network.
+    *[
+        DemoOrganisation(name, native, country, city, 1)
+        for name, native, country, city in [
+            ("Xi'an Jiaotong University", "西安交通大学", "CN", "Shaanxi"),
+            ("Hunan University", "湖南大学", "CN", "Hunan"),
+            ("Central South University", "中南大学", "CN", "Hunan"),
+            ("Jilin University", "吉林大学", "CN", "Jilin"),
+            ("Xiamen University", "厦门大学", "CN", "Fujian"),
+            ("Chongqing University", "重庆大学", "CN", "Chongqing"),
+            ("Tianjin University", "天津大学", "CN", "Tianjin"),
+            ("Nankai University", "南开大学", "CN", "Tianjin"),
+            ("Lanzhou University", "兰州大学", "CN", "Gansu"),
+            ("China Agricultural University", "中国农业大学", "CN", "Beijing"),
+            ("Jiangnan University", "江南大学", "CN", "Jiangsu"),
+            ("Hohai University", "河海大学", "CN", "Jiangsu"),
+            ("Zhengzhou University", "郑州大学", "CN", "Henan"),
+            ("Yunnan University", "云南大学", "CN", "Yunnan"),
+            ("Northeastern University", "东北大学", "CN", "Liaoning"),
+            ("University of Leeds", "", "GB", "Leeds"),
+            ("Cardiff University", "", "GB", "Cardiff"),
+            ("University of Glasgow", "", "GB", "Glasgow"),
+            ("University of Toronto", "", "CA", "Ontario"),
+            ("Monash University", "", "AU", "Victoria"),
+        ]
+    ],
 ]
 FUNDERS = {
     "CN": [
