@@ -13,6 +13,8 @@ from .countries import country_name
 from .exports import DateRange
 
 TOP_PARTNERS = 10
+# A governing body reads the first hundred; the full list is in the exports.
+CONDITIONS_LISTED = 100
 DECISION_STATUSES = [
     RequestStatus.APPROVED,
     RequestStatus.APPROVED_WITH_CONDITIONS,
@@ -47,9 +49,15 @@ class AnnualSummary:
     by_country: list[Tally]
     by_sector: list[Tally]
     top_partners: list[PartnerTally] = field(default_factory=list)
+    # The outstanding conditions due first (at most CONDITIONS_LISTED), and how many there are.
     conditions_outstanding: list[Condition] = field(default_factory=list)
+    conditions_outstanding_count: int = 0
     conditions_overdue: int = 0
     conditions_met_in_year: int = 0
+
+    @property
+    def conditions_not_listed(self) -> int:
+        return self.conditions_outstanding_count - len(self.conditions_outstanding)
 
     @property
     def is_partial(self) -> bool:
@@ -119,11 +127,7 @@ def annual_summary(*, year: int, requests: QuerySet | None = None) -> AnnualSumm
     ]
 
     conditions = Condition.objects.filter(request__in=requests.values("pk"))
-    outstanding = list(
-        conditions.exclude(status=Condition.Status.MET)
-        .select_related("request", "owner")
-        .order_by("due_date", "id")
-    )
+    outstanding = conditions.exclude(status=Condition.Status.MET)
     today = timezone.localdate()
     return AnnualSummary(
         year=year,
@@ -136,10 +140,15 @@ def annual_summary(*, year: int, requests: QuerySet | None = None) -> AnnualSumm
         by_country=by_country,
         by_sector=by_sector,
         top_partners=top_partners,
-        conditions_outstanding=outstanding,
-        conditions_overdue=sum(
-            1 for c in outstanding if c.due_date < today or c.status == Condition.Status.OVERDUE
+        conditions_outstanding=list(
+            outstanding.select_related("request", "owner").order_by("due_date", "id")[
+                :CONDITIONS_LISTED
+            ]
         ),
+        conditions_outstanding_count=outstanding.count(),
+        conditions_overdue=outstanding.filter(
+            Q(due_date__lt=today) | Q(status=Condition.Status.OVERDUE)
+        ).count(),
         conditions_met_in_year=period.filter(
             conditions.filter(status=Condition.Status.MET), "met_at"
         ).count(),

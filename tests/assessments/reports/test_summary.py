@@ -9,6 +9,11 @@ from assessments.reports.summary import annual_summary
 from tests.assessments.reports.factories import aware, decide, make_organisation, make_request
 
 
+def poppler(*command: str) -> str:
+    """Run one of poppler-utils' tools (installed by .ci/system-deps) and return its output."""
+    return subprocess.run(command, capture_output=True, check=True, text=True).stdout  # noqa: S603
+
+
 @pytest.fixture
 def year_2025(requester, reviewer, approver, engineering):
     """Three requests submitted in 2025, one in 2024 decided in 2025, conditions in between."""
@@ -124,15 +129,11 @@ def test_the_summary_pdf_is_a_real_pdf_with_the_year_and_chinese_names_as_text(
     assert response.content.startswith(b"%PDF-")
     path = tmp_path / "summary.pdf"
     path.write_bytes(response.content)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
-    ).stdout
+    text = poppler("pdftotext", "-layout", str(path), "-")
     assert "Annual summary 2025" in text
     assert "东南大学" in text
     assert "Approved with conditions" in text
-    fonts = subprocess.run(
-        ["pdffonts", str(path)], capture_output=True, check=True, text=True
-    ).stdout
+    fonts = poppler("pdffonts", str(path))
     assert "WenQuanYi" in fonts
 
 
@@ -162,3 +163,15 @@ def test_the_index_sends_to_the_year_asked_for_and_unknown_years_are_not_found(
     )
     assert client.get("/reports/annual/1990/").status_code == 404
     assert client.get(f"/reports/annual/{this_year + 1}/").status_code == 404
+
+
+def test_a_long_list_of_outstanding_conditions_is_cut_and_says_how_many_more(
+    client, auditor, year_2025, monkeypatch
+):
+    monkeypatch.setattr("assessments.reports.summary.CONDITIONS_LISTED", 1)
+    summary = annual_summary(year=2025)
+    assert [c.text for c in summary.conditions_outstanding] == ["Annual report"]
+    assert summary.conditions_outstanding_count == 2
+    client.force_login(auditor)
+    content = client.get("/reports/annual/2025/").content.decode()
+    assert "And 1 more, due later" in content
