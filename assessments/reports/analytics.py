@@ -124,8 +124,9 @@ def _shares(counts: pd.Series, total: int, labels: dict | None = None) -> list[S
 
 def discipline_group_shares(links: pd.DataFrame, request_ids: pd.Series) -> list[Share]:
     """Each request counted once: its one group, multidisciplinary when it spans groups."""
-    groups = links.groupby("request_id")["group"].agg(
-        lambda g: g.iloc[0] if g.nunique() == 1 else DisciplineGroup.MULTIDISCIPLINARY
+    per_request = links.groupby("request_id")["group"].agg(["nunique", "first"])
+    groups = per_request["first"].where(
+        per_request["nunique"] == 1, DisciplineGroup.MULTIDISCIPLINARY
     )
     groups = groups.reindex(request_ids, fill_value=NOT_RECORDED)
     order = [*DisciplineGroup.values, NOT_RECORDED]
