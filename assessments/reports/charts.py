@@ -39,7 +39,7 @@ def bar_chart(
     keys: list[str] | None = None,
 ) -> BarChart:
     """Lay out (label, value, value text) rows; `colours` maps keys to colours if given."""
-    plot_width = width - label_width - 70
+    plot_width = width - label_width - 100  # room for "12345 (100%)" after the longest bar
     largest = max((value for _, value, _ in items), default=0) or 1
     bars = []
     for index, (label, value, text) in enumerate(items):
