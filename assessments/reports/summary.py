@@ -74,42 +74,35 @@ def _counts(rows, labels: dict | None = None) -> list[Tally]:
     return [Tally((labels or {}).get(key, key), count) for key, count in rows]
 
 
-def annual_summary(*, year: int, requests: QuerySet | None = None) -> AnnualSummary:
-    """Count the year's requests (by submission) and decisions (by decision date).
-
-    Conditions outstanding are those not met at the moment of generation, whatever their year.
-    """
-    requests = PartnershipRequest.objects.all() if requests is None else requests
-    period = DateRange(date(year, 1, 1), date(year, 12, 31))
-    received = period.filter(requests, "submitted_at")
-    decided = period.filter(requests, "decided_at")
-
-    tier_rows = received.values_list("tier").annotate(n=Count("pk")).order_by()
-    tiers = dict(tier_rows)
+def _by_tier(received: QuerySet) -> list[Tally]:
+    tiers = dict(received.values_list("tier").annotate(n=Count("pk")).order_by())
     by_tier = [Tally(label, tiers.get(value, 0)) for value, label in Tier.choices]
-    by_tier.append(Tally("Not yet scored", tiers.get("", 0)))
+    return [*by_tier, Tally("Not yet scored", tiers.get("", 0))]
 
-    outcomes = dict(decided.values_list("status").annotate(n=Count("pk")).order_by())
-    by_decision = [Tally(status.label, outcomes.get(status, 0)) for status in DECISION_STATUSES]
 
+def _by_country(received: QuerySet) -> list[Tally]:
+    """Requests with a partner in each country (a request may count in several)."""
     countries = (
         Partner.objects.filter(request__in=received.values("pk"))
         .values_list("organisation__country")
         .annotate(n=Count("request", distinct=True))
         .order_by("-n", "organisation__country")
     )
-    by_country = [Tally(country_name(code), n) for code, n in countries]
+    return [Tally(country_name(code), n) for code, n in countries]
+
+
+def _by_sector(received: QuerySet) -> list[Tally]:
     sectors = (
         received.filter(sectors__isnull=False)
         .values_list("sectors__name")
         .annotate(n=Count("pk", distinct=True))
         .order_by("-n", "sectors__name")
     )
-    by_sector = _counts(sectors)
-    by_sector.append(
-        Tally("None of the NSI Act sectors", received.filter(sectors__isnull=True).count())
-    )
+    none = received.filter(sectors__isnull=True).count()
+    return [*_counts(sectors), Tally("None of the NSI Act sectors", none)]
 
+
+def _top_partners(received: QuerySet) -> list[PartnerTally]:
     partners = (
         Partner.objects.filter(request__in=received.values("pk"))
         .values_list(
@@ -121,10 +114,24 @@ def annual_summary(*, year: int, requests: QuerySet | None = None) -> AnnualSumm
         .annotate(n=Count("request", distinct=True))
         .order_by("-n", "organisation__name")[:TOP_PARTNERS]
     )
-    top_partners = [
+    return [
         PartnerTally(name, native, country_name(country), city, n)
         for name, native, country, city, n in partners
     ]
+
+
+def annual_summary(*, year: int, requests: QuerySet | None = None) -> AnnualSummary:
+    """Count the year's requests (by submission) and decisions (by decision date).
+
+    Conditions outstanding are those not met at the moment of generation, whatever their year.
+    """
+    requests = PartnershipRequest.objects.all() if requests is None else requests
+    period = DateRange(date(year, 1, 1), date(year, 12, 31))
+    received = period.filter(requests, "submitted_at")
+    decided = period.filter(requests, "decided_at")
+
+    outcomes = dict(decided.values_list("status").annotate(n=Count("pk")).order_by())
+    by_decision = [Tally(status.label, outcomes.get(status, 0)) for status in DECISION_STATUSES]
 
     conditions = Condition.objects.filter(request__in=requests.values("pk"))
     outstanding = conditions.exclude(status=Condition.Status.MET)
@@ -135,11 +142,11 @@ def annual_summary(*, year: int, requests: QuerySet | None = None) -> AnnualSumm
         received=received.count(),
         decided=sum(outcomes.get(status, 0) for status in DECISION_STATUSES),
         withdrawn=decided.filter(status=RequestStatus.WITHDRAWN).count(),
-        by_tier=by_tier,
+        by_tier=_by_tier(received),
         by_decision=by_decision,
-        by_country=by_country,
-        by_sector=by_sector,
-        top_partners=top_partners,
+        by_country=_by_country(received),
+        by_sector=_by_sector(received),
+        top_partners=_top_partners(received),
         conditions_outstanding=list(
             outstanding.select_related("request", "owner").order_by("due_date", "id")[
                 :CONDITIONS_LISTED
