@@ -1,5 +1,6 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
 
+import importlib
 import shutil
 
 import pytest
@@ -38,6 +39,21 @@ def login(page, live_server):
         return page
 
     return log_in
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(transactional_db):
+    """A live-server test ends by flushing the database: put the data migrations' rows back.
+
+    Without this, the second browser test of a run finds no role groups, sectors or disciplines.
+    """
+    from django.apps import apps
+
+    for module, loader in [
+        ("ukcn.migrations.0002_create_role_groups", "create_groups"),
+        ("assessments.migrations.0002_load_sectors_and_disciplines", "load"),
+    ]:
+        getattr(importlib.import_module(module), loader)(apps, None)
 
 
 def pytest_collection_modifyitems(items):
