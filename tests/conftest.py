@@ -1,5 +1,6 @@
 """Shared fixtures: fast hashing, one user per role, departments."""
 
+import importlib
 import os
 
 import pytest
@@ -12,6 +13,27 @@ from ukcn.roles import Role
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def restore_migration_data() -> None:
+    """Put back the rows data migrations load (role groups, sectors, disciplines); idempotent.
+
+    A live-server (browser) test ends by flushing the database, which removes them too.
+    """
+    from django.apps import apps
+
+    for module, loader in [
+        ("ukcn.migrations.0002_create_role_groups", "create_groups"),
+        ("assessments.migrations.0002_load_sectors_and_disciplines", "load"),
+    ]:
+        getattr(importlib.import_module(module), loader)(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may have been flushed by the last run's browser tests."""
+    with django_db_blocker.unblock():
+        restore_migration_data()
 
 
 @pytest.fixture(autouse=True)

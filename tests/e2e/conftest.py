@@ -1,11 +1,10 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
 
-import importlib
 import shutil
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, restore_migration_data
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -43,17 +42,8 @@ def login(page, live_server):
 
 @pytest.fixture(autouse=True)
 def _migration_data(transactional_db):
-    """A live-server test ends by flushing the database: put the data migrations' rows back.
-
-    Without this, the second browser test of a run finds no role groups, sectors or disciplines.
-    """
-    from django.apps import apps
-
-    for module, loader in [
-        ("ukcn.migrations.0002_create_role_groups", "create_groups"),
-        ("assessments.migrations.0002_load_sectors_and_disciplines", "load"),
-    ]:
-        getattr(importlib.import_module(module), loader)(apps, None)
+    """The browser test before this one flushed the database: put the migrations' rows back."""
+    restore_migration_data()
 
 
 def pytest_collection_modifyitems(items):
