@@ -93,7 +93,26 @@ class YearChart:
 
 
 def _nice_ceiling(value: int) -> int:
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000):
+    for step in (
+        1,
+        2,
+        5,
+        10,
+        20,
+        25,
+        50,
+        100,
+        200,
+        250,
+        500,
+        1000,
+        2000,
+        2500,
+        5000,
+        10000,
+        25000,
+        50000,
+    ):
         if value <= step * 4:
             return step * 4
     return value

@@ -21,7 +21,7 @@ def test_a_reviewer_reads_a_chart_as_a_table_and_downloads_a_filtered_export(
     expect(
         page.get_by_role("img", name="Requests by partner country: China 2 (100%)")
     ).to_be_visible()
-    page.get_by_text("Data table: requests by partner country").click()
+    page.get_by_text("Data table: Requests by partner country").click()
     expect(page.get_by_role("cell", name="100.0%").first).to_be_visible()
 
     page.get_by_role("link", name="Exports").click()

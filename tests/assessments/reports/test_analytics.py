@@ -180,7 +180,7 @@ def test_the_dashboard_shows_charts_and_their_data_tables(client, reviewer, know
     content = response.content.decode()
     assert content.count("<svg") >= 7
     assert 'role="img"' in content
-    assert "Data table: requests by partner country" in content
+    assert "Data table: Requests by partner country" in content
     assert '<td class="text-end">80.0%</td>' in content
     assert "东南大学" in content
     assert "<strong>57.1%</strong>" in content
