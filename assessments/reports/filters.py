@@ -83,7 +83,7 @@ class FilteredRequests:
         return lines
 
 
-def requests_filter(requests: QuerySet, params) -> FilteredRequests:
+def requests_filter(*, requests: QuerySet, params) -> FilteredRequests:
     """Narrow `requests` by the GET parameters; on bad input nothing is returned and errors say why."""
     form = RequestFilterForm(params)
     if not form.is_valid():

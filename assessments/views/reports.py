@@ -46,7 +46,7 @@ def requests_export(request, fmt: str):
         raise Http404("No such export format.")
     if not may_export(request.user):
         raise PermissionDenied
-    filtered = requests_filter(visible_requests(request.user), request.GET)
+    filtered = requests_filter(requests=visible_requests(request.user), params=request.GET)
     if filtered.errors:
         context = {"form": filtered.form, "formats": FORMATS}
         return render(request, "assessments/reports/export_page.html", context, status=400)
