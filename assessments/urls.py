@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checklist, notifications, requests, screening
+from .views import checklist, notifications, reports, requests, screening
 
 app_name = "assessments"
 
@@ -56,4 +56,9 @@ urlpatterns = [
     ),
     path("screening/matches/<int:pk>/decide/", screening.match_decide, name="match_decide"),
     path("screening/check", screening.screening_check, name="screening_check"),
+    path("exports/", reports.export_page, name="export_page"),
+    path("exports/requests.<str:fmt>", reports.requests_export, name="requests_export"),
+    path("reports/annual/", reports.annual_summary_index, name="annual_summary_index"),
+    path("reports/annual/<int:year>/", reports.annual_summary_page, name="annual_summary"),
+    path("reports/annual/<int:year>.pdf", reports.annual_summary_pdf, name="annual_summary_pdf"),
 ]

@@ -8,13 +8,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.queues import dashboard_panels
+from assessments.reports.analytics import dashboard_analytics
 
 from .api_tokens import api_token_issue, api_token_revoke
 
 
 def dashboard(request):
-    """The home page: what needs the user's attention."""
-    return render(request, "dashboard.html", {"panels": dashboard_panels(request.user)})
+    """The home page: what needs the user's attention, and the portfolio at a glance."""
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "panels": dashboard_panels(request.user),
+            "analytics": dashboard_analytics(user=request.user),
+        },
+    )
 
 
 @login_not_required

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from assessments.demo_portfolio import demo_portfolio_seed
 from assessments.demo_requests import demo_requests_seed
 from assessments.models import RiskLevel, Watchlist
 from assessments.watchlists.loader import watchlist_create, watchlist_import
@@ -59,6 +60,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Sample requests: {created} created, {existing} already there.")
         # After the checklist, so the starter guidance links to its items.
         call_command("load_guidance", stdout=self.stdout)
+        with transaction.atomic():
+            added = demo_portfolio_seed()
+        self.stdout.write(f"Demo portfolio: {added} requests added.")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ as:"))
         for username, _name, role, _ in USERS:
             self.stdout.write(f"  {username:<11} {role.label:<16} password: {DEMO_PASSWORD}")

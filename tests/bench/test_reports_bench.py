@@ -1,0 +1,132 @@
+"""Portfolio exports, the dashboard and the annual summary PDF at 10,000 requests."""
+
+import time
+import tracemalloc
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from assessments.demo_portfolio import DEFAULT_COUNT, demo_portfolio_seed
+from assessments.models import Partner, PartnershipRequest
+from assessments.reports.exports import export_csv, export_events, export_xlsx
+
+TARGET = 10_000
+
+
+def _peak(action) -> tuple[float, int]:
+    """Seconds and peak traced memory (bytes) of one run of `action`."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    action()
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return seconds, peak
+
+
+def _timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def _drain(chunks) -> int:
+    return sum(len(chunk) for chunk in chunks)
+
+
+def test_exports_dashboard_and_summary_at_ten_thousand_requests(
+    db, client, tmp_path, bench_record, django_db_blocker
+):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    started = time.perf_counter()
+    demo_portfolio_seed(count=TARGET - DEFAULT_COUNT, prefix="BENCH", seed=7)
+    build = time.perf_counter() - started
+    everything = PartnershipRequest.objects.all()
+    assert everything.count() == TARGET
+    first_thousand = PartnershipRequest.objects.filter(
+        pk__in=list(everything.order_by("id").values_list("pk", flat=True)[:1000])
+    )
+
+    csv_seconds = _timed(lambda: _drain(export_csv(everything)))
+    csv_bytes = _drain(export_csv(everything))
+    _, csv_peak_1k = _peak(lambda: _drain(export_csv(first_thousand)))
+    _, csv_peak_10k = _peak(lambda: _drain(export_csv(everything)))
+    with CaptureQueriesContext(connection) as csv_queries:
+        _drain(export_csv(everything))
+    bench_record(
+        "export_csv_10k",
+        {
+            "requests": TARGET,
+            "partners": Partner.objects.count(),
+            "seconds": round(csv_seconds, 2),
+            "bytes": csv_bytes,
+            "queries": len(csv_queries),
+            "peak_traced_mb_1k_rows": round(csv_peak_1k / 2**20, 2),
+            "peak_traced_mb_10k_rows": round(csv_peak_10k / 2**20, 2),
+            "database": connection.vendor,
+            "build_seconds": round(build, 1),
+        },
+    )
+    assert csv_peak_10k < 3 * csv_peak_1k
+
+    out = tmp_path / "export.xlsx"
+
+    def xlsx(requests):
+        return lambda: export_xlsx(out, requests, events=export_events(requests=requests))
+
+    xlsx_seconds = _timed(xlsx(everything))
+    xlsx_size = out.stat().st_size
+    _, xlsx_peak_1k = _peak(xlsx(first_thousand))
+    _, xlsx_peak_10k = _peak(xlsx(everything))
+    bench_record(
+        "export_xlsx_10k",
+        {
+            "requests": TARGET,
+            "seconds": round(xlsx_seconds, 2),
+            "bytes": xlsx_size,
+            "peak_traced_mb_1k_rows": round(xlsx_peak_1k / 2**20, 2),
+            "peak_traced_mb_10k_rows": round(xlsx_peak_10k / 2**20, 2),
+            "database": connection.vendor,
+        },
+    )
+    assert xlsx_peak_10k < 3 * xlsx_peak_1k
+
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="reviewer"))
+    client.get("/")  # warm templates and imports
+    timings = []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get("/")
+            timings.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    bench_record(
+        "dashboard_10k",
+        {
+            "requests": TARGET,
+            "seconds_best_of_3": round(min(timings), 3),
+            "seconds_worst_of_3": round(max(timings), 3),
+            "queries": len(queries),
+            "html_bytes": len(response.content),
+            "database": connection.vendor,
+        },
+    )
+
+    year = timezone.localdate().year - 1
+    client.get(f"/reports/annual/{year}.pdf")
+    started = time.perf_counter()
+    response = client.get(f"/reports/annual/{year}.pdf")
+    bench_record(
+        "annual_summary_pdf_10k",
+        {
+            "requests": TARGET,
+            "year": year,
+            "seconds": round(time.perf_counter() - started, 2),
+            "pdf_bytes": len(response.content),
+            "database": connection.vendor,
+        },
+    )
