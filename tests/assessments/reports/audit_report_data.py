@@ -77,11 +77,11 @@ def reviewed_request(*, requester, reviewer, approver):
     workflow.request_submit(actor=requester, request=pr)
     workflow.request_take_into_review(actor=reviewer, request=pr)
     for partner in pr.partners.select_related("organisation"):
-        match = partner.screening_matches.get()
-        if partner.organisation == nudt:
-            match_confirm(match=match, actor=reviewer, reason=CONFIRM_REASON)
-        else:
-            match_dismiss(match=match, actor=reviewer, reason=DISMISS_REASON)
+        for match in partner.screening_matches.all():
+            if partner.organisation == nudt:
+                match_confirm(match=match, actor=reviewer, reason=CONFIRM_REASON)
+            else:
+                match_dismiss(match=match, actor=reviewer, reason=DISMISS_REASON)
     landscape = workflow.attachment_add(
         actor=reviewer,
         request=pr,
