@@ -289,3 +289,17 @@ def test_the_command_reports_a_file_it_cannot_write_in_one_line(reviewed, tmp_pa
         reviewed.reference, "--format", "html", "--out", str(tmp_path / "r.html")
     )
     assert message == f"Could not write {str(tmp_path / 'r.html')!r}: Permission denied."
+
+
+def test_the_number_of_queries_does_not_grow_with_the_timeline(
+    client, reviewed, reviewer, django_assert_max_num_queries
+):
+    client.force_login(reviewer)
+    url = f"/requests/{reviewed.reference}/report/"
+    with django_assert_max_num_queries(40) as first:
+        client.get(url)
+    for n in range(30):
+        audit_record(actor=reviewer, action="note", summary=f"Note {n}", request=reviewed)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url)
+    assert "Note 29" in response.content.decode()
