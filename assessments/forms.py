@@ -347,35 +347,3 @@ class ConditionForm(forms.ModelForm):
 class AttachmentForm(forms.Form):
     file = forms.FileField(label="File")
     kind = forms.ChoiceField(choices=Attachment.Kind.choices, initial=Attachment.Kind.EVIDENCE)
-
-
-# --- the request list's filters --------------------------------------------------------------
-
-
-class RequestFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, help_text="Reference, title, partner")
-    status = forms.ChoiceField(choices=[("", "Any status"), *RequestStatus.choices], required=False)
-    tier = forms.ChoiceField(
-        choices=[("", "Any tier"), ("none", "Not yet tiered"), *Tier.choices], required=False
-    )
-    country = forms.ChoiceField(label="Partner country", required=False)
-    sector = forms.ModelChoiceField(
-        queryset=Sector.objects.none(), required=False, empty_label="Any sector"
-    )
-    department = forms.ModelChoiceField(
-        queryset=Department.objects.none(), required=False, empty_label="Any department"
-    )
-    created_from = forms.DateField(label="Registered from", required=False, widget=DATE_INPUT)
-    created_to = forms.DateField(label="Registered to", required=False, widget=DATE_INPUT)
-
-    def __init__(self, *args, show_department: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["sector"].queryset = Sector.objects.order_by("name")
-        self.fields["country"].choices = country_choices("Any country")
-        if show_department:
-            self.fields["department"].queryset = Department.objects.order_by("name")
-        else:
-            del self.fields["department"]
-
-    def clean_country(self):
-        return clean_country(self.cleaned_data.get("country", ""), required=False)
