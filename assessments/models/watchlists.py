@@ -32,7 +32,7 @@ class Watchlist(models.Model):
     licence = models.CharField(max_length=200, blank=True)
     homepage = models.URLField(blank=True)
     format = models.CharField(max_length=40)
-    source_url = models.URLField(blank=True)
+    source_url = models.URLField("source URL", blank=True)
     blocking = models.BooleanField(
         "a confirmed match is blocking",
         default=False,
