@@ -177,6 +177,10 @@ class PartnerForm(forms.Form):
     website = forms.URLField(required=False, assume_scheme="https")
     role = forms.CharField(label="Role in the project", max_length=300, required=False)
 
+    # The live check fires on keys as they are typed, and on "input" for what comes without key
+    # events (an input method for Chinese, a paste, autofill); htmx debounces both into one.
+    TYPING_TRIGGER = "keyup changed delay:400ms, input changed delay:400ms"
+
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = (
@@ -189,10 +193,6 @@ class PartnerForm(forms.Form):
     def screening_target_id(self) -> str:
         """The id of the row's area where the live watchlist check shows its result."""
         return f"{self.prefix or 'partner'}-screening"
-
-    # Keys as they are typed, and "input" for what comes without key events (an input method
-    # for Chinese, a paste with the mouse, autofill); htmx debounces both into one request.
-    TYPING_TRIGGER = "keyup changed delay:400ms, input changed delay:400ms"
 
     def _live_check_wire(self) -> None:
         """Screen the row's names against the watchlists as they are typed (htmx, when present).

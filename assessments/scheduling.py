@@ -193,6 +193,7 @@ def job_refresh_watchlists(*, now: datetime) -> str:
 
 def guidance_flag_past_review(*, now: datetime) -> int:
     """Tell each published guidance item's owner, once per review-by date, that it is past it."""
+    # guidance builds on assessments; importing it here keeps assessments loadable on its own.
     from guidance.models import GuidanceItem, Status
 
     today = timezone.localdate(now)
