@@ -17,6 +17,7 @@ from assessments.models import (
     RequestStatus,
     ScreeningAlert,
     Watchlist,
+    WatchlistImport,
     WatchlistVersion,
 )
 from assessments.scheduling import JOBS, scheduled_jobs_run
@@ -282,3 +283,20 @@ def test_a_refresh_interval_needs_a_source_url_and_at_least_fifteen_minutes(db):
     with pytest.raises(ValidationError) as short:
         watchlist.full_clean()
     assert "refresh_interval" in short.value.message_dict
+
+
+def test_a_mapped_csv_is_refreshed_with_the_mapping_of_its_last_admin_import(server, make_list):
+    watchlist = make_list()
+    WatchlistImport.objects.create(
+        watchlist=watchlist,
+        source=watchlist.source_url,
+        url=watchlist.source_url,
+        importer="csv",
+        options={"mapping": {"id": "Ref", "name": "Title"}},
+        status=WatchlistImport.Status.SUCCEEDED,
+    )
+    server.files["/list.csv"] = b"Ref,Title\nheu,Harbin Engineering University\n"
+    (result,) = watchlists_refresh_due(now=NOW)
+    assert result.outcome == Outcome.IMPORTED
+    entry = result.version.entries.get()
+    assert (entry.external_id, entry.name) == ("heu", "Harbin Engineering University")
