@@ -2,13 +2,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import guidance, requests, screening, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("organisations", views.OrganisationViewSet, basename="api-organisation")
 router.register("watchlists", views.WatchlistViewSet, basename="api-watchlist")
 router.register("audit-events", views.AuditEventViewSet, basename="api-audit-event")
+router.register("requests", requests.RequestViewSet, basename="api-request")
+router.register("guidance", guidance.GuidanceViewSet, basename="api-guidance")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -24,6 +26,17 @@ urlpatterns = [
         "watchlists/<int:watchlist_pk>/versions/<int:pk>/",
         views.WatchlistVersionViewSet.as_view({"get": "retrieve"}),
         name="api-watchlist-version",
+    ),
+    path("screen", screening.screen, name="api-screen"),
+    path(
+        "requests/<str:reference>/assessments/",
+        requests.AssessmentViewSet.as_view({"get": "list"}),
+        name="api-request-assessments",
+    ),
+    path(
+        "requests/<str:reference>/assessments/<int:pk>/",
+        requests.AssessmentViewSet.as_view({"get": "retrieve"}),
+        name="api-request-assessment",
     ),
     path("", include(router.urls)),
 ]
