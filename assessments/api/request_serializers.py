@@ -36,6 +36,60 @@ def _country(value: str, *, required: bool) -> str:
         raise serializers.ValidationError(exc.messages) from None
 
 
+# --- JSON types, strictly --------------------------------------------------------------------
+# DRF accepts 12 for a text field and "yes" for a boolean; an integration sending the wrong
+# JSON type has a bug worth hearing about, so these fields refuse it with a 400.
+
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictEmailField(serializers.EmailField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictURLField(serializers.URLField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class StrictSlugRelatedField(serializers.SlugRelatedField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
@@ -167,14 +221,14 @@ class RequestSerializer(serializers.ModelSerializer):
 class OrganisationWriteSerializer(serializers.Serializer):
     """A partner organisation not yet registered; created with the request."""
 
-    name = serializers.CharField(max_length=300)
-    name_native = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. CN.")
+    name = StrictCharField(max_length=300)
+    name_native = StrictCharField(max_length=300, required=False, allow_blank=True)
+    country = StrictCharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. CN.")
     org_type = serializers.ChoiceField(
         choices=OrganisationType.choices, default=OrganisationType.UNIVERSITY
     )
-    city = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    city = StrictCharField(max_length=200, required=False, allow_blank=True)
+    website = StrictURLField(max_length=200, required=False, allow_blank=True)
 
     def validate_country(self, value):
         return _country(value, required=True)
@@ -183,14 +237,14 @@ class OrganisationWriteSerializer(serializers.Serializer):
 class PartnerWriteSerializer(serializers.Serializer):
     """A partner: an existing organisation's id, or a new organisation described inline."""
 
-    organisation = serializers.PrimaryKeyRelatedField(
+    organisation = StrictPrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
         required=False,
         allow_null=True,
         help_text="Id of a registered organisation (see /api/v1/organisations/).",
     )
     new_organisation = OrganisationWriteSerializer(required=False)
-    role = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    role = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         has_existing = attrs.get("organisation") is not None
@@ -202,16 +256,16 @@ class PartnerWriteSerializer(serializers.Serializer):
 
 
 class FundingWriteSerializer(serializers.Serializer):
-    funder_name = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    country = serializers.CharField(
+    funder_name = StrictCharField(max_length=300, required=False, allow_blank=True)
+    country = StrictCharField(
         max_length=2, required=False, allow_blank=True, default="", help_text="ISO 3166 code."
     )
     funder_type = serializers.ChoiceField(choices=FunderType.choices)
     amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True, default=None
     )
-    currency = serializers.CharField(max_length=3, required=False, default="GBP")
-    origin_undisclosed = serializers.BooleanField(required=False, default=False)
+    currency = StrictCharField(max_length=3, required=False, default="GBP")
+    origin_undisclosed = StrictBooleanField(required=False, default=False)
 
     def validate_country(self, value):
         return _country(value, required=False)
@@ -233,32 +287,32 @@ class FundingWriteSerializer(serializers.Serializer):
 class RequestWriteSerializer(serializers.Serializer):
     """What a requester states about a request; the same checks as the web form."""
 
-    title = serializers.CharField(max_length=300)
-    summary = serializers.CharField()
-    lead_academic = serializers.CharField(max_length=200)
-    lead_academic_email = serializers.EmailField(
+    title = StrictCharField(max_length=300)
+    summary = StrictCharField()
+    lead_academic = StrictCharField(max_length=200)
+    lead_academic_email = StrictEmailField(
         max_length=254, required=False, allow_blank=True, default=""
     )
     collaboration_type = serializers.ChoiceField(choices=CollaborationType.choices)
     start_date = serializers.DateField(required=False, allow_null=True, default=None)
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
     work_location = serializers.ChoiceField(choices=WorkLocation.choices)
-    no_nsi_sector = serializers.BooleanField(required=False, default=False)
-    export_controlled = serializers.BooleanField(required=False, default=False)
-    dual_use = serializers.BooleanField(required=False, default=False)
-    personal_data = serializers.BooleanField(required=False, default=False)
-    data_leaves_uk = serializers.BooleanField(required=False, default=False)
-    data_leaves_partner_country = serializers.BooleanField(required=False, default=False)
-    people_exchanged = serializers.IntegerField(
+    no_nsi_sector = StrictBooleanField(required=False, default=False)
+    export_controlled = StrictBooleanField(required=False, default=False)
+    dual_use = StrictBooleanField(required=False, default=False)
+    personal_data = StrictBooleanField(required=False, default=False)
+    data_leaves_uk = StrictBooleanField(required=False, default=False)
+    data_leaves_partner_country = StrictBooleanField(required=False, default=False)
+    people_exchanged = StrictIntegerField(
         min_value=0, max_value=MAX_PEOPLE, required=False, default=0
     )
-    lab_access = serializers.BooleanField(required=False, default=False)
-    staff_travel = serializers.BooleanField(required=False, default=False)
-    ip_arrangements = serializers.CharField(required=False, allow_blank=True, default="")
-    sensitivity_notes = serializers.CharField(required=False, allow_blank=True, default="")
-    statement_of_intent_agreed = serializers.BooleanField(required=False, default=False)
-    statement_of_intent = serializers.CharField(required=False, allow_blank=True, default="")
-    sectors = serializers.SlugRelatedField(
+    lab_access = StrictBooleanField(required=False, default=False)
+    staff_travel = StrictBooleanField(required=False, default=False)
+    ip_arrangements = StrictCharField(required=False, allow_blank=True, default="")
+    sensitivity_notes = StrictCharField(required=False, allow_blank=True, default="")
+    statement_of_intent_agreed = StrictBooleanField(required=False, default=False)
+    statement_of_intent = StrictCharField(required=False, allow_blank=True, default="")
+    sectors = StrictSlugRelatedField(
         slug_field="code",
         queryset=Sector.objects.all(),
         many=True,
@@ -266,7 +320,7 @@ class RequestWriteSerializer(serializers.Serializer):
         default=list,
         help_text="NSI Act sector codes, e.g. advanced-materials.",
     )
-    disciplines = serializers.SlugRelatedField(
+    disciplines = StrictSlugRelatedField(
         slug_field="code",
         queryset=Discipline.objects.all(),
         many=True,
@@ -310,7 +364,7 @@ class RequestWriteSerializer(serializers.Serializer):
 
 
 class RequestCreateSerializer(RequestWriteSerializer):
-    department = serializers.SlugRelatedField(
+    department = StrictSlugRelatedField(
         slug_field="code",
         queryset=Department.objects.all(),
         required=False,
@@ -321,7 +375,7 @@ class RequestCreateSerializer(RequestWriteSerializer):
 
 
 class RequestUpdateSerializer(RequestWriteSerializer):
-    version = serializers.IntegerField(
+    version = StrictIntegerField(
         min_value=1,
         max_value=MAX_PEOPLE,
         help_text="The version you read; a stale one is refused with 409.",
@@ -331,20 +385,20 @@ class RequestUpdateSerializer(RequestWriteSerializer):
 class RequestFilterSerializer(serializers.Serializer):
     """The request list's filters, as query parameters; each optional, combined with AND."""
 
-    q = serializers.CharField(
+    q = StrictCharField(
         required=False, max_length=200, help_text="Reference, title, summary, lead or partner."
     )
     status = serializers.ChoiceField(choices=RequestStatus.choices, required=False)
     tier = serializers.ChoiceField(
         choices=[("none", "Not yet tiered"), *Tier.choices], required=False
     )
-    country = serializers.CharField(
+    country = StrictCharField(
         required=False, max_length=2, help_text="A partner's country (ISO 3166 code)."
     )
-    sector = serializers.SlugRelatedField(
+    sector = StrictSlugRelatedField(
         slug_field="code", queryset=Sector.objects.all(), required=False
     )
-    department = serializers.SlugRelatedField(
+    department = StrictSlugRelatedField(
         slug_field="code", queryset=Department.objects.all(), required=False
     )
     created_from = serializers.DateField(required=False)

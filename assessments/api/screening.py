@@ -8,7 +8,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from ..screening.service import screen_name
-from .request_serializers import _country
+from .request_serializers import StrictCharField, _country
 
 MAX_BATCH = 100
 
@@ -32,8 +32,8 @@ class ScreeningThrottle(SimpleRateThrottle):
 
 
 class NameSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=500, help_text="The organisation's name, any script.")
-    country = serializers.CharField(
+    name = StrictCharField(max_length=500, help_text="The organisation's name, any script.")
+    country = StrictCharField(
         max_length=2,
         required=False,
         allow_blank=True,
@@ -48,8 +48,8 @@ class NameSerializer(serializers.Serializer):
 class ScreenInputSerializer(serializers.Serializer):
     """One name (`name`, `country`) or a batch (`names`), not both."""
 
-    name = serializers.CharField(max_length=500, required=False)
-    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
+    name = StrictCharField(max_length=500, required=False)
+    country = StrictCharField(max_length=2, required=False, allow_blank=True, default="")
     names = NameSerializer(many=True, required=False, max_length=MAX_BATCH, min_length=1)
 
     def validate_country(self, value):

@@ -221,6 +221,12 @@ def test_a_draft_names_existing_organisations_sectors_and_disciplines_by_code(
     [
         ({"title": ["not", "a", "string"]}, "title"),
         ({"people_exchanged": "many"}, "people_exchanged"),
+        ({"people_exchanged": "2"}, "people_exchanged"),
+        ({"people_exchanged": -1}, "people_exchanged"),
+        ({"dual_use": "yes"}, "dual_use"),
+        ({"summary": 42}, "summary"),
+        ({"partners": [{"organisation": "1"}]}, "partners"),
+        ({"partners": "Tsinghua"}, "partners"),
         ({"sectors": ["warp-drives"], "no_nsi_sector": False}, "sectors"),
         ({"disciplines": ["alchemy"]}, "disciplines"),
         ({"partners": [{"organisation": 999999}]}, "partners"),
