@@ -8,6 +8,7 @@ from guidance.queries import json_list_has
 from guidance.search import guidance_search
 
 from ..models import Sector
+from .request_serializers import query_filters
 
 
 class GuidanceFilterSerializer(serializers.Serializer):
@@ -29,6 +30,7 @@ class GuidanceItemSerializer(serializers.ModelSerializer):
     risk_areas = serializers.ListField(child=serializers.CharField())
     countries = serializers.ListField(child=serializers.CharField())
     factors = serializers.ListField(child=serializers.CharField())
+    external_url = serializers.CharField(read_only=True, help_text="Blank for most items.")
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -78,9 +80,7 @@ class GuidanceViewSet(viewsets.ReadOnlyModelViewSet):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        filters = GuidanceFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = query_filters(GuidanceFilterSerializer, self.request.query_params)
         if kind := data.get("kind"):
             queryset = queryset.filter(kind=kind)
         if topic := data.get("topic"):

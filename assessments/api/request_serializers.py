@@ -41,25 +41,27 @@ def _country(value: str, *, required: bool) -> str:
 # JSON type has a bug worth hearing about, so these fields refuse it with a 400.
 
 
-class StrictCharField(serializers.CharField):
+class StrictText:
+    """Text only, and its length checked as sent (DRF checks it after trimming spaces)."""
+
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
-class StrictEmailField(serializers.EmailField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+class StrictCharField(StrictText, serializers.CharField):
+    pass
 
 
-class StrictURLField(serializers.URLField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+class StrictEmailField(StrictText, serializers.EmailField):
+    pass
+
+
+class StrictURLField(StrictText, serializers.URLField):
+    pass
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -108,6 +110,7 @@ class FundingReadSerializer(serializers.Serializer):
 
 
 class AssessmentSummarySerializer(serializers.ModelSerializer):
+    floor = serializers.ChoiceField(choices=Tier.choices, allow_blank=True, read_only=True)
     policy_number = serializers.IntegerField(source="policy.number")
 
     class Meta:
@@ -162,6 +165,10 @@ class RequestSerializer(serializers.ModelSerializer):
     """A partnership request as the API shows it, with the actions the caller may take now."""
 
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    tier = serializers.ChoiceField(
+        choices=Tier.choices, allow_blank=True, read_only=True, help_text="Blank until scored."
+    )
+    lead_academic_email = serializers.CharField(read_only=True, help_text="May be blank.")
     created_by = serializers.CharField(source="created_by.get_username", read_only=True)
     reviewer = serializers.SerializerMethodField()
     sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -380,6 +387,23 @@ class RequestUpdateSerializer(RequestWriteSerializer):
         max_value=MAX_PEOPLE,
         help_text="The version you read; a stale one is refused with 409.",
     )
+
+
+def query_filters(serializer_class, params) -> dict:
+    """Validated filters from query parameters; blank or repeated ones are refused, not ignored."""
+    names = serializer_class().fields
+    errors = {}
+    for name in names:
+        values = params.getlist(name)
+        if len(values) > 1:
+            errors[name] = ["Give this filter once."]
+        elif values == [""]:
+            errors[name] = ["Leave the filter out rather than sending it empty."]
+    if errors:
+        raise serializers.ValidationError(errors)
+    filters = serializer_class(data=params)
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data
 
 
 class RequestFilterSerializer(serializers.Serializer):

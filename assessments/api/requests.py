@@ -7,7 +7,7 @@ submit) it conflicts with the request's state (409, `code` "workflow_refused"); 
 
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -106,6 +106,34 @@ def _facts(data: dict, *, actor, ip, current: PartnershipRequest | None = None):
     create=extend_schema(
         summary="Register a request as a draft",
         request=rs.RequestCreateSerializer,
+        examples=[
+            OpenApiExample(
+                "A draft with a new partner",
+                request_only=True,
+                value={
+                    "title": "Joint lab on perovskite solar cells",
+                    "summary": "Two PhD exchanges and shared samples.",
+                    "lead_academic": "Prof. Jane Smith",
+                    "collaboration_type": "joint_project",
+                    "work_location": "both",
+                    "sectors": ["energy", "advanced-materials"],
+                    "disciplines": ["materials-science"],
+                    "partners": [
+                        {
+                            "new_organisation": {
+                                "name": "Nanjing University",
+                                "name_native": "南京大学",
+                                "country": "CN",
+                            },
+                            "role": "Co-investigator",
+                        }
+                    ],
+                    "funding": [
+                        {"funder_name": "UKRI", "country": "GB", "funder_type": "uk_public"}
+                    ],
+                },
+            )
+        ],
         responses={201: rs.RequestSerializer},
     ),
     partial_update=extend_schema(
@@ -126,10 +154,9 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         requests = visible_requests(self.request.user)
-        filters = rs.RequestFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = rs.query_filters(rs.RequestFilterSerializer, self.request.query_params)
         return (
-            requests_filter(requests, filters.validated_data)
+            requests_filter(requests, filters)
             .select_related("department", "created_by", "reviewer")
             .prefetch_related(*REQUEST_PREFETCH)
         )

@@ -1,6 +1,6 @@
 """`POST /api/v1/screen`: the `manage.py screen --json` answer for one name or a batch."""
 
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, throttle_classes
 from rest_framework.response import Response
@@ -88,6 +88,16 @@ class ScreenBatchResultSerializer(serializers.Serializer):
     f"{MAX_BATCH} names) answers one such object per name, in order, under `results`. "
     "Rate limited per token.",
     request=ScreenInputSerializer,
+    examples=[
+        OpenApiExample(
+            "One name", request_only=True, value={"name": "Beihang University", "country": "CN"}
+        ),
+        OpenApiExample(
+            "A batch",
+            request_only=True,
+            value={"names": [{"name": "北京航空航天大学", "country": "CN"}, {"name": "NUDT"}]},
+        ),
+    ],
     responses=PolymorphicProxySerializer(
         component_name="ScreenAnswer",
         serializers=[ScreenResultSerializer, ScreenBatchResultSerializer],

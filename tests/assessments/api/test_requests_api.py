@@ -500,3 +500,14 @@ def test_api_writes_record_the_same_audit_events_as_the_web(client, requester, b
     ]
     assert _actions(api) == web_request_actions
     assert api_actions == web_actions
+
+
+def test_the_schemas_create_example_registers_a_draft(client, requester, bearer):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    body = schema["paths"]["/api/v1/requests/"]["post"]["requestBody"]["content"]
+    (example,) = body["application/json"]["examples"].values()
+    response = post(client, URL, example["value"], bearer(requester))
+    assert response.status_code == 201, response.json()
+    assert response.json()["disciplines"] == ["materials-science"]
