@@ -24,6 +24,7 @@ ERROR_DESCRIPTIONS = {
     "403": "Your role may not do this.",
     "404": "No such resource, or not one you may see.",
     "409": "A stale `version`, or the workflow refuses the action in the request's state.",
+    "415": "The body is not JSON (send Content-Type: application/json).",
     "429": "Too many calls: wait for the number of seconds in Retry-After.",
 }
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -53,7 +54,7 @@ class ApiAutoSchema(AutoSchema):
     def _error_statuses(self) -> list[str]:
         statuses = ["400", "401", "403", "404"]
         if self.method in UNSAFE_METHODS:
-            statuses.append("409")
+            statuses.extend(["409", "415"])
         if getattr(self.view, "throttle_classes", None):
             statuses.append("429")
         return statuses
