@@ -259,7 +259,7 @@ def test_a_body_that_is_not_json_is_a_400(client, requester, bearer):
 
 
 @pytest.mark.parametrize("role", ["approver", "auditor", "guidance_editor"])
-def test_roles_that_do_not_register_requests_get_403(client, request, role, bearer):
+def test_roles_that_do_not_register_requests_get_403(db, client, request, role, bearer):
     user = request.getfixturevalue(role)
     response = post(client, URL, payload(), bearer(user))
     assert response.status_code == 403
@@ -446,12 +446,16 @@ def test_anonymous_and_bad_tokens_get_401(client, own_draft):
 def test_session_writes_need_the_csrf_token(requester, own_draft):
     client = Client(enforce_csrf_checks=True)
     client.force_login(requester)
-    refused = client.post(f"{detail(own_draft)}submit/")
+    refused = client.post(f"{detail(own_draft)}submit/", content_type="application/json")
     assert refused.status_code == 403
     assert "CSRF" in refused.json()["error"]
     client.get(reverse("assessments:request_list"))
     token = client.cookies["csrftoken"].value
-    accepted = client.post(f"{detail(own_draft)}submit/", headers={"X-CSRFToken": token})
+    accepted = client.post(
+        f"{detail(own_draft)}submit/",
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
     assert accepted.status_code == 200
 
 
@@ -511,3 +515,10 @@ def test_the_schemas_create_example_registers_a_draft(client, requester, bearer)
     response = post(client, URL, example["value"], bearer(requester))
     assert response.status_code == 201, response.json()
     assert response.json()["disciplines"] == ["materials-science"]
+
+
+def test_a_form_encoded_body_is_a_415(client, requester, bearer):
+    response = client.post(URL, {"title": "Form"}, headers=bearer(requester))
+    assert response.status_code == 415
+    assert "error" in response.json()
+    assert not PartnershipRequest.objects.exists()
