@@ -8,16 +8,14 @@ from guidance.queries import json_list_has
 from guidance.search import guidance_search
 
 from ..models import Sector
-from .request_serializers import query_filters
+from .request_serializers import StrictCharField, StrictSlugRelatedField, query_filters
 
 
 class GuidanceFilterSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, max_length=200, help_text="Words to search for.")
+    q = StrictCharField(required=False, max_length=200, help_text="Words to search for.")
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
-    topic = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Topic.objects.all(), required=False
-    )
-    sector = serializers.SlugRelatedField(
+    topic = StrictSlugRelatedField(slug_field="slug", queryset=Topic.objects.all(), required=False)
+    sector = StrictSlugRelatedField(
         slug_field="code", queryset=Sector.objects.all(), required=False
     )
     risk = serializers.ChoiceField(choices=RiskArea.choices, required=False)
@@ -72,6 +70,7 @@ class GuidanceViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = GuidanceItemSerializer
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     queryset = GuidanceItem.objects.none()
 
     def get_queryset(self):

@@ -25,6 +25,8 @@ from ..models import (
 from ..workflow import EDITABLE_FIELDS, request_actions_for
 from .serializers import OrganisationSerializer
 
+# What a request reference may look like in a URL (PR-2026-0001, DEMO-2019-0042).
+REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 # PositiveIntegerField's ceiling on PostgreSQL; a larger number would fail in the database.
 MAX_PEOPLE = 2_147_483_647
 
@@ -87,7 +89,8 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 class StrictSlugRelatedField(serializers.SlugRelatedField):
     def to_internal_value(self, data):
-        if not isinstance(data, str):
+        # PostgreSQL refuses NUL in a query: a code holding one matches nothing anyway.
+        if not isinstance(data, str) or "\x00" in data:
             self.fail("invalid")
         return super().to_internal_value(data)
 

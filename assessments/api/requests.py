@@ -148,7 +148,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = rs.RequestSerializer
     permission_classes = [IsAuthenticated, MayWriteRequests]
     lookup_field = "reference"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = rs.REFERENCE_PATTERN
     queryset = PartnershipRequest.objects.none()
     http_method_names = ["get", "post", "patch", "head", "options"]
 

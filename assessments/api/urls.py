@@ -1,8 +1,9 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from . import guidance, requests, screening, views
+from .request_serializers import REFERENCE_PATTERN
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -28,13 +29,13 @@ urlpatterns = [
         name="api-watchlist-version",
     ),
     path("screen", screening.screen, name="api-screen"),
-    path(
-        "requests/<str:reference>/assessments/",
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/assessments/$",
         requests.AssessmentViewSet.as_view({"get": "list"}),
         name="api-request-assessments",
     ),
-    path(
-        "requests/<str:reference>/assessments/<int:pk>/",
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/assessments/(?P<pk>[0-9]+)/$",
         requests.AssessmentViewSet.as_view({"get": "retrieve"}),
         name="api-request-assessment",
     ),

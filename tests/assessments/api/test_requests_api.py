@@ -158,6 +158,11 @@ def test_the_list_takes_the_same_filters_as_the_web_list(
         ("status=lost", "status"),
         ("country=China", "country"),
         ("created_from=yesterday", "created_from"),
+        ("sector=energy%00", "sector"),
+        ("status=", "status"),
+        ("status=draft&status=submitted", "status"),
+        ("page_size=0", "page_size"),
+        ("page=", "page"),
     ],
 )
 def test_a_bad_filter_is_a_400_naming_the_field(client, reviewer, bearer, query, field):
@@ -522,3 +527,9 @@ def test_a_form_encoded_body_is_a_415(client, requester, bearer):
     assert response.status_code == 415
     assert "error" in response.json()
     assert not PartnershipRequest.objects.exists()
+
+
+def test_a_reference_that_cannot_exist_is_a_json_404(client, requester, bearer):
+    response = client.get(f"{URL}PR%00x/", headers=bearer(requester))
+    assert response.status_code == 404
+    assert response.json()["error"] == "Not found."
