@@ -385,11 +385,18 @@ class RequestCreateSerializer(RequestWriteSerializer):
 
 
 class RequestUpdateSerializer(RequestWriteSerializer):
+    """A partial edit: the fields given change, the rest stay; `version` is always needed."""
+
     version = StrictIntegerField(
         min_value=1,
         max_value=MAX_PEOPLE,
         help_text="The version you read; a stale one is refused with 409.",
     )
+
+    def validate(self, attrs):
+        if "version" not in attrs:
+            raise serializers.ValidationError({"version": ["Give the version you read."]})
+        return super().validate(attrs)
 
 
 def query_filters(serializer_class, params) -> dict:

@@ -64,37 +64,31 @@ def _partner_inputs(rows, *, actor, ip) -> list[workflow.PartnerInput]:
     return inputs
 
 
-def _facts(data: dict, *, actor, ip, current: PartnershipRequest | None = None):
-    """Plain facts for the workflow: what the client sent, the saved values for the rest."""
-
-    def given(name, saved):
-        return data[name] if name in data else saved()
-
-    fields = {
-        name: given(name, lambda name=name: getattr(current, name))
-        for name in workflow.EDITABLE_FIELDS
-    }
-    partners = (
-        _partner_inputs(data["partners"], actor=actor, ip=ip)
-        if "partners" in data
-        else [
-            workflow.PartnerInput(organisation=p.organisation, role=p.role)
-            for p in current.partners.select_related("organisation")
-        ]
-    )
-    funding = given(
-        "funding",
-        lambda: [
-            {name: getattr(row, name) for name in workflow.FUNDING_FIELDS}
-            for row in current.funding_sources.all()
+def _saved(pr: PartnershipRequest) -> dict:
+    """A saved request in the shape of validated input: what a partial edit leaves alone."""
+    return {
+        **{name: getattr(pr, name) for name in workflow.EDITABLE_FIELDS},
+        "sectors": list(pr.sectors.all()),
+        "disciplines": list(pr.disciplines.all()),
+        "partners": [
+            {"organisation": p.organisation, "role": p.role}
+            for p in pr.partners.select_related("organisation")
         ],
-    )
+        "funding": [
+            {name: getattr(row, name) for name in workflow.FUNDING_FIELDS}
+            for row in pr.funding_sources.all()
+        ],
+    }
+
+
+def _facts(data: dict, *, actor, ip) -> workflow.RequestFacts:
+    """Plain facts for the workflow from complete validated input."""
     return workflow.RequestFacts(
-        fields=fields,
-        sectors=list(given("sectors", lambda: current.sectors.all())),
-        disciplines=list(given("disciplines", lambda: current.disciplines.all())),
-        partners=partners,
-        funding=[dict(row) for row in funding],
+        fields={name: data[name] for name in workflow.EDITABLE_FIELDS},
+        sectors=list(data["sectors"]),
+        disciplines=list(data["disciplines"]),
+        partners=_partner_inputs(data["partners"], actor=actor, ip=ip),
+        funding=[dict(row) for row in data["funding"]],
     )
 
 
@@ -194,20 +188,12 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         pr = get_request_for_user(request.user, reference)
         serializer = rs.RequestUpdateSerializer(pr, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "version" not in data:
-            return Response(
-                {
-                    "error": "Give the version you read.",
-                    "fields": {"version": ["This field is required."]},
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        data = {**_saved(pr), **serializer.validated_data}
         version = data.pop("version")
         ip = client_ip(request)
         try:
             with transaction.atomic():
-                facts = _facts(data, actor=request.user, ip=ip, current=pr)
+                facts = _facts(data, actor=request.user, ip=ip)
                 workflow.request_update(
                     actor=request.user, request=pr, version=version, facts=facts, ip=ip
                 )

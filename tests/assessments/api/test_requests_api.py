@@ -3,7 +3,9 @@
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import (
@@ -179,6 +181,19 @@ def test_lists_are_paginated(client, requester, bearer):
     assert body["count"] == 3 and len(body["results"]) == 2
     assert client.get(body["next"], headers=headers).json()["results"][0]["title"] == "Request 0"
     assert client.get(f"{URL}?page=9", headers=headers).status_code == 404
+
+
+def test_the_list_query_count_does_not_grow_with_its_length(
+    client, reviewer, requester, bearer, django_assert_max_num_queries
+):
+    headers = bearer(reviewer)
+    make_request(requester)
+    with CaptureQueriesContext(connection) as one:
+        client.get(URL, headers=headers)
+    for i in range(10):
+        make_request(requester, title=f"Request {i}")
+    with django_assert_max_num_queries(len(one)):
+        assert client.get(URL, headers=headers).json()["count"] == 11
 
 
 # --- creating --------------------------------------------------------------------------------
