@@ -285,7 +285,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ukcn API",
-    "DESCRIPTION": "Partnership requests, screening, assessments, watchlists and guidance.",
+    "DESCRIPTION": (
+        "Partnership requests, screening, assessments, watchlists and guidance, with the "
+        "web interface's permissions. Errors are JSON with an `error` sentence: 400 for bad "
+        "input (`fields`), 401/403/404, 409 when the workflow refuses an action on a request "
+        "(`code` workflow_refused) or the `version` is stale (`code` version_conflict), 429 "
+        "when screening too fast."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
