@@ -8,7 +8,7 @@ from guidance.queries import json_list_has
 from guidance.search import guidance_search
 
 from ..models import Sector
-from .request_serializers import StrictCharField, StrictSlugRelatedField, query_filters
+from .fields import StrictCharField, StrictSlugRelatedField, query_filters
 
 
 class GuidanceFilterSerializer(serializers.Serializer):

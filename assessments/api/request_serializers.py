@@ -2,13 +2,11 @@
 
 import re
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ukcn.models import Department
 
-from ..forms import clean_country
 from ..models import (
     Assessment,
     CollaborationType,
@@ -23,76 +21,22 @@ from ..models import (
     WorkLocation,
 )
 from ..workflow import EDITABLE_FIELDS, request_actions_for
+from .fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictEmailField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
+    StrictSlugRelatedField,
+    StrictURLField,
+    country_code,
+)
 from .serializers import OrganisationSerializer
 
 # What a request reference may look like in a URL (PR-2026-0001, DEMO-2019-0042).
 REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 # PositiveIntegerField's ceiling on PostgreSQL; a larger number would fail in the database.
 MAX_PEOPLE = 2_147_483_647
-
-
-def _country(value: str, *, required: bool) -> str:
-    try:
-        return clean_country(value, required=required)
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(exc.messages) from None
-
-
-# --- JSON types, strictly --------------------------------------------------------------------
-# DRF accepts 12 for a text field and "yes" for a boolean; an integration sending the wrong
-# JSON type has a bug worth hearing about, so these fields refuse it with a 400.
-
-
-class StrictText:
-    """Text only, and its length checked as sent (DRF checks it after trimming spaces)."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        if self.max_length is not None and len(data) > self.max_length:
-            self.fail("max_length", max_length=self.max_length)
-        return super().to_internal_value(data)
-
-
-class StrictCharField(StrictText, serializers.CharField):
-    pass
-
-
-class StrictEmailField(StrictText, serializers.EmailField):
-    pass
-
-
-class StrictURLField(StrictText, serializers.URLField):
-    pass
-
-
-class StrictBooleanField(serializers.BooleanField):
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
-
-
-class StrictIntegerField(serializers.IntegerField):
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(data)
-
-
-class StrictSlugRelatedField(serializers.SlugRelatedField):
-    def to_internal_value(self, data):
-        # PostgreSQL refuses NUL in a query: a code holding one matches nothing anyway.
-        if not isinstance(data, str) or "\x00" in data:
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -241,7 +185,7 @@ class OrganisationWriteSerializer(serializers.Serializer):
     website = StrictURLField(max_length=200, required=False, allow_blank=True)
 
     def validate_country(self, value):
-        return _country(value, required=True)
+        return country_code(value, required=True)
 
 
 class PartnerWriteSerializer(serializers.Serializer):
@@ -278,7 +222,7 @@ class FundingWriteSerializer(serializers.Serializer):
     origin_undisclosed = StrictBooleanField(required=False, default=False)
 
     def validate_country(self, value):
-        return _country(value, required=False)
+        return country_code(value, required=False)
 
     def validate_currency(self, value):
         currency = value.strip().upper()
@@ -399,23 +343,6 @@ class RequestUpdateSerializer(RequestWriteSerializer):
         return super().validate(attrs)
 
 
-def query_filters(serializer_class, params) -> dict:
-    """Validated filters from query parameters; blank or repeated ones are refused, not ignored."""
-    names = serializer_class().fields
-    errors = {}
-    for name in names:
-        values = params.getlist(name)
-        if len(values) > 1:
-            errors[name] = ["Give this filter once."]
-        elif values == [""]:
-            errors[name] = ["Leave the filter out rather than sending it empty."]
-    if errors:
-        raise serializers.ValidationError(errors)
-    filters = serializer_class(data=params)
-    filters.is_valid(raise_exception=True)
-    return filters.validated_data
-
-
 class RequestFilterSerializer(serializers.Serializer):
     """The request list's filters, as query parameters; each optional, combined with AND."""
 
@@ -439,4 +366,4 @@ class RequestFilterSerializer(serializers.Serializer):
     created_to = serializers.DateField(required=False)
 
     def validate_country(self, value):
-        return _country(value, required=False)
+        return country_code(value, required=False)

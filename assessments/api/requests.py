@@ -22,6 +22,7 @@ from ..filters import requests_filter
 from ..models import Assessment, Partner, PartnershipRequest
 from ..permissions import get_request_for_user, visible_requests
 from . import request_serializers as rs
+from .fields import query_filters
 
 REQUEST_PREFETCH = (
     Prefetch("partners", queryset=Partner.objects.select_related("organisation")),
@@ -148,7 +149,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         requests = visible_requests(self.request.user)
-        filters = rs.query_filters(rs.RequestFilterSerializer, self.request.query_params)
+        filters = query_filters(rs.RequestFilterSerializer, self.request.query_params)
         return (
             requests_filter(requests, filters)
             .select_related("department", "created_by", "reviewer")

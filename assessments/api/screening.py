@@ -8,7 +8,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from ..screening.service import screen_name
-from .request_serializers import StrictCharField, _country
+from .fields import StrictCharField, country_code
 
 MAX_BATCH = 100
 
@@ -42,7 +42,7 @@ class NameSerializer(serializers.Serializer):
     )
 
     def validate_country(self, value):
-        return _country(value, required=False)
+        return country_code(value, required=False)
 
 
 class ScreenInputSerializer(serializers.Serializer):
@@ -53,7 +53,7 @@ class ScreenInputSerializer(serializers.Serializer):
     names = NameSerializer(many=True, required=False, max_length=MAX_BATCH, min_length=1)
 
     def validate_country(self, value):
-        return _country(value, required=False)
+        return country_code(value, required=False)
 
     def validate(self, attrs):
         if ("name" in attrs) == ("names" in attrs):
