@@ -36,7 +36,7 @@ from .serializers import OrganisationSerializer
 # What a request reference may look like in a URL (PR-2026-0001, DEMO-2019-0042).
 REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 # PositiveIntegerField's ceiling on PostgreSQL; a larger number would fail in the database.
-MAX_PEOPLE = 2_147_483_647
+MAX_POSITIVE_INT = 2_147_483_647
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ class RequestWriteSerializer(serializers.Serializer):
     data_leaves_uk = StrictBooleanField(required=False, default=False)
     data_leaves_partner_country = StrictBooleanField(required=False, default=False)
     people_exchanged = StrictIntegerField(
-        min_value=0, max_value=MAX_PEOPLE, required=False, default=0
+        min_value=0, max_value=MAX_POSITIVE_INT, required=False, default=0
     )
     lab_access = StrictBooleanField(required=False, default=False)
     staff_travel = StrictBooleanField(required=False, default=False)
@@ -333,7 +333,7 @@ class RequestUpdateSerializer(RequestWriteSerializer):
 
     version = StrictIntegerField(
         min_value=1,
-        max_value=MAX_PEOPLE,
+        max_value=MAX_POSITIVE_INT,
         help_text="The version you read; a stale one is refused with 409.",
     )
 
