@@ -5,6 +5,7 @@ real API token: no answer may be a 500, and every answer must match the schema.
 """
 
 import os
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -70,18 +71,22 @@ def test_the_api_honours_its_schema(api_world):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 19
     failures = []
+    calls = Counter()
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
-                _exercise(operation, mode, api_world)
+                _exercise(operation, mode, api_world, calls)
             except Exception as exc:
                 failures.append(f"{operation.label} ({mode.value}): {exc}")
     assert not failures, "\n\n".join(failures)
+    # Every operation was called, most of them many times over.
+    assert set(calls) == {operation.label for operation in operations}
+    assert sum(calls.values()) >= len(operations) * EXAMPLES_PER_OPERATION
     # The schema's examples were sent too: the write paths ran, not only their refusals.
     assert PartnershipRequest.objects.filter(title__startswith="Joint lab").exists()
 
 
-def _exercise(operation, mode, api_world):
+def _exercise(operation, mode, api_world, calls: Counter):
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
         max_examples=EXAMPLES_PER_OPERATION,
@@ -92,6 +97,7 @@ def _exercise(operation, mode, api_world):
         phases=[Phase.explicit, Phase.generate],
     )
     def run(case):
+        calls[operation.label] += 1
         case.call_and_validate(
             base_url=api_world["url"], headers=api_world["headers"], checks=CHECKS
         )
