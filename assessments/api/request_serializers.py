@@ -351,7 +351,7 @@ class RequestFilterSerializer(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=RequestStatus.choices, required=False)
     tier = serializers.ChoiceField(
-        choices=[("none", "Not yet tiered"), *Tier.choices], required=False
+        choices=[*Tier.choices, ("unscored", "Not yet scored")], required=False
     )
     country = StrictCharField(
         required=False, max_length=2, help_text="A partner's country (ISO 3166 code)."

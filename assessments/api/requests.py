@@ -8,7 +8,7 @@ submit) it conflicts with the request's state (409, `code` "workflow_refused"); 
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
@@ -149,12 +149,20 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         requests = visible_requests(self.request.user)
-        filters = query_filters(rs.RequestFilterSerializer, self.request.query_params)
-        return (
-            requests_filter(requests, filters)
-            .select_related("department", "created_by", "reviewer")
-            .prefetch_related(*REQUEST_PREFETCH)
-        )
+        # The serializer makes the API strict (types, blank or repeated filters) and documents
+        # the parameters; the filtering itself is the web list's, so both list the same rows.
+        query_filters(rs.RequestFilterSerializer, self.request.query_params)
+        params = {
+            name: self.request.query_params[name]
+            for name in rs.RequestFilterSerializer().fields
+            if name in self.request.query_params
+        }
+        filtered = requests_filter(requests=requests, params=params)
+        if filtered.form.errors:
+            raise serializers.ValidationError(filtered.form.errors)
+        return filtered.requests.select_related(
+            "department", "created_by", "reviewer"
+        ).prefetch_related(*REQUEST_PREFETCH)
 
     def get_object(self):
         pr = get_request_for_user(self.request.user, self.kwargs["reference"])

@@ -150,7 +150,7 @@ def test_the_list_takes_the_same_filters_as_the_web_list(
     assert refs("department=history") == ["Medieval manuscripts"]
     assert refs("q=manuscripts") == ["Medieval manuscripts"]
     assert refs("q=tsinghua&status=draft&country=CN") == ["Medieval manuscripts", "Solar cells"]
-    assert refs("tier=none&country=US") == []
+    assert refs("tier=unscored&country=US") == []
 
 
 @pytest.mark.parametrize(
