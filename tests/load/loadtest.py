@@ -9,6 +9,7 @@ writes the figures to var/bench/load.json. Traffic goes to 127.0.0.1 only.
 import argparse
 import json
 import os
+import re
 import secrets
 import signal
 import statistics
@@ -37,6 +38,8 @@ def server_env(database_url: str) -> dict:
         CSRF_COOKIE_SECURE="false",
         SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
+        # No mail server on loopback: notifications are built but not sent.
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
     )
     return env
 
@@ -75,13 +78,17 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
     )
-    for _ in range(100):
+    # Workers import the whole app; on a busy 2-core machine that takes a while.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok:
                 return process
-        except requests.ConnectionError:
-            time.sleep(0.1)
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
     process.terminate()
+    process.wait(timeout=30)
     raise SystemExit("gunicorn did not start")
 
 
@@ -144,14 +151,94 @@ def baseline_user(base: str, stats: Stats, stop: float) -> None:
         timed(session, stats, "GET", f"{base}/healthz")
 
 
+REFERENCE_LINK = re.compile(r'href="/requests/((?:PR|DEMO)-[A-Za-z0-9-]+)/"')
+HIDDEN_INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+SCREEN_NAMES = [
+    ("Harbin Engineering University", "CN"),
+    ("Beihang Univ.", "CN"),
+    ("Nanjing University of Science & Technology", "CN"),
+    ("University of Edinburgh", "GB"),
+    ("Southeast University", "CN"),
+]
+
+
+def request_form_data(hidden: dict, n: int) -> dict:
+    """A complete new-request form: the page's hidden fields (CSRF, formset counts) and ours."""
+    return {
+        **hidden,
+        "title": f"Load test exchange {n}",
+        "summary": "Two visiting researchers and a joint workshop.",
+        "lead_academic": "Dr Load Tester",
+        "collaboration_type": "joint_project",
+        "work_location": "both",
+        "no_nsi_sector": "on",
+        "partners-0-name": "Southeast University",
+        "partners-0-country": "CN",
+        "partners-0-org_type": "university",
+        "partners-0-role": "Co-investigator",
+        "funding-0-funder_name": "UKRI",
+        "funding-0-country": "GB",
+        "funding-0-funder_type": "uk_public",
+        "funding-0-amount": "50000",
+    }
+
+
+def submit_request(session: requests.Session, base: str, stats: Stats, n: int) -> None:
+    """Register a request through the form (with its CSRF token) and submit it for review."""
+    form = timed(session, stats, "GET", f"{base}/requests/new/")
+    hidden = dict(HIDDEN_INPUT.findall(form.text))
+    created = timed(
+        session,
+        stats,
+        "POST",
+        f"{base}/requests/new/",
+        data=request_form_data(hidden, n),
+        headers={"Referer": f"{base}/requests/new/"},
+    )
+    if created.status_code != 302:
+        stats.add(0.0, 499)  # the form refused our data: a broken journey, counted as an error
+        return
+    detail = created.headers["Location"]
+    reference = detail.rstrip("/").rsplit("/", 1)[-1]
+    timed(
+        session,
+        stats,
+        "POST",
+        f"{base}/requests/{reference}/actions/submit/",
+        data={"csrfmiddlewaretoken": session.cookies.get("csrftoken")},
+        headers={"Referer": f"{base}{detail}"},
+    )
+
+
+def screen_names(session: requests.Session, base: str, stats: Stats, n: int) -> None:
+    name, country = SCREEN_NAMES[n % len(SCREEN_NAMES)]
+    timed(
+        session, stats, "GET", f"{base}/screening/check", params={"name": name, "country": country}
+    )
+
+
 def journey_user(base: str, stats: Stats, stop: float, username: str, paths: list[str]) -> None:
+    """Log in, then loop: the user's pages, a request page, a guidance search, and the
+    role's work (requesters register and submit a request, reviewers screen names)."""
     session = requests.Session()
     log_in(session, base, username)
+    listing = session.get(f"{base}/requests/", timeout=30).text
+    references = REFERENCE_LINK.findall(listing)[:10] or [None]
+    n = 0
     while time.monotonic() < stop:
+        n += 1
         for path in paths:
             if time.monotonic() >= stop:
-                break
+                return
             timed(session, stats, "GET", f"{base}{path}")
+        reference = references[n % len(references)]
+        if reference:
+            timed(session, stats, "GET", f"{base}/requests/{reference}/")
+        timed(session, stats, "GET", f"{base}/guidance/", params={"q": "export control"})
+        if username.startswith("requester"):
+            submit_request(session, base, stats, n)
+        elif username.startswith("reviewer"):
+            screen_names(session, base, stats, n)
 
 
 def run_phase(target, users: int, seconds: float, per_user) -> dict:
@@ -169,7 +256,7 @@ def run_phase(target, users: int, seconds: float, per_user) -> dict:
     return stats.summary(time.monotonic() - started)
 
 
-JOURNEY_PATHS = ["/", "/accounts/tokens/"]
+JOURNEY_PATHS = ["/", "/requests/"]
 USERS = ["reviewer", "reviewer2", "approver", "auditor", "requester", "requester2"]
 
 
