@@ -96,12 +96,14 @@ class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.latencies: list[float] = []
+        self.by_kind: dict[str, list[float]] = {}
         self.errors_5xx = 0
         self.errors_other = 0
 
-    def add(self, seconds: float, status: int) -> None:
+    def add(self, seconds: float, status: int, kind: str = "browse") -> None:
         with self.lock:
             self.latencies.append(seconds)
+            self.by_kind.setdefault(kind, []).append(seconds)
             if status >= 500:
                 self.errors_5xx += 1
             elif status >= 400:
@@ -118,13 +120,22 @@ class Stats:
             ),
             "errors_5xx": self.errors_5xx,
             "errors_4xx": self.errors_other,
+            "by_kind": {
+                kind: {"requests": len(values), "p95_ms": percentile_ms(values, 0.95)}
+                for kind, values in sorted(self.by_kind.items())
+            },
         }
 
 
-def timed(session: requests.Session, stats: Stats, method: str, url: str, **kwargs):
+def percentile_ms(values: list[float], fraction: float) -> float:
+    ordered = sorted(values) or [0.0]
+    return round(ordered[max(0, int(len(ordered) * fraction) - 1)] * 1000, 1)
+
+
+def timed(session, stats: Stats, method: str, url: str, kind: str = "browse", **kwargs):
     started = time.perf_counter()
     response = session.request(method, url, timeout=30, allow_redirects=False, **kwargs)
-    stats.add(time.perf_counter() - started, response.status_code)
+    stats.add(time.perf_counter() - started, response.status_code, kind)
     return response
 
 
@@ -172,31 +183,38 @@ def request_form_data(hidden: dict, n: int) -> dict:
         "collaboration_type": "joint_project",
         "work_location": "both",
         "no_nsi_sector": "on",
+        "people_exchanged": "2",
         "partners-0-name": "Southeast University",
         "partners-0-country": "CN",
         "partners-0-org_type": "university",
         "partners-0-role": "Co-investigator",
+        "partners-1-name": "University of Edinburgh",
+        "partners-1-country": "GB",
+        "partners-1-org_type": "university",
+        "partners-1-role": "Co-lead",
         "funding-0-funder_name": "UKRI",
         "funding-0-country": "GB",
         "funding-0-funder_type": "uk_public",
         "funding-0-amount": "50000",
+        "funding-0-currency": "GBP",
     }
 
 
 def submit_request(session: requests.Session, base: str, stats: Stats, n: int) -> None:
     """Register a request through the form (with its CSRF token) and submit it for review."""
-    form = timed(session, stats, "GET", f"{base}/requests/new/")
+    form = timed(session, stats, "GET", f"{base}/requests/new/", kind="GET /requests/new/")
     hidden = dict(HIDDEN_INPUT.findall(form.text))
     created = timed(
         session,
         stats,
         "POST",
         f"{base}/requests/new/",
+        kind="register",
         data=request_form_data(hidden, n),
         headers={"Referer": f"{base}/requests/new/"},
     )
     if created.status_code != 302:
-        stats.add(0.0, 499)  # the form refused our data: a broken journey, counted as an error
+        stats.add(0.0, 422, "register")  # the form refused our data: counted as an error
         return
     detail = created.headers["Location"]
     reference = detail.rstrip("/").rsplit("/", 1)[-1]
@@ -205,6 +223,7 @@ def submit_request(session: requests.Session, base: str, stats: Stats, n: int) -
         stats,
         "POST",
         f"{base}/requests/{reference}/actions/submit/",
+        kind="submit",
         data={"csrfmiddlewaretoken": session.cookies.get("csrftoken")},
         headers={"Referer": f"{base}{detail}"},
     )
@@ -230,11 +249,18 @@ def journey_user(base: str, stats: Stats, stop: float, username: str, paths: lis
         for path in paths:
             if time.monotonic() >= stop:
                 return
-            timed(session, stats, "GET", f"{base}{path}")
+            timed(session, stats, "GET", f"{base}{path}", kind=f"GET {path}")
         reference = references[n % len(references)]
         if reference:
-            timed(session, stats, "GET", f"{base}/requests/{reference}/")
-        timed(session, stats, "GET", f"{base}/guidance/", params={"q": "export control"})
+            timed(session, stats, "GET", f"{base}/requests/{reference}/", kind="request page")
+        timed(
+            session,
+            stats,
+            "GET",
+            f"{base}/guidance/",
+            kind="guidance search",
+            params={"q": "export control"},
+        )
         if username.startswith("requester"):
             submit_request(session, base, stats, n)
         elif username.startswith("reviewer"):
