@@ -9,7 +9,10 @@ from django.utils import timezone
 from ukcn.models import Department
 
 from . import workflow
-from .models import Organisation, PartnershipRequest, RequestStatus, Sector
+from .assessing import request_assess
+from .models import Organisation, PartnershipRequest, RequestStatus, ScreeningMatch, Sector
+from .models.screening import MatchStatus
+from .screening.service import match_confirm
 
 S = RequestStatus
 
@@ -225,6 +228,22 @@ def _facts(sample: Sample, actor) -> workflow.RequestFacts:
     )
 
 
+def _review(pr: PartnershipRequest, sample: Sample, reviewer) -> None:
+    """Decide the screening matches, assess under the active policy, and keep the demo's tier."""
+    for match in ScreeningMatch.objects.filter(partner__request=pr, status=MatchStatus.POTENTIAL):
+        match_confirm(
+            match=match, actor=reviewer, reason="Same institution: name, city and website agree."
+        )
+    assessment = request_assess(request=pr, actor=reviewer)
+    if assessment.tier != sample.tier:
+        workflow.request_set_tier(
+            actor=reviewer,
+            request=pr,
+            tier=sample.tier,
+            reason="Reviewer's judgement on what the scoring cannot see (demonstration).",
+        )
+
+
 def _walk(pr: PartnershipRequest, sample: Sample, users: dict) -> None:
     author = users[sample.registered_by]
     if sample.status == S.DRAFT:
@@ -239,7 +258,7 @@ def _walk(pr: PartnershipRequest, sample: Sample, users: dict) -> None:
         return
     reviewer = users["reviewer"]
     workflow.request_take_into_review(actor=reviewer, request=pr)
-    workflow.request_set_tier(actor=reviewer, request=pr, tier=sample.tier)
+    _review(pr, sample, reviewer)
     if sample.status == S.UNDER_REVIEW:
         return
     outcome = "decline" if sample.tier == "very_high" else "approve"

@@ -7,6 +7,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 
@@ -176,12 +177,37 @@ class PartnerForm(forms.Form):
     website = forms.URLField(required=False, assume_scheme="https")
     role = forms.CharField(label="Role in the project", max_length=300, required=False)
 
+    # The live check fires on keys as they are typed, and on "input" for what comes without key
+    # events (an input method for Chinese, a paste, autofill); htmx debounces both into one.
+    TYPING_TRIGGER = "keyup changed delay:400ms, input changed delay:400ms"
+
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = (
             organisations if organisations is not None else Organisation.objects.all()
         )
         self.fields["country"].choices = country_choices("— choose —")
+        self._live_check_wire()
+
+    @property
+    def screening_target_id(self) -> str:
+        """The id of the row's area where the live watchlist check shows its result."""
+        return f"{self.prefix or 'partner'}-screening"
+
+    def _live_check_wire(self) -> None:
+        """Screen the row's names against the watchlists as they are typed (htmx, when present).
+
+        Without JavaScript nothing happens here: partners are screened on submit anyway.
+        """
+        url = reverse("assessments:screening_check")
+        fields = ("name", "name_native", "country", "org_type")
+        row = ", ".join(f"[name='{self.add_prefix(name)}']" for name in fields)
+        common = {"hx-get": url, "hx-target": f"#{self.screening_target_id}", "hx-include": row}
+        for name in ("name", "name_native"):
+            self.fields[name].widget.attrs.update(
+                {**common, "hx-trigger": self.TYPING_TRIGGER, "autocomplete": "off"}
+            )
+        self.fields["country"].widget.attrs.update({**common, "hx-trigger": "change"})
 
     def clean(self):
         cleaned = super().clean()
@@ -347,35 +373,3 @@ class ConditionForm(forms.ModelForm):
 class AttachmentForm(forms.Form):
     file = forms.FileField(label="File")
     kind = forms.ChoiceField(choices=Attachment.Kind.choices, initial=Attachment.Kind.EVIDENCE)
-
-
-# --- the request list's filters --------------------------------------------------------------
-
-
-class RequestFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, help_text="Reference, title, partner")
-    status = forms.ChoiceField(choices=[("", "Any status"), *RequestStatus.choices], required=False)
-    tier = forms.ChoiceField(
-        choices=[("", "Any tier"), ("none", "Not yet tiered"), *Tier.choices], required=False
-    )
-    country = forms.ChoiceField(label="Partner country", required=False)
-    sector = forms.ModelChoiceField(
-        queryset=Sector.objects.none(), required=False, empty_label="Any sector"
-    )
-    department = forms.ModelChoiceField(
-        queryset=Department.objects.none(), required=False, empty_label="Any department"
-    )
-    created_from = forms.DateField(label="Registered from", required=False, widget=DATE_INPUT)
-    created_to = forms.DateField(label="Registered to", required=False, widget=DATE_INPUT)
-
-    def __init__(self, *args, show_department: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["sector"].queryset = Sector.objects.order_by("name")
-        self.fields["country"].choices = country_choices("Any country")
-        if show_department:
-            self.fields["department"].queryset = Department.objects.order_by("name")
-        else:
-            del self.fields["department"]
-
-    def clean_country(self):
-        return clean_country(self.cleaned_data.get("country", ""), required=False)

@@ -9,6 +9,7 @@ runs again in a later period repeats nothing.
 
 import logging
 import socket
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -18,14 +19,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .audit import audit_record
-from .models import Condition, PartnershipRequest, RequestStatus, ScheduledJobRun
+from .models import Condition, PartnershipRequest, RequestStatus, ScheduledJobRun, Watchlist
 from .notifications import (
     notification_digests_send,
     notification_emails_send,
     notify_condition_due_soon,
     notify_condition_overdue,
+    notify_guidance_review_due,
     notify_review_date_reached,
 )
+from .watchlists.refresh import watchlists_refresh_due
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +180,43 @@ def job_remind_review_dates(*, now: datetime) -> str:
     return f"{requests_remind_review_date(now=now)} request(s) with new review reminders"
 
 
+def job_refresh_watchlists(*, now: datetime) -> str:
+    """Fetch the watchlists whose refresh interval has passed; changed files become versions."""
+    results = watchlists_refresh_due(now=now)
+    counts = Counter(result.outcome for result in results)
+    Outcome = Watchlist.CheckOutcome
+    return (
+        f"{len(results)} watchlist(s) checked: {counts[Outcome.IMPORTED]} new version(s), "
+        f"{counts[Outcome.UNCHANGED]} unchanged, {counts[Outcome.FAILED]} failed"
+    )
+
+
+def guidance_flag_past_review(*, now: datetime) -> int:
+    """Tell each published guidance item's owner, once per review-by date, that it is past it."""
+    # guidance builds on assessments; importing it here keeps assessments loadable on its own.
+    from guidance.models import GuidanceItem, Status
+
+    today = timezone.localdate(now)
+    past = GuidanceItem.objects.filter(
+        status=Status.PUBLISHED, review_by__lt=today, owner__isnull=False
+    ).select_related("owner")
+    return sum(
+        bool(
+            notify_guidance_review_due(
+                owner=item.owner,
+                title=item.title,
+                link=item.get_absolute_url(),
+                key=f"{item.pk}:review-by:{item.review_by.isoformat()}",
+            )
+        )
+        for item in past.order_by("pk")
+    )
+
+
+def job_flag_guidance_past_review(*, now: datetime) -> str:
+    return f"{guidance_flag_past_review(now=now)} guidance item(s) flagged"
+
+
 def _digest_hour() -> time:
     return time(hour=settings.NOTIFICATION_DIGEST_HOUR)
 
@@ -188,6 +228,8 @@ JOBS: tuple[ScheduledJob, ...] = (
     ScheduledJob("mark_overdue_conditions", HOURLY, job_mark_overdue_conditions),
     ScheduledJob("remind_conditions_due_soon", HOURLY, job_remind_conditions_due_soon),
     ScheduledJob("remind_review_dates", HOURLY, job_remind_review_dates),
+    ScheduledJob("refresh_watchlists", timedelta(minutes=15), job_refresh_watchlists),
+    ScheduledJob("flag_guidance_past_review", HOURLY, job_flag_guidance_past_review),
     # After the reminders, so that a digest includes what they raised this morning.
     ScheduledJob("send_digests", timedelta(days=1), job_send_digests, not_before=_digest_hour),
 )

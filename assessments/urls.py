@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checklist, notifications, reports, requests, screening
+from .views import audit_report, checklist, notifications, reports, requests, screening
 
 app_name = "assessments"
 
@@ -23,6 +23,12 @@ urlpatterns = [
         "requests/<str:reference>/conditions/<int:pk>/met/",
         requests.condition_met,
         name="condition_met",
+    ),
+    path("requests/<str:reference>/report/", audit_report.request_report, name="request_report"),
+    path(
+        "requests/<str:reference>/report.pdf",
+        audit_report.request_report_pdf,
+        name="request_report_pdf",
     ),
     path("organisations/<int:pk>/", requests.organisation_detail, name="organisation_detail"),
     path(

@@ -291,22 +291,31 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # The API speaks JSON only; a form-encoded body is a 415.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "assessments.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "assessments.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "ukcn.api_errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"screening": os.environ.get("API_SCREENING_RATE", "120/min")},
     "UNICODE_JSON": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ukcn API",
-    "DESCRIPTION": "Partnership requests, screening, assessments, watchlists and guidance.",
+    "DESCRIPTION": (
+        "Partnership requests, screening, assessments, watchlists and guidance, with the "
+        "web interface's permissions. Errors are JSON with an `error` sentence: 400 for bad "
+        "input (`fields`), 401/403/404, 409 when the workflow refuses an action on a request "
+        "(`code` workflow_refused) or the `version` is stale (`code` version_conflict), 429 "
+        "when screening too fast."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"TierEnum": "assessments.models.requests.Tier"},
 }
 
 LOGGING = {

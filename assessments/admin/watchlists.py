@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from ..audit import audit_record, client_ip
@@ -113,9 +115,53 @@ class VersionInline(admin.TabularInline):
 
 @admin.register(Watchlist)
 class WatchlistAdmin(admin.ModelAdmin):
-    list_display = ["name", "publisher", "format", "active_version", "blocking", "is_active"]
-    list_filter = ["format", "blocking", "is_active"]
+    list_display = [
+        "name",
+        "publisher",
+        "format",
+        "active_version",
+        "refresh_interval",
+        "last_check",
+        "blocking",
+        "is_active",
+    ]
+    list_filter = ["format", "blocking", "is_active", "last_check_outcome"]
     search_fields = ["name", "publisher"]
+    readonly_fields = ["last_checked_at", "last_check_outcome", "last_check_message"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "publisher",
+                    "licence",
+                    "homepage",
+                    "format",
+                    "blocking",
+                    "default_risk_level",
+                    "is_active",
+                ]
+            },
+        ),
+        (
+            "Automatic refresh",
+            {
+                "description": (
+                    "run_scheduled fetches the source URL again once the interval has passed "
+                    "since the last check: a changed file becomes a new version (and partners "
+                    "are re-screened), an unchanged one is recorded as checked."
+                ),
+                "fields": [
+                    "source_url",
+                    "refresh_interval",
+                    "last_checked_at",
+                    "last_check_outcome",
+                    "last_check_message",
+                ],
+            },
+        ),
+    ]
     inlines = [VersionInline]
     change_form_template = "admin/assessments/watchlist/change_form.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -148,6 +194,13 @@ class WatchlistAdmin(admin.ModelAdmin):
         if version is None:
             return "none"
         return f"v{version.number} ({version.entry_count} entries)"
+
+    @admin.display(description="last check", ordering="last_checked_at")
+    def last_check(self, obj):
+        if obj.last_checked_at is None:
+            return "never"
+        when = date_format(timezone.localtime(obj.last_checked_at), "j M Y H:i")
+        return f"{obj.get_last_check_outcome_display() or 'in progress'}, {when}"
 
     def get_urls(self):
         return [

@@ -4,6 +4,9 @@ from ..models import AuditEvent, Organisation, Watchlist, WatchlistVersion
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
+    # Blank when unknown, so not declared as a URI (an empty string is not one).
+    website = serializers.CharField(read_only=True)
+
     class Meta:
         model = Organisation
         fields = [
@@ -41,6 +44,8 @@ class WatchlistVersionSerializer(serializers.ModelSerializer):
 
 
 class WatchlistSerializer(serializers.ModelSerializer):
+    homepage = serializers.CharField(read_only=True)
+    source_url = serializers.CharField(read_only=True)
     active_version = serializers.SerializerMethodField()
 
     class Meta:

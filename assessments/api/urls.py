@@ -1,14 +1,17 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import guidance, requests, screening, views
+from .request_serializers import REFERENCE_PATTERN
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("organisations", views.OrganisationViewSet, basename="api-organisation")
 router.register("watchlists", views.WatchlistViewSet, basename="api-watchlist")
 router.register("audit-events", views.AuditEventViewSet, basename="api-audit-event")
+router.register("requests", requests.RequestViewSet, basename="api-request")
+router.register("guidance", guidance.GuidanceViewSet, basename="api-guidance")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -24,6 +27,17 @@ urlpatterns = [
         "watchlists/<int:watchlist_pk>/versions/<int:pk>/",
         views.WatchlistVersionViewSet.as_view({"get": "retrieve"}),
         name="api-watchlist-version",
+    ),
+    path("screen", screening.screen, name="api-screen"),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/assessments/$",
+        requests.AssessmentViewSet.as_view({"get": "list"}),
+        name="api-request-assessments",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/assessments/(?P<pk>[0-9]+)/$",
+        requests.AssessmentViewSet.as_view({"get": "retrieve"}),
+        name="api-request-assessment",
     ),
     path("", include(router.urls)),
 ]

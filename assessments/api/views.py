@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from ukcn.models import department_of
@@ -66,9 +67,10 @@ class WatchlistVersionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = WatchlistVersion.objects.all()
 
     def get_queryset(self):
-        return WatchlistVersion.objects.filter(watchlist_id=self.kwargs["watchlist_pk"]).order_by(
-            "-number"
-        )
+        # Look the watchlist up first: an unknown one is a 404, and an id beyond the
+        # database's integer range is refused by the primary-key lookup, not the driver.
+        watchlist = get_object_or_404(Watchlist, pk=self.kwargs["watchlist_pk"])
+        return watchlist.versions.order_by("-number")
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):

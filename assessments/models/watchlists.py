@@ -1,7 +1,14 @@
 """Watchlists, their immutable imported versions, and the entries in each version."""
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
+
+# The scheduler looks for lists to refresh every 15 minutes: a shorter interval means nothing.
+MIN_REFRESH_INTERVAL = timedelta(minutes=15)
 
 
 class RiskLevel(models.TextChoices):
@@ -15,12 +22,17 @@ class RiskLevel(models.TextChoices):
 class Watchlist(models.Model):
     """A list published by someone (ASPI, US government, an internal team) that partners are checked against."""
 
+    class CheckOutcome(models.TextChoices):
+        IMPORTED = "imported", "Changed: new version imported"
+        UNCHANGED = "unchanged", "Checked: unchanged"
+        FAILED = "failed", "Failed"
+
     name = models.CharField(max_length=200, unique=True)
     publisher = models.CharField(max_length=200, blank=True)
     licence = models.CharField(max_length=200, blank=True)
     homepage = models.URLField(blank=True)
     format = models.CharField(max_length=40)
-    source_url = models.URLField(blank=True)
+    source_url = models.URLField("source URL", blank=True)
     blocking = models.BooleanField(
         "a confirmed match is blocking",
         default=False,
@@ -31,12 +43,34 @@ class Watchlist(models.Model):
     )
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    refresh_interval = models.DurationField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_REFRESH_INTERVAL)],
+        help_text=(
+            "How often to fetch the source URL again, e.g. 6:00:00 for six hours or "
+            "1 00:00:00 for a day (at least 15 minutes). Blank: never refreshed automatically."
+        ),
+    )
+    last_checked_at = models.DateTimeField("last checked", null=True, blank=True, editable=False)
+    last_check_outcome = models.CharField(
+        max_length=20, choices=CheckOutcome.choices, blank=True, editable=False
+    )
+    last_check_message = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.refresh_interval is not None and not self.source_url:
+            raise ValidationError(
+                {"source_url": "Give the source URL to refresh the list from."},
+                code="refresh_needs_url",
+            )
 
 
 class WatchlistVersion(models.Model):

@@ -22,6 +22,7 @@ class MatchDecisionForm(forms.Form):
 
 class NameCheckForm(forms.Form):
     name = forms.CharField(max_length=300, required=False)
+    name_native = forms.CharField(max_length=300, required=False)
     country = forms.RegexField(
         regex=r"^[A-Za-z]{2}$",
         required=False,

@@ -9,7 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ukcn.roles import sees_all_departments
+
 from ..audit import audit_record, client_ip
+from ..filters import RequestFilterForm, requests_filter
 from ..permissions import visible_requests
 from ..reports.exports import (
     CONTENT_TYPES,
@@ -23,7 +26,6 @@ from ..reports.exports import (
     may_export,
     portfolio_export_record,
 )
-from ..reports.filters import RequestFilterForm, requests_filter
 from ..reports.pdf import pdf_render
 from ..reports.summary import annual_summary, may_read_summary, summary_years
 
@@ -33,7 +35,9 @@ def export_page(request):
     """The export form: filters, then one button per format."""
     if not may_export(request.user):
         raise PermissionDenied
-    form = RequestFilterForm(request.GET or None)
+    form = RequestFilterForm(
+        request.GET or None, show_department=sees_all_departments(request.user)
+    )
     return render(
         request, "assessments/reports/export_page.html", {"form": form, "formats": FORMATS}
     )
@@ -46,7 +50,11 @@ def requests_export(request, fmt: str):
         raise Http404("No such export format.")
     if not may_export(request.user):
         raise PermissionDenied
-    filtered = requests_filter(requests=visible_requests(request.user), params=request.GET)
+    filtered = requests_filter(
+        requests=visible_requests(request.user),
+        params=request.GET,
+        show_department=sees_all_departments(request.user),
+    )
     if filtered.errors:
         context = {"form": filtered.form, "formats": FORMATS}
         return render(request, "assessments/reports/export_page.html", context, status=400)

@@ -23,7 +23,6 @@ from ..forms import (
     PartnerFormSet,
     RecommendForm,
     ReopenForm,
-    RequestFilterForm,
     RequestForm,
     TierForm,
     WithdrawForm,
@@ -31,6 +30,7 @@ from ..forms import (
 )
 from ..models import Organisation, Partner
 from ..permissions import get_request_for_user, visible_requests
+from ..reports.exports import FORMATS, may_export
 
 PAGE_SIZE = 25
 
@@ -43,22 +43,23 @@ def _with_partners(queryset):
 
 def request_list(request):
     """All requests the user may see, filtered and paginated."""
-    show_department = sees_all_departments(request.user)
-    form = RequestFilterForm(request.GET or None, show_department=show_department)
-    requests = visible_requests(request.user)
-    if form.is_bound and form.is_valid():
-        requests = requests_filter(requests, form.cleaned_data)
-    page = Paginator(_with_partners(requests), PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = requests_filter(
+        requests=visible_requests(request.user),
+        params=request.GET,
+        show_department=sees_all_departments(request.user),
+    )
+    page = Paginator(_with_partners(filtered.requests), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "assessments/requests/list.html",
         {
-            "form": form,
+            "form": filtered.form,
             "page": page,
             "query": query.urlencode(),
             "may_create": has_role(request.user, Role.REQUESTER, Role.REVIEWER),
+            "export_formats": FORMATS if may_export(request.user) else (),
         },
     )
 

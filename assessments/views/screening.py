@@ -80,10 +80,11 @@ def match_decide(request, pk):
 
 
 def _check_params(query) -> dict:
-    data = {field: query.get(field, "") for field in ("name", "country", "org_type")}
+    fields = ("name", "name_native", "country", "org_type")
+    data = {field: query.get(field, "") for field in fields}
     for key, value in query.items():
         # htmx sends a field under its form name, e.g. "partners-0-name" in a formset.
-        for field in data:
+        for field in fields:
             if not data[field] and key.endswith(f"-{field}"):
                 data[field] = value
     return data
@@ -91,16 +92,21 @@ def _check_params(query) -> dict:
 
 @require_GET
 def screening_check(request):
-    """Screen a name as it is typed: JSON for other systems, an HTML fragment for htmx."""
+    """Screen a name as it is typed: JSON for other systems, an HTML fragment for htmx.
+
+    The fragment covers both names of a partner row (as written and in its own script); the
+    JSON answers for `name` (or `name_native` when no `name` is given).
+    """
     form = NameCheckForm(_check_params(request.GET))
     if not form.is_valid():
         return JsonResponse(
             {"errors": {field: list(errors) for field, errors in form.errors.items()}}, status=400
         )
     data = form.cleaned_data
-    result = screen_name(
-        data["name"], country=data["country"].upper() or None, org_type=data["org_type"] or None
-    )
+    options = {"country": data["country"].upper() or None, "org_type": data["org_type"] or None}
     if request.headers.get("HX-Request"):
-        return render(request, "assessments/screening/check_result.html", {"result": result})
+        names = dict.fromkeys(n.strip() for n in (data["name"], data["name_native"]) if n.strip())
+        results = [screen_name(name, **options) for name in names]
+        return render(request, "assessments/screening/check_result.html", {"results": results})
+    result = screen_name(data["name"] or data["name_native"], **options)
     return JsonResponse(result, json_dumps_params={"ensure_ascii": False})

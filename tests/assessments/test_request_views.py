@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 import pytest
@@ -113,16 +114,65 @@ def test_the_list_filters_by_status_tier_country_sector_department_dates_and_tex
     assert found() == {a.reference, b.reference}
     assert found(status="under_review") == {b.reference}
     assert found(tier="high") == {b.reference}
-    assert found(tier="none") == {a.reference}
+    assert found(tier="unscored") == {a.reference}
     assert found(country="DE") == {b.reference}
-    assert found(sector=quantum.pk) == {a.reference}
-    assert found(department=history.pk) == {b.reference}
+    assert found(sector=quantum.code) == {a.reference}
+    assert found(department=history.code) == {b.reference}
     assert found(q="quantum") == {a.reference}
     assert found(q="München") == {b.reference}
     assert found(q="清华") == {a.reference}
     today = timezone.localdate()
     assert found(created_from=today.isoformat()) == {a.reference, b.reference}
     assert found(created_to=(today - timedelta(days=1)).isoformat()) == set()
+    assert found(q="Archive", country="DE", department=history.code) == {b.reference}
+
+
+def test_the_list_refuses_bad_filters_with_a_message_instead_of_ignoring_them(
+    client, reviewer, requester
+):
+    pr = make_request(requester)
+    client.force_login(reviewer)
+    response = client.get(
+        reverse("assessments:request_list"),
+        {"created_from": "2026-02-01", "created_to": "2026-01-01"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "must not be after" in body
+    assert pr.reference not in body
+    assert "Export this list" not in body
+
+
+def test_the_list_links_to_exports_of_itself_with_its_filters(client, reviewer, requester):
+    make_request(requester)
+    client.force_login(reviewer)
+    response = client.get(
+        reverse("assessments:request_list"), {"tier": "high", "country": "CN", "page": "1"}
+    )
+    body = response.content.decode()
+    assert "Export this list" in body
+    for fmt in ("csv", "xlsx", "json"):
+        assert f'href="/exports/requests.{fmt}?tier=high&amp;country=CN"' in body
+
+
+def test_an_export_link_from_the_list_exports_the_same_requests(client, reviewer, requester):
+    quantum = Sector.objects.get(name="Quantum Technologies")
+    wanted = make_request(requester, title="Quantum sensing", no_nsi_sector=False)
+    wanted.sectors.add(quantum)
+    make_request(requester, title="Archive")
+    client.force_login(reviewer)
+    listed = client.get(reverse("assessments:request_list"), {"sector": quantum.code})
+    assert list(listed.context["page"].object_list) == [wanted]
+    exported = client.get("/exports/requests.json", {"sector": quantum.code})
+    document = json.loads(b"".join(exported.streaming_content))
+    assert [row["reference"] for row in document["requests"]] == [wanted.reference]
+
+
+def test_the_list_offers_a_requester_no_department_filter(client, requester):
+    client.force_login(requester)
+    body = client.get(reverse("assessments:request_list")).content.decode()
+    assert 'name="department"' not in body
+    assert 'name="sector"' in body
 
 
 def test_the_list_paginates(client, reviewer, requester):

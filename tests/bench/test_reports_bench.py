@@ -130,3 +130,48 @@ def test_exports_dashboard_and_summary_at_ten_thousand_requests(
             "database": connection.vendor,
         },
     )
+
+
+def test_one_audit_report_pdf(db, client, tmp_path, bench_record, settings):
+    """Server time, queries and size of one request's audit PDF, for a fully reviewed request."""
+    import subprocess
+
+    from django.contrib.auth import get_user_model
+
+    from tests.assessments.reports.audit_report_data import reviewed_request
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    users = get_user_model().objects
+    request = reviewed_request(
+        requester=users.get(username="requester"),
+        reviewer=users.get(username="reviewer"),
+        approver=users.get(username="approver"),
+    )
+    client.force_login(users.get(username="auditor"))
+    url = f"/requests/{request.reference}/report.pdf"
+    client.get(url)  # warm fonts, templates and imports
+    timings = []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    pages = next(int(line.split()[-1]) for line in info.splitlines() if line.startswith("Pages:"))
+    bench_record(
+        "audit_report_pdf",
+        {
+            "reference": request.reference,
+            "timeline_events": request.audit_events.count(),
+            "seconds_best_of_3": round(min(timings), 3),
+            "seconds_worst_of_3": round(max(timings), 3),
+            "queries": len(queries),
+            "pdf_bytes": len(response.content),
+            "pages": pages,
+            "database": connection.vendor,
+        },
+    )

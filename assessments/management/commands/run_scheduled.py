@@ -7,7 +7,8 @@ from assessments.scheduling import JOBS, scheduled_jobs_run
 
 class Command(BaseCommand):
     help = (
-        "Run every scheduled job whose period has come (digests, overdue conditions, reminders). "
+        "Run every scheduled job whose period has come (digests, overdue conditions, reminders, "
+        "watchlist refresh, guidance past review-by). "
         "Safe to run often and on several hosts at once: each job period runs once."
     )
 

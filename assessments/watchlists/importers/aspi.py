@@ -1,10 +1,9 @@
 """ASPI's China Defence Universities Tracker: its CSV list fields or the MISP galaxy JSON copy."""
 
-import json
 import re
 
 from . import importer_register
-from .base import Importer, ImportFormatError, decode_text, frame_records, read_csv
+from .base import Importer, ImportFormatError, frame_records, read_csv, read_json_list
 
 TRACKER_URL = "https://unitracker.aspi.org.au/"
 # "English name (中文名)", half- or full-width brackets: the bracketed part holds at least one CJK character.
@@ -103,15 +102,7 @@ class AspiImporter(Importer):
             }
 
     def _parse_galaxy(self, data: bytes):
-        try:
-            document = json.loads(decode_text(data))
-        except json.JSONDecodeError as exc:
-            raise ImportFormatError(
-                f"the JSON is malformed: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-            ) from None
-        values = document.get("values") if isinstance(document, dict) else None
-        if not isinstance(values, list):
-            raise ImportFormatError("the JSON has no 'values' list (not a MISP galaxy cluster)")
+        values = read_json_list(data, "values", "a MISP galaxy cluster")
         for number, value in enumerate(values, start=1):
             if not isinstance(value, dict):
                 raise ImportFormatError(f"values[{number - 1}]: not an object")

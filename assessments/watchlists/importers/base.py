@@ -1,6 +1,7 @@
 """What every importer is: a name, the formats it reads, a version, and parse(bytes) -> rows."""
 
 import io
+import json
 from collections.abc import Iterable, Iterator
 
 import pandas as pd
@@ -50,6 +51,20 @@ def decode_text(data: bytes) -> str:
             f"the file is not UTF-8 text (invalid byte at offset {exc.start}); "
             "save it as UTF-8 and try again"
         ) from None
+
+
+def read_json_list(data: bytes, key: str, what: str) -> list:
+    """The list under `key` in a JSON document, or a clear error naming what was expected."""
+    try:
+        document = json.loads(decode_text(data))
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(
+            f"the JSON is malformed: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    values = document.get(key) if isinstance(document, dict) else None
+    if not isinstance(values, list):
+        raise ImportFormatError(f"the JSON has no '{key}' list (not {what})")
+    return values
 
 
 def read_csv(data: bytes) -> pd.DataFrame:

@@ -1,14 +1,12 @@
 """The US Consolidated Screening List, in its own CSV (29 columns) and JSON (`results[]`) forms."""
 
-import json
-
 from . import importer_register
 from .base import (
     Importer,
     ImportFormatError,
-    decode_text,
     frame_records,
     read_csv,
+    read_json_list,
     require_columns,
     split_list,
 )
@@ -60,15 +58,7 @@ class CslImporter(Importer):
             }
 
     def _parse_json(self, data: bytes):
-        try:
-            document = json.loads(decode_text(data))
-        except json.JSONDecodeError as exc:
-            raise ImportFormatError(
-                f"the JSON is malformed: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-            ) from None
-        results = document.get("results") if isinstance(document, dict) else None
-        if not isinstance(results, list):
-            raise ImportFormatError("the JSON has no 'results' list (not a CSL search result)")
+        results = read_json_list(data, "results", "a CSL search result")
         for number, result in enumerate(results):
             if not isinstance(result, dict):
                 raise ImportFormatError(f"results[{number}]: not an object")

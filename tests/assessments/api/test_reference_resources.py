@@ -94,3 +94,10 @@ def test_the_api_refuses_writes_to_read_only_resources(client, auditor):
     client.force_login(auditor)
     response = client.post("/api/v1/audit-events/", {}, content_type="application/json")
     assert response.status_code == 405
+
+
+def test_versions_of_an_unknown_or_absurd_watchlist_id_are_404(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get("/api/v1/watchlists/999/versions/").status_code == 404
+    huge = "/api/v1/watchlists/25826179173265396727808/versions/4865001/"
+    assert client.get(huge).status_code == 404

@@ -1,8 +1,8 @@
 import pytest
 from django.http import QueryDict
 
+from assessments.filters import requests_filter
 from assessments.models import PartnershipRequest, RequestStatus, Tier
-from assessments.reports.filters import requests_filter
 from tests.assessments.reports.factories import aware, make_organisation, make_request
 
 
@@ -10,7 +10,7 @@ from tests.assessments.reports.factories import aware, make_organisation, make_r
 def requests(requester, other_requester, engineering, history):
     southeast = make_organisation("Southeast University", city="Jiangsu", native="东南大学")
     munich = make_organisation("Technical University of Munich", country="DE")
-    return {
+    made = {
         "wind": make_request(
             department=engineering,
             created_by=requester,
@@ -38,6 +38,10 @@ def requests(requester, other_requester, engineering, history):
             partners=[southeast, munich],
         ),
     }
+    PartnershipRequest.objects.filter(title="Robot hands").update(
+        summary="Soft grippers for offshore maintenance."
+    )
+    return made
 
 
 def titles(query: str) -> set[str]:
@@ -59,6 +63,7 @@ def titles(query: str) -> set[str]:
         ("created_from=2025-01-01&created_to=2025-06-30", {"Robot hands"}),
         ("q=东南", {"Offshore wind", "Silk Road manuscripts"}),
         ("q=robot", {"Robot hands"}),
+        ("q=grippers", {"Robot hands"}),
         ("country=CN&department=engineering", {"Offshore wind"}),
     ],
 )
@@ -91,3 +96,30 @@ def test_the_applied_filters_are_plain_strings_for_the_audit_record(requests):
         params=QueryDict("sector=energy&created_from=2024-01-01&q="),
     )
     assert result.applied == {"sector": "energy", "created_from": "2024-01-01"}
+
+
+def test_a_requester_is_not_offered_the_department_filter_and_it_is_ignored(requests):
+    result = requests_filter(
+        requests=PartnershipRequest.objects.all(),
+        params=QueryDict("department=history"),
+        show_department=False,
+    )
+    assert "department" not in result.form.fields
+    assert result.applied == {}
+    assert result.requests.count() == 3
+
+
+def test_registered_from_after_registered_to_is_refused(requests):
+    result = requests_filter(
+        requests=PartnershipRequest.objects.all(),
+        params=QueryDict("created_from=2025-02-01&created_to=2025-01-01"),
+    )
+    assert result.requests.count() == 0
+    assert result.errors == ["'Registered from' must not be after 'Registered to'."]
+
+
+def test_a_country_code_that_names_no_country_is_refused(requests):
+    result = requests_filter(
+        requests=PartnershipRequest.objects.all(), params=QueryDict("country=XX")
+    )
+    assert result.errors and result.errors[0].startswith("country: ")

@@ -1,0 +1,369 @@
+"""Requests in and out of the API: read shapes, and write shapes validated like the web forms."""
+
+import re
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ukcn.models import Department
+
+from ..models import (
+    Assessment,
+    CollaborationType,
+    Discipline,
+    FunderType,
+    Organisation,
+    OrganisationType,
+    PartnershipRequest,
+    RequestStatus,
+    Sector,
+    Tier,
+    WorkLocation,
+)
+from ..workflow import EDITABLE_FIELDS, request_actions_for
+from .fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictEmailField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
+    StrictSlugRelatedField,
+    StrictURLField,
+    country_code,
+)
+from .serializers import OrganisationSerializer
+
+# What a request reference may look like in a URL (PR-2026-0001, DEMO-2019-0042).
+REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+# PositiveIntegerField's ceiling on PostgreSQL; a larger number would fail in the database.
+MAX_POSITIVE_INT = 2_147_483_647
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+class PartnerReadSerializer(serializers.Serializer):
+    organisation = OrganisationSerializer()
+    role = serializers.CharField()
+
+
+class FundingReadSerializer(serializers.Serializer):
+    funder_name = serializers.CharField()
+    country = serializers.CharField()
+    funder_type = serializers.ChoiceField(choices=FunderType.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    currency = serializers.CharField()
+    origin_undisclosed = serializers.BooleanField()
+
+
+class AssessmentSummarySerializer(serializers.ModelSerializer):
+    floor = serializers.ChoiceField(choices=Tier.choices, allow_blank=True, read_only=True)
+    policy_number = serializers.IntegerField(source="policy.number")
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "tier",
+            "route_code",
+            "route_label",
+            "inherent",
+            "mitigation",
+            "residual",
+            "floor",
+            "not_permissible_without_exception",
+            "policy_number",
+            "created_at",
+        ]
+
+
+class FactorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    points = serializers.IntegerField()
+    sentence = serializers.CharField()
+
+
+class AssessmentSerializer(AssessmentSummarySerializer):
+    """One assessment snapshot, with the factors that explain its score."""
+
+    request = serializers.CharField(source="request.reference")
+    factors = FactorSerializer(source="factor_rows", many=True)
+    checklist_version = serializers.IntegerField(
+        source="checklist_version.number", allow_null=True, default=None
+    )
+    watchlist_versions_used = serializers.ListField(child=serializers.CharField())
+    created_by = serializers.CharField(source="created_by.get_username")
+
+    class Meta(AssessmentSummarySerializer.Meta):
+        fields = [
+            *AssessmentSummarySerializer.Meta.fields,
+            "request",
+            "floor_reason",
+            "factors",
+            "checklist_version",
+            "watchlist_version_ids",
+            "watchlist_versions_used",
+            "created_by",
+        ]
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    """A partnership request as the API shows it, with the actions the caller may take now."""
+
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    tier = serializers.ChoiceField(
+        choices=Tier.choices, allow_blank=True, read_only=True, help_text="Blank until scored."
+    )
+    lead_academic_email = serializers.CharField(read_only=True, help_text="May be blank.")
+    created_by = serializers.CharField(source="created_by.get_username", read_only=True)
+    reviewer = serializers.SerializerMethodField()
+    sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    disciplines = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    partners = PartnerReadSerializer(many=True, read_only=True)
+    funding = FundingReadSerializer(source="funding_sources", many=True, read_only=True)
+    latest_assessment = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartnershipRequest
+        fields = [
+            "reference",
+            "url",
+            "status",
+            "tier",
+            "department",
+            "created_by",
+            "reviewer",
+            *EDITABLE_FIELDS,
+            "sectors",
+            "disciplines",
+            "partners",
+            "funding",
+            "latest_assessment",
+            "next_review_date",
+            "submitted_at",
+            "decided_at",
+            "created_at",
+            "updated_at",
+            "version",
+            "actions",
+        ]
+        read_only_fields = fields
+
+    def get_reviewer(self, obj) -> str | None:
+        return obj.reviewer.get_username() if obj.reviewer_id else None
+
+    @extend_schema_field(AssessmentSummarySerializer(allow_null=True))
+    def get_latest_assessment(self, obj):
+        # Assessments are prefetched newest first.
+        assessments = list(obj.assessments.all())
+        return AssessmentSummarySerializer(assessments[0]).data if assessments else None
+
+    def get_actions(self, obj) -> list[str]:
+        return sorted(request_actions_for(self.context["request"].user, obj))
+
+    def get_url(self, obj) -> str:
+        """The request's page in the web interface."""
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+class OrganisationWriteSerializer(serializers.Serializer):
+    """A partner organisation not yet registered; created with the request."""
+
+    name = StrictCharField(max_length=300)
+    name_native = StrictCharField(max_length=300, required=False, allow_blank=True)
+    country = StrictCharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. CN.")
+    org_type = serializers.ChoiceField(
+        choices=OrganisationType.choices, default=OrganisationType.UNIVERSITY
+    )
+    city = StrictCharField(max_length=200, required=False, allow_blank=True)
+    website = StrictURLField(max_length=200, required=False, allow_blank=True)
+
+    def validate_country(self, value):
+        return country_code(value, required=True)
+
+
+class PartnerWriteSerializer(serializers.Serializer):
+    """A partner: an existing organisation's id, or a new organisation described inline."""
+
+    organisation = StrictPrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Id of a registered organisation (see /api/v1/organisations/).",
+    )
+    new_organisation = OrganisationWriteSerializer(required=False)
+    role = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        has_existing = attrs.get("organisation") is not None
+        if has_existing == ("new_organisation" in attrs):
+            raise serializers.ValidationError(
+                "Give either an existing organisation's id or a new_organisation, not both."
+            )
+        return attrs
+
+
+class FundingWriteSerializer(serializers.Serializer):
+    funder_name = StrictCharField(max_length=300, required=False, allow_blank=True)
+    country = StrictCharField(
+        max_length=2, required=False, allow_blank=True, default="", help_text="ISO 3166 code."
+    )
+    funder_type = serializers.ChoiceField(choices=FunderType.choices)
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    currency = StrictCharField(max_length=3, required=False, default="GBP")
+    origin_undisclosed = StrictBooleanField(required=False, default=False)
+
+    def validate_country(self, value):
+        return country_code(value, required=False)
+
+    def validate_currency(self, value):
+        currency = value.strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            raise serializers.ValidationError("Enter a three-letter currency code, e.g. GBP, CNY.")
+        return currency
+
+    def validate(self, attrs):
+        if not attrs.get("funder_name") and not attrs.get("origin_undisclosed"):
+            raise serializers.ValidationError(
+                {"funder_name": "Name the funder, or set origin_undisclosed if it is not known."}
+            )
+        return attrs
+
+
+class RequestWriteSerializer(serializers.Serializer):
+    """What a requester states about a request; the same checks as the web form."""
+
+    title = StrictCharField(max_length=300)
+    summary = StrictCharField()
+    lead_academic = StrictCharField(max_length=200)
+    lead_academic_email = StrictEmailField(
+        max_length=254, required=False, allow_blank=True, default=""
+    )
+    collaboration_type = serializers.ChoiceField(choices=CollaborationType.choices)
+    start_date = serializers.DateField(required=False, allow_null=True, default=None)
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    work_location = serializers.ChoiceField(choices=WorkLocation.choices)
+    no_nsi_sector = StrictBooleanField(required=False, default=False)
+    export_controlled = StrictBooleanField(required=False, default=False)
+    dual_use = StrictBooleanField(required=False, default=False)
+    personal_data = StrictBooleanField(required=False, default=False)
+    data_leaves_uk = StrictBooleanField(required=False, default=False)
+    data_leaves_partner_country = StrictBooleanField(required=False, default=False)
+    people_exchanged = StrictIntegerField(
+        min_value=0, max_value=MAX_POSITIVE_INT, required=False, default=0
+    )
+    lab_access = StrictBooleanField(required=False, default=False)
+    staff_travel = StrictBooleanField(required=False, default=False)
+    ip_arrangements = StrictCharField(required=False, allow_blank=True, default="")
+    sensitivity_notes = StrictCharField(required=False, allow_blank=True, default="")
+    statement_of_intent_agreed = StrictBooleanField(required=False, default=False)
+    statement_of_intent = StrictCharField(required=False, allow_blank=True, default="")
+    sectors = StrictSlugRelatedField(
+        slug_field="code",
+        queryset=Sector.objects.all(),
+        many=True,
+        required=False,
+        default=list,
+        help_text="NSI Act sector codes, e.g. advanced-materials.",
+    )
+    disciplines = StrictSlugRelatedField(
+        slug_field="code",
+        queryset=Discipline.objects.all(),
+        many=True,
+        required=False,
+        default=list,
+        help_text="Discipline codes.",
+    )
+    partners = PartnerWriteSerializer(many=True, required=False, default=list)
+    funding = FundingWriteSerializer(many=True, required=False, default=list)
+
+    def validate_partners(self, partners):
+        seen = set()
+        for partner in partners:
+            organisation = partner.get("organisation")
+            if organisation is None:
+                continue
+            if organisation.pk in seen:
+                raise serializers.ValidationError(f"{organisation} is listed twice as a partner.")
+            seen.add(organisation.pk)
+        return partners
+
+    def validate(self, attrs):
+        merged = {**self.current_values(), **attrs}
+        errors = {}
+        start, end = merged.get("start_date"), merged.get("end_date")
+        if start and end and end < start:
+            errors["end_date"] = "The end date is before the start date."
+        if merged.get("no_nsi_sector") and merged.get("sectors"):
+            errors["no_nsi_sector"] = "Either choose sectors or set no_nsi_sector, not both."
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def current_values(self) -> dict:
+        """The saved request's values, which a partial update keeps where it says nothing."""
+        if self.instance is None:
+            return {}
+        values = {name: getattr(self.instance, name) for name in EDITABLE_FIELDS}
+        values["sectors"] = list(self.instance.sectors.all())
+        return values
+
+
+class RequestCreateSerializer(RequestWriteSerializer):
+    department = StrictSlugRelatedField(
+        slug_field="code",
+        queryset=Department.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Department code; only for central staff registering on a department's "
+        "behalf. Requesters always register for their own department.",
+    )
+
+
+class RequestUpdateSerializer(RequestWriteSerializer):
+    """A partial edit: the fields given change, the rest stay; `version` is always needed."""
+
+    version = StrictIntegerField(
+        min_value=1,
+        max_value=MAX_POSITIVE_INT,
+        help_text="The version you read; a stale one is refused with 409.",
+    )
+
+    def validate(self, attrs):
+        if "version" not in attrs:
+            raise serializers.ValidationError({"version": ["Give the version you read."]})
+        return super().validate(attrs)
+
+
+class RequestFilterSerializer(serializers.Serializer):
+    """The request list's filters, as query parameters; each optional, combined with AND."""
+
+    q = StrictCharField(
+        required=False, max_length=200, help_text="Reference, title, summary, lead or partner."
+    )
+    status = serializers.ChoiceField(choices=RequestStatus.choices, required=False)
+    tier = serializers.ChoiceField(
+        choices=[("none", "Not yet tiered"), *Tier.choices], required=False
+    )
+    country = StrictCharField(
+        required=False, max_length=2, help_text="A partner's country (ISO 3166 code)."
+    )
+    sector = StrictSlugRelatedField(
+        slug_field="code", queryset=Sector.objects.all(), required=False
+    )
+    department = StrictSlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), required=False
+    )
+    created_from = serializers.DateField(required=False)
+    created_to = serializers.DateField(required=False)
+
+    def validate_country(self, value):
+        return country_code(value, required=False)

@@ -1,0 +1,57 @@
+"""Write one request's audit report (PDF or HTML) to a file, for a committee, funder or court."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from assessments.models import PartnershipRequest
+from assessments.reports.audit_report import (
+    FORMATS,
+    audit_report_build,
+    audit_report_record,
+    audit_report_render,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the audit report of one request (facts, screening, checklist, assessment, "
+        "decisions, audit timeline and the audit chain's hash) as PDF or HTML; audited."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("reference", help="the request's reference, e.g. PR-2026-0001")
+        parser.add_argument("--format", required=True, help="pdf or html")
+        parser.add_argument("--out", required=True, help="file to write")
+
+    def handle(self, *args, **options):
+        fmt = options["format"].lower()
+        if fmt not in FORMATS:
+            raise CommandError(
+                f"--format {options['format']!r} is not one of {', '.join(FORMATS)}."
+            )
+        reference = options["reference"].strip()
+        request = PartnershipRequest.objects.filter(reference=reference).first()
+        if request is None:
+            raise CommandError(f"No request has the reference {reference!r}.")
+        out = Path(options["out"])
+        if out.is_dir():
+            raise CommandError(f"--out {str(out)!r} is a folder: give a file name.")
+        if not out.parent.is_dir():
+            raise CommandError(
+                f"--out {str(out)!r}: the folder {str(out.parent)!r} does not exist."
+            )
+
+        report = audit_report_build(request=request, generated_by="manage.py audit_report")
+        content = audit_report_render(report=report, fmt=fmt)
+        try:
+            out.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(f"Could not write {str(out)!r}: {exc.strerror or exc}.") from None
+        with transaction.atomic():
+            audit_report_record(actor=None, report=report, fmt=fmt, channel="command")
+        self.stdout.write(
+            f"wrote the audit report of {request.reference} to {out} ({fmt}, "
+            f"{len(content):,} bytes; audit chain head {report.chain_head[:16]}…)"
+        )

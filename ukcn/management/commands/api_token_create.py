@@ -1,0 +1,24 @@
+"""Issue a personal API token from the command line (e.g. for an integration's service user)."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from ukcn.api_tokens import api_token_issue
+
+
+class Command(BaseCommand):
+    help = "Create an API token for a user and print its secret (shown this once only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--name", default="command line", help="what the token is for")
+
+    def handle(self, *args, username, name, **options):
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user '{username}'.")
+        if not name.strip():
+            raise CommandError("Give the token a name (--name).")
+        token, secret = api_token_issue(user=user, name=name)
+        self.stderr.write(f"Token '{token.name}' for {username}; store it now, it is not kept:")
+        self.stdout.write(secret)
