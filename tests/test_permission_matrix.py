@@ -20,12 +20,14 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from assessments import workflow
+from assessments.assessing import request_assess
 from assessments.models import (
     AuditEvent,
     Condition,
@@ -57,6 +59,10 @@ def by_request(world, side, user):
 
 def by_attachment(world, side, user):
     return {**by_request(world, side, user), "pk": world.attachments[side].pk}
+
+
+def by_assessment(world, side, user):
+    return {**by_request(world, side, user), "pk": world.assessments[side].pk}
 
 
 def by_condition(world, side, user):
@@ -167,6 +173,16 @@ MATRIX = {
     "api-watchlist-versions":                   ("GET",  "401 200 200 200 200 200 200", by_watchlist),
     "api-watchlist-version":                    ("GET",  "401 200 200 200 200 200 200", by_watchlist_version),
     "api-audit-event-list":                     ("GET",  "401 403 403 403 403 200 200", no_args),
+    "api-request-list":                         ("GET",  "401 200 200 200 200 200 200", no_args),
+    "api-request-detail":                       ("GET",  "401 200/404 200 200 404 200 200", by_request),
+    "api-request-submit":                       ("POST", "401 409/404 409 403 403 403 409", by_request),
+    "api-request-assessments":                  ("GET",  "401 200/404 200 200 404 200 200", by_request),
+    "api-request-assessment":                   ("GET",  "401 200/404 200 200 404 200 200", by_assessment),
+    "api-guidance-list":                        ("GET",  "401 200 200 200 200 200 200", no_args),
+    "api-guidance-detail":                      ("GET",  "401 200 200 200 200 200 200", by_guidance),
+    "api-screen":                               ("POST", "401 415 415 415 415 415 415", no_args),
+    "assessments:request_report":               ("GET",  "302 200/404 200 200 404 200 200", by_request),
+    "assessments:request_report_pdf":           ("GET",  "302 200/404 200 200 404 200 200", by_request),
     "api-audit-event-detail":                   ("GET",  "401 403 403 403 403 200 200", by_pk("audit_event")),
 }
 
@@ -175,16 +191,16 @@ MATRIX = {
 # other role is not staff and is sent to the admin's log-in page (302).
 ADMIN_MODELS = {
     # model label:                        ("editor: list add change history delete", "admin: same")
-    "assessments.assessment":               ("403 403 403 302 403", "200 403 302 302 403"),
+    "assessments.assessment":               ("403 403 403 403 403", "200 403 200 200 403"),
     "assessments.auditevent":               ("403 403 403 403 403", "200 403 200 200 403"),
-    "assessments.checklistitem":            ("403 403 403 404 403", "200 200 302 404 403"),
-    "assessments.checklistversion":         ("403 403 403 302 403", "200 403 302 302 403"),
+    "assessments.checklistitem":            ("403 403 403 403 403", "200 200 200 200 403"),
+    "assessments.checklistversion":         ("403 403 403 403 403", "200 403 200 200 403"),
     "assessments.notification":             ("403 403 403 403 403", "200 403 200 200 200"),
     "assessments.notificationpreference":   ("403 403 403 302 403", "200 403 302 302 302"),
     "assessments.organisation":             ("403 403 403 403 403", "200 200 200 200 403"),
     "assessments.partnershiprequest":       ("403 403 403 403 403", "200 403 200 200 403"),
     "assessments.scheduledjobrun":          ("403 403 403 302 403", "200 403 302 302 302"),
-    "assessments.scoringpolicy":            ("403 403 403 404 403", "200 200 302 404 403"),
+    "assessments.scoringpolicy":            ("403 403 403 403 403", "200 200 200 200 403"),
     "assessments.screeningalert":           ("403 403 403 302 403", "200 403 302 302 403"),
     "assessments.screeningdismissal":       ("403 403 403 302 403", "200 403 302 302 403"),
     "assessments.screeningmatch":           ("403 403 403 403 403", "200 403 200 200 403"),
@@ -272,6 +288,7 @@ class World:
     attachments: dict
     conditions: dict
     matches: dict
+    assessments: dict
     watchlist: Watchlist
     version: WatchlistVersion
     guidance: GuidanceItem
@@ -307,7 +324,8 @@ def build_world(users) -> World:
         [{"id": "W1", "name": "Tsinghua University", "country": "CN", "risk_level": "high"}],
         1,
     )
-    requests, attachments, conditions, matches = {}, {}, {}, {}
+    call_command("load_checklist", verbosity=0)  # the checklist and scoring policy
+    requests, attachments, conditions, matches, assessments = {}, {}, {}, {}, {}
     for side, owner in (("own", users["requester"]), ("other", users["other_requester"])):
         pr = make_request(owner, title=f"Matrix {side}")
         attachments[side] = workflow.attachment_add(
@@ -324,6 +342,7 @@ def build_world(users) -> World:
             due_date=datetime.date(2027, 1, 1),
         )
         matches[side] = ScreeningMatch.objects.filter(partner__request=pr).first()
+        assessments[side] = request_assess(request=pr, actor=users["reviewer"])
         requests[side] = pr
     guidance = GuidanceItem.objects.create(
         ref_id="G-MATRIX",
@@ -340,6 +359,7 @@ def build_world(users) -> World:
         attachments=attachments,
         conditions=conditions,
         matches=matches,
+        assessments=assessments,
         watchlist=watchlist,
         version=version,
         guidance=guidance,

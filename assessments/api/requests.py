@@ -18,7 +18,7 @@ from ukcn.roles import Role, has_role
 
 from .. import workflow
 from ..audit import client_ip
-from ..filters import requests_filter
+from ..filters import UNSCORED, requests_filter
 from ..models import Assessment, Partner, PartnershipRequest
 from ..permissions import get_request_for_user, visible_requests
 from . import request_serializers as rs
@@ -31,6 +31,20 @@ REQUEST_PREFETCH = (
     "disciplines",
     Prefetch("assessments", queryset=Assessment.objects.select_related("policy").defer("facts")),
 )
+
+
+def _filter_params(filters: dict) -> dict[str, str]:
+    """The API's validated filters as the shared list filter's query parameters."""
+    params = {}
+    for name, value in filters.items():
+        if hasattr(value, "code"):
+            value = value.code
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        params[name] = str(value)
+    if params.get("tier") == "none":
+        params["tier"] = UNSCORED
+    return params
 
 
 class MayWriteRequests(BasePermission):
@@ -151,8 +165,8 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         requests = visible_requests(self.request.user)
         filters = query_filters(rs.RequestFilterSerializer, self.request.query_params)
         return (
-            requests_filter(requests, filters)
-            .select_related("department", "created_by", "reviewer")
+            requests_filter(requests=requests, params=_filter_params(filters))
+            .requests.select_related("department", "created_by", "reviewer")
             .prefetch_related(*REQUEST_PREFETCH)
         )
 
