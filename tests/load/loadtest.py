@@ -40,6 +40,8 @@ def server_env(database_url: str) -> dict:
         LOG_LEVEL="WARNING",
         # No mail server on loopback: notifications are built but not sent.
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        # The per-user screening rate limit would turn a busy simulated reviewer into 429s.
+        API_SCREENING_RATE="100000/min",
     )
     return env
 
@@ -230,9 +232,16 @@ def submit_request(session: requests.Session, base: str, stats: Stats, n: int) -
 
 
 def screen_names(session: requests.Session, base: str, stats: Stats, n: int) -> None:
+    """Screen a name through the API (`POST /api/v1/screen`), as the browser session would."""
     name, country = SCREEN_NAMES[n % len(SCREEN_NAMES)]
     timed(
-        session, stats, "GET", f"{base}/screening/check", params={"name": name, "country": country}
+        session,
+        stats,
+        "POST",
+        f"{base}/api/v1/screen",
+        kind="POST /api/v1/screen",
+        json={"name": name, "country": country},
+        headers={"X-CSRFToken": session.cookies.get("csrftoken"), "Referer": f"{base}/"},
     )
 
 
