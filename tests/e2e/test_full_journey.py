@@ -4,7 +4,8 @@ A guidance editor publishes checklist help in the admin; a requester registers a
 two partners and funding and submits it (which screens both partners); a reviewer takes it,
 confirms one watchlist match and dismisses the other, reads the guidance from the checklist
 and finds it by search, completes the checklist, assesses the risk and recommends; an
-approver decides with a condition; an auditor downloads the CSV export.
+approver decides with a condition; an auditor downloads the audit report PDF and the CSV
+export.
 """
 
 import datetime
@@ -188,6 +189,14 @@ def decide_with_a_condition(page, live_server, reference, due):
     expect(page.get_by_text("Agree a data management plan.").first).to_be_visible()
 
 
+def download_audit_pdf(page, live_server, reference):
+    page.goto(f"{live_server.url}/requests/{reference}/")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Audit report (PDF)").click()
+    with open(download_info.value.path(), "rb") as handle:
+        return download_info.value.suggested_filename, handle.read()
+
+
 def download_csv(page, reference):
     page.get_by_role("link", name="Exports").first.click()
     with page.expect_download() as download_info:
@@ -237,6 +246,10 @@ def test_a_request_goes_from_registration_to_a_decision_with_conditions_and_into
     condition = Condition.objects.get(request=request)
     assert (condition.owner, condition.due_date) == (requester, due)
 
-    export = download_csv(session_for(browser, live_server, auditor), request.reference)
+    auditor_page = session_for(browser, live_server, auditor)
+    filename, pdf = download_audit_pdf(auditor_page, live_server, request.reference)
+    assert filename.endswith(".pdf")
+    assert pdf.startswith(b"%PDF")
+    export = download_csv(auditor_page, request.reference)
     assert request.reference in export
     assert "Joint laboratory for marine robotics" in export

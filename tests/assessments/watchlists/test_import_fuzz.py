@@ -156,3 +156,14 @@ def test_random_text_in_a_ukcn_csv_row_never_crashes_an_import(db, text):
     import_or_fail_cleanly(
         watchlist, "csv", (header + f"X1,{text},,CN,high,,,\n").encode("utf-8", "surrogatepass")
     )
+
+
+def test_a_nul_character_in_an_entry_is_refused_with_a_clear_error(db):
+    watchlist = Watchlist.objects.create(name="With a NUL", format="csv")
+    header = "id,name,aliases,country,risk_level,categories,notes,source_url\n"
+    data = (header + "X1,Harbin\x00 Institute,,CN,high,,,\n").encode()
+    with pytest.raises(WatchlistImportError, match="NUL character"):
+        watchlist_import(watchlist=watchlist, data=data, source="nul.csv", importer="csv")
+    assert not WatchlistEntry.objects.filter(version__watchlist=watchlist).exists()
+    failed = WatchlistVersion.objects.get(watchlist=watchlist)
+    assert failed.status == "failed" and "NUL" in failed.error
