@@ -50,6 +50,7 @@ PAGES = {
         "/requests/{ref}/screening/",
         "/exports/",
         "/reports/annual/2026/",
+        "/requests/{ref}/report/",
         "/guidance/{slug}/history/",
     ],
     "guidance_editor": ["/", "/guidance/", "/guidance/{slug}/", "/guidance/review/"],
