@@ -10,7 +10,8 @@ class ScreeningSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "threshold", "updated_at"]
 
     def has_add_permission(self, request):
-        return not ScreeningSettings.objects.exists()
+        # One row only, and only for someone with the add permission (not any staff user).
+        return super().has_add_permission(request) and not ScreeningSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -115,7 +115,8 @@ def _describe_difference(a: str, b: str) -> str:
 
 
 def score_names(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
-    """How alike two parsed names are, in [0, 1], and the reasons, agreeing and differing."""
+    """How alike two parsed names are (1 is the same name; penalties may take it below 0,
+    `search` clamps the final score to [0, 1]), and the reasons, agreeing and differing."""
     if query.cjk_key and name.cjk_key:
         if query.cjk_key == name.cjk_key:
             return 1.0, [f"same Chinese characters {name.cjk_key}"]
@@ -123,6 +124,9 @@ def score_names(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
         diff = _describe_difference(query.cjk_key, name.cjk_key)
         return ratio - CJK_NEAR_PENALTY, [f"Chinese characters differ: {diff}"]
     if query.transliterated or name.transliterated:
+        if not (query.proper_key and name.proper_key):
+            # Nothing pronounceable on one side (a symbol, punctuation): nothing to compare.
+            return 0.0, ["nothing to compare after transliteration"]
         if query.proper_key == name.proper_key:
             return TRANSLIT_EXACT_SCORE, [f"pinyin agrees: {' '.join(name.proper)}"]
         ratio = fuzz.ratio(query.proper_key, name.proper_key) / 100

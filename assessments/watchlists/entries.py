@@ -71,9 +71,23 @@ def _texts(values: Iterable | None) -> list[str]:
     return list(seen)
 
 
+def _holds_nul(value) -> bool:
+    """Whether a NUL character (or its JSON escape, in raw JSON text) hides anywhere in value."""
+    if isinstance(value, str):
+        return "\x00" in value or "\\u0000" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 def row_clean(row: dict, *, position: int, default_risk: str) -> dict:
     """Check one importer row and return the entry fields, or raise RowError naming the row."""
     where = row.get("line") or f"record {position}"
+    if _holds_nul(row):
+        # PostgreSQL cannot store it, and no real name or note contains one.
+        raise RowError(f"{where}: the entry contains a NUL character (byte 0)")
     name = str(row.get("name") or "").strip()
     if not name:
         raise RowError(f"{where}: the entry has no name")

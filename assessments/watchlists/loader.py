@@ -323,7 +323,8 @@ def watchlist_import(
             progress=progress,
         )
     except ValueError as exc:  # ImportFormatError, RowError, and plug-ins' own ValueErrors
-        error = str(exc)
+        # A message quoting the file may carry a NUL byte, which PostgreSQL cannot store.
+        error = str(exc).replace("\x00", "\\x00")
         if dry_run:
             raise WatchlistImportError(error) from None
         failed = _failure_record(

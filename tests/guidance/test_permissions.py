@@ -1,3 +1,4 @@
+from django.http import HttpRequest
 from django.urls import reverse
 
 from assessments.models import AuditEvent
@@ -144,7 +145,7 @@ def test_guidance_needs_login(client, make_item):
 
 
 def test_the_nav_shows_guidance_to_every_logged_in_user(client, requester):
-    client.login(username=requester.username, password=PASSWORD)
+    client.login(request=HttpRequest(), username=requester.username, password=PASSWORD)
     page = client.get(reverse("dashboard")).content.decode()
     assert f'href="{reverse("guidance:list")}"' in page
 

@@ -9,6 +9,7 @@ writes the figures to var/bench/load.json. Traffic goes to 127.0.0.1 only.
 import argparse
 import json
 import os
+import re
 import secrets
 import signal
 import statistics
@@ -37,6 +38,10 @@ def server_env(database_url: str) -> dict:
         CSRF_COOKIE_SECURE="false",
         SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
+        # No mail server on loopback: notifications are built but not sent.
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        # The per-user screening rate limit would turn a busy simulated reviewer into 429s.
+        API_SCREENING_RATE="100000/min",
     )
     return env
 
@@ -75,13 +80,17 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
     )
-    for _ in range(100):
+    # Workers import the whole app; on a busy 2-core machine that takes a while.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok:
                 return process
-        except requests.ConnectionError:
-            time.sleep(0.1)
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
     process.terminate()
+    process.wait(timeout=30)
     raise SystemExit("gunicorn did not start")
 
 
@@ -89,12 +98,14 @@ class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.latencies: list[float] = []
+        self.by_kind: dict[str, list[float]] = {}
         self.errors_5xx = 0
         self.errors_other = 0
 
-    def add(self, seconds: float, status: int) -> None:
+    def add(self, seconds: float, status: int, kind: str = "browse") -> None:
         with self.lock:
             self.latencies.append(seconds)
+            self.by_kind.setdefault(kind, []).append(seconds)
             if status >= 500:
                 self.errors_5xx += 1
             elif status >= 400:
@@ -111,13 +122,22 @@ class Stats:
             ),
             "errors_5xx": self.errors_5xx,
             "errors_4xx": self.errors_other,
+            "by_kind": {
+                kind: {"requests": len(values), "p95_ms": percentile_ms(values, 0.95)}
+                for kind, values in sorted(self.by_kind.items())
+            },
         }
 
 
-def timed(session: requests.Session, stats: Stats, method: str, url: str, **kwargs):
+def percentile_ms(values: list[float], fraction: float) -> float:
+    ordered = sorted(values) or [0.0]
+    return round(ordered[max(0, int(len(ordered) * fraction) - 1)] * 1000, 1)
+
+
+def timed(session, stats: Stats, method: str, url: str, kind: str = "browse", **kwargs):
     started = time.perf_counter()
     response = session.request(method, url, timeout=30, allow_redirects=False, **kwargs)
-    stats.add(time.perf_counter() - started, response.status_code)
+    stats.add(time.perf_counter() - started, response.status_code, kind)
     return response
 
 
@@ -144,14 +164,116 @@ def baseline_user(base: str, stats: Stats, stop: float) -> None:
         timed(session, stats, "GET", f"{base}/healthz")
 
 
+REFERENCE_LINK = re.compile(r'href="/requests/((?:PR|DEMO)-[A-Za-z0-9-]+)/"')
+HIDDEN_INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+SCREEN_NAMES = [
+    ("Harbin Engineering University", "CN"),
+    ("Beihang Univ.", "CN"),
+    ("Nanjing University of Science & Technology", "CN"),
+    ("University of Edinburgh", "GB"),
+    ("Southeast University", "CN"),
+]
+
+
+def request_form_data(hidden: dict, n: int) -> dict:
+    """A complete new-request form: the page's hidden fields (CSRF, formset counts) and ours."""
+    return {
+        **hidden,
+        "title": f"Load test exchange {n}",
+        "summary": "Two visiting researchers and a joint workshop.",
+        "lead_academic": "Dr Load Tester",
+        "collaboration_type": "joint_project",
+        "work_location": "both",
+        "no_nsi_sector": "on",
+        "people_exchanged": "2",
+        "partners-0-name": "Southeast University",
+        "partners-0-country": "CN",
+        "partners-0-org_type": "university",
+        "partners-0-role": "Co-investigator",
+        "partners-1-name": "University of Edinburgh",
+        "partners-1-country": "GB",
+        "partners-1-org_type": "university",
+        "partners-1-role": "Co-lead",
+        "funding-0-funder_name": "UKRI",
+        "funding-0-country": "GB",
+        "funding-0-funder_type": "uk_public",
+        "funding-0-amount": "50000",
+        "funding-0-currency": "GBP",
+    }
+
+
+def submit_request(session: requests.Session, base: str, stats: Stats, n: int) -> None:
+    """Register a request through the form (with its CSRF token) and submit it for review."""
+    form = timed(session, stats, "GET", f"{base}/requests/new/", kind="GET /requests/new/")
+    hidden = dict(HIDDEN_INPUT.findall(form.text))
+    created = timed(
+        session,
+        stats,
+        "POST",
+        f"{base}/requests/new/",
+        kind="register",
+        data=request_form_data(hidden, n),
+        headers={"Referer": f"{base}/requests/new/"},
+    )
+    if created.status_code != 302:
+        stats.add(0.0, 422, "register")  # the form refused our data: counted as an error
+        return
+    detail = created.headers["Location"]
+    reference = detail.rstrip("/").rsplit("/", 1)[-1]
+    timed(
+        session,
+        stats,
+        "POST",
+        f"{base}/requests/{reference}/actions/submit/",
+        kind="submit",
+        data={"csrfmiddlewaretoken": session.cookies.get("csrftoken")},
+        headers={"Referer": f"{base}{detail}"},
+    )
+
+
+def screen_names(session: requests.Session, base: str, stats: Stats, n: int) -> None:
+    """Screen a name through the API (`POST /api/v1/screen`), as the browser session would."""
+    name, country = SCREEN_NAMES[n % len(SCREEN_NAMES)]
+    timed(
+        session,
+        stats,
+        "POST",
+        f"{base}/api/v1/screen",
+        kind="POST /api/v1/screen",
+        json={"name": name, "country": country},
+        headers={"X-CSRFToken": session.cookies.get("csrftoken"), "Referer": f"{base}/"},
+    )
+
+
 def journey_user(base: str, stats: Stats, stop: float, username: str, paths: list[str]) -> None:
+    """Log in, then loop: the user's pages, a request page, a guidance search, and the
+    role's work (requesters register and submit a request, reviewers screen names)."""
     session = requests.Session()
     log_in(session, base, username)
+    listing = session.get(f"{base}/requests/", timeout=30).text
+    references = REFERENCE_LINK.findall(listing)[:10] or [None]
+    n = 0
     while time.monotonic() < stop:
+        n += 1
         for path in paths:
             if time.monotonic() >= stop:
-                break
-            timed(session, stats, "GET", f"{base}{path}")
+                return
+            timed(session, stats, "GET", f"{base}{path}", kind=f"GET {path}")
+        reference = references[n % len(references)]
+        if reference:
+            timed(session, stats, "GET", f"{base}/requests/{reference}/", kind="request page")
+        timed(
+            session,
+            stats,
+            "GET",
+            f"{base}/guidance/",
+            kind="guidance search",
+            params={"q": "export control"},
+        )
+        if username.startswith("requester"):
+            submit_request(session, base, stats, n)
+        elif username.startswith("reviewer"):
+            screen_names(session, base, stats, n)
 
 
 def run_phase(target, users: int, seconds: float, per_user) -> dict:
@@ -169,7 +291,7 @@ def run_phase(target, users: int, seconds: float, per_user) -> dict:
     return stats.summary(time.monotonic() - started)
 
 
-JOURNEY_PATHS = ["/", "/accounts/tokens/"]
+JOURNEY_PATHS = ["/", "/requests/"]
 USERS = ["reviewer", "reviewer2", "approver", "auditor", "requester", "requester2"]
 
 
