@@ -6,6 +6,7 @@ import os
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from ukcn.models import Department, Profile
 from ukcn.roles import Role
@@ -41,6 +42,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Tests roll back, so ids (and with them cache keys such as the dashboard's) repeat.
+    cache.clear()
 
 
 @pytest.fixture

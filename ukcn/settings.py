@@ -145,6 +145,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's renderer with <select> built in Python: option templates dominated form pages.
+FORM_RENDERER = "ukcn.form_renderer.FormRenderer"
+
 WSGI_APPLICATION = "ukcn.wsgi.application"
 
 _default_db = f"sqlite:///{BASE_DIR / 'var' / 'ukcn.sqlite3'}"
@@ -152,7 +155,10 @@ try:
     DATABASES = {
         "default": dj_database_url.parse(
             os.environ.get("DATABASE_URL", "") or _default_db,
-            conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+            # Persistent connections in production (opening one per request cost a fifth of
+            # the throughput under `make load`); none with runserver, which threads per request.
+            conn_max_age=envint("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
+            conn_health_checks=True,
         )
     }
 except ValueError as exc:

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.queues import dashboard_panels
-from assessments.reports.analytics import dashboard_analytics
+from assessments.reports.analytics import dashboard_analytics_html
 
 from .api_tokens import api_token_issue, api_token_revoke
 
@@ -20,7 +20,7 @@ def dashboard(request):
         "dashboard.html",
         {
             "panels": dashboard_panels(request.user),
-            "analytics": dashboard_analytics(user=request.user),
+            "analytics_html": dashboard_analytics_html(user=request.user),
         },
     )
 

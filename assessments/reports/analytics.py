@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 
-from ..models import DisciplineGroup, Partner, PartnershipRequest, RequestStatus, Tier
+from ..models import AuditEvent, DisciplineGroup, Partner, PartnershipRequest, RequestStatus, Tier
 from . import charts
 from .countries import country_name
 
@@ -19,6 +21,8 @@ APPROVED = (RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS)
 TOP_ORGANISATIONS = 10
 TOP_PLACES = 12
 NOT_RECORDED = "Not recorded"
+# The longest the dashboard's figures lag a change made without an audit event.
+DASHBOARD_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -287,3 +291,25 @@ def dashboard_analytics(*, user) -> dict:
             "tiers": charts.share_bars(analytics.tiers, colours=charts.TIER_COLOURS),
         },
     }
+
+
+def dashboard_analytics_html(*, user) -> str:
+    """The dashboard's portfolio section as HTML, rebuilt once per change to the audit log.
+
+    Every change to a request, a partner or an organisation writes an audit event in the
+    same transaction, so the latest event versions the figures; the cache timeout bounds
+    the lag for reference data edited without one. Each scope (all departments, one
+    department, one user's own requests) has its own entry.
+    """
+    from ..permissions import visibility_scope
+
+    latest_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    key = f"ukcn:dashboard-analytics:{visibility_scope(user)}:{latest_event}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "assessments/dashboard/analytics.html",
+            {"analytics": dashboard_analytics(user=user)},
+        )
+        cache.set(key, html, DASHBOARD_CACHE_SECONDS)
+    return html

@@ -62,18 +62,19 @@ def prepare_database(database_url: str, env: dict) -> None:
 
 
 def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    """gunicorn with the project's production configuration (gunicorn.conf.py)."""
     process = subprocess.Popen(
         [
             PYTHON,
             "-m",
             "gunicorn",
+            "--config",
+            "gunicorn.conf.py",
             "ukcn.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            "--threads",
-            "2",
             "--log-level",
             "warning",
         ],
@@ -300,9 +301,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="default: gunicorn.conf.py's (cores + 1)"
+    )
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
+    workers = args.workers or (os.cpu_count() or 1) + 1  # gunicorn.conf.py's default
 
     dbname = f"ukcn_load_{os.getpid()}"
     subprocess.run(
@@ -313,7 +317,7 @@ def main() -> int:
     server = None
     try:
         prepare_database(database_url, env)
-        server = start_gunicorn(env, args.port, args.workers)
+        server = start_gunicorn(env, args.port, workers)
         base = f"http://127.0.0.1:{args.port}"
         baseline = run_phase(
             baseline_user, args.users, args.seconds / 4, per_user=lambda i: {"base": base}
@@ -340,7 +344,8 @@ def main() -> int:
     result = {
         "users": args.users,
         "seconds": args.seconds,
-        "workers": args.workers,
+        "workers": workers,
+        "worker_class": "sync",
         "baseline_trivial_view": baseline,
         "journeys": journeys,
         "p95_ratio_to_baseline": round(journeys["p95_ms"] / max(baseline["p95_ms"], 0.1), 1),

@@ -10,11 +10,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_check(**env):
+def run_check(*command, **env):
     environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", *(command or ["check"])],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -51,6 +51,29 @@ def test_it_refuses_production_with_a_weak_secret_key():
 def test_it_starts_in_production_with_a_real_secret_key():
     result = run_check(DEBUG="off", SECRET_KEY="x" * 50, ALLOWED_HOSTS="ukcn.example.ac.uk")
     assert result.returncode == 0, result.stderr
+
+
+def conn_max_age(**env) -> str:
+    result = run_check(
+        "shell",
+        "-c",
+        "from django.db import connection; print(connection.settings_dict['CONN_MAX_AGE'])",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()[-1]  # after shell's note on what it imported
+
+
+def test_production_keeps_database_connections_open_between_requests():
+    assert conn_max_age(DEBUG="off", SECRET_KEY="x" * 50) == "60"
+
+
+def test_development_opens_a_connection_per_request_as_runserver_needs():
+    assert conn_max_age() == "0"
+
+
+def test_the_connection_lifetime_can_be_set():
+    assert conn_max_age(DEBUG="off", SECRET_KEY="x" * 50, DB_CONN_MAX_AGE="300") == "300"
 
 
 def test_it_rejects_a_database_url_it_cannot_read():
