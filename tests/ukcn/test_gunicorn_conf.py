@@ -44,13 +44,26 @@ def test_a_bad_worker_count_stops_it_with_one_line(monkeypatch, value):
     )
 
 
-def test_gunicorn_accepts_the_configuration():
-    result = subprocess.run(
+def check_config(**env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
+    return subprocess.run(
         [sys.executable, "-m", "gunicorn", "--config", str(CONF), "--check-config", "ukcn.wsgi"],
         cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")},
+        env={**environment, **env},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_gunicorn_accepts_the_configuration():
+    result = check_config()
     assert result.returncode == 0, result.stderr
+
+
+def test_gunicorn_refuses_a_bad_value_with_one_line():
+    result = check_config(GUNICORN_TIMEOUT="a minute")
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "ukcn: configuration error: GUNICORN_TIMEOUT='a minute' is not a positive integer."
+    )
