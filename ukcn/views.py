@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from assessments.audit import client_ip
 from assessments.queues import dashboard_panels
 from assessments.reports.analytics import dashboard_analytics_html
 
@@ -53,7 +54,9 @@ def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        _, secret = api_token_issue(user=request.user, name=form.cleaned_data["name"])
+        _, secret = api_token_issue(
+            user=request.user, name=form.cleaned_data["name"], ip=client_ip(request)
+        )
         form = ApiTokenForm()
     tokens = request.user.api_tokens.all()
     return render(
@@ -64,7 +67,7 @@ def api_tokens(request):
 @require_POST
 def api_token_revoke_view(request, token_id):
     """Revoke one of the user's own tokens."""
-    if api_token_revoke(user=request.user, token_id=token_id):
+    if api_token_revoke(user=request.user, token_id=token_id, ip=client_ip(request)):
         messages.success(request, "Token revoked: it no longer works.")
     else:
         messages.error(request, "No such active token.")

@@ -1,5 +1,7 @@
 import hashlib
 
+from assessments.audit import audit_verify_chain
+from assessments.models import AuditEvent
 from ukcn.api_tokens import api_token_issue
 from ukcn.models import ApiToken
 
@@ -52,3 +54,32 @@ def test_a_forged_token_with_a_real_prefix_is_refused(client, reviewer):
     forged = secret[:-4] + "AAAA"
     response = client.get("/api/v1/me/", headers={"Authorization": f"Bearer {forged}"})
     assert response.status_code == 401
+
+
+def test_issuing_and_revoking_a_token_are_audited_without_the_secret(client, reviewer):
+    client.force_login(reviewer)
+    secret = client.post("/accounts/tokens/", {"name": "grants system"}).context["secret"]
+    token = ApiToken.objects.get(user=reviewer)
+    client.post(f"/accounts/tokens/{token.pk}/revoke/", REMOTE_ADDR="192.0.2.7")
+
+    events = AuditEvent.objects.filter(object_type="ukcn.apitoken", object_id=str(token.pk))
+    issued, revoked = events.order_by("id")
+    assert (issued.action, issued.actor, issued.summary) == (
+        "api_token.issued",
+        reviewer,
+        f"Issued API token 'grants system' ({token.prefix}) for reviewer",
+    )
+    assert (revoked.action, revoked.actor, revoked.ip_address) == (
+        "api_token.revoked",
+        reviewer,
+        "192.0.2.7",
+    )
+    assert all(secret not in event.summary + str(event.changes) for event in events)
+    assert audit_verify_chain().ok
+
+
+def test_a_refused_revocation_records_nothing(client, reviewer, approver):
+    token, _secret = api_token_issue(user=approver, name="crm")
+    client.force_login(reviewer)
+    client.post(f"/accounts/tokens/{token.pk}/revoke/")
+    assert not AuditEvent.objects.filter(action="api_token.revoked").exists()

@@ -19,6 +19,6 @@ class Command(BaseCommand):
             raise CommandError(f"No active user '{username}'.")
         if not name.strip():
             raise CommandError("Give the token a name (--name).")
-        token, secret = api_token_issue(user=user, name=name)
+        token, secret = api_token_issue(user=user, name=name, from_command_line=True)
         self.stderr.write(f"Token '{token.name}' for {username}; store it now, it is not kept:")
         self.stdout.write(secret)
