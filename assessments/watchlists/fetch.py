@@ -1,4 +1,10 @@
-"""Fetching a watchlist from a URL without letting the server be pointed at internal hosts."""
+"""Fetching a watchlist from a URL without letting the server be pointed at internal hosts.
+
+The host is checked twice: its name is resolved before each request (a clear refusal for
+an internal address), and the address each new connection actually reached is checked
+again, so a name that resolves to a public address for the check and to an internal one
+for the connection (DNS rebinding) is refused too.
+"""
 
 import ipaddress
 import socket
@@ -6,6 +12,9 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 CHUNK = 64 * 1024
 
@@ -52,6 +61,51 @@ def url_check(url: str) -> None:
         )
 
 
+def _peer_check(sock: socket.socket, host: str) -> None:
+    if host in settings.WATCHLIST_ALLOWED_PRIVATE_HOSTS:
+        return
+    address = sock.getpeername()[0]
+    if _address_is_internal(address):
+        sock.close()
+        raise FetchError(
+            f"refused {host}: the connection reached the internal address {address} "
+            "(allow the host in WATCHLIST_ALLOWED_PRIVATE_HOSTS if it is meant)"
+        )
+
+
+class _PeerCheckedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _peer_check(sock, self.host)
+        return sock
+
+
+class _PeerCheckedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _peer_check(sock, self.host)
+        return sock
+
+
+class _PeerCheckedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PeerCheckedHTTPConnection
+
+
+class _PeerCheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PeerCheckedHTTPSConnection
+
+
+class _PeerCheckedAdapter(HTTPAdapter):
+    """requests' adapter whose connections refuse an internal peer address."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _PeerCheckedHTTPPool,
+            "https": _PeerCheckedHTTPSPool,
+        }
+
+
 def _body_read(response: requests.Response, url: str, limit: int) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -72,6 +126,8 @@ def url_fetch(url: str) -> bytes:
     current = url
     with requests.Session() as session:
         session.trust_env = False  # a proxy from the environment would bypass the host check
+        session.mount("http://", _PeerCheckedAdapter())
+        session.mount("https://", _PeerCheckedAdapter())
         for _hop in range(settings.WATCHLIST_MAX_REDIRECTS + 1):
             url_check(current)
             try:

@@ -1,5 +1,6 @@
 """URL fetching refuses internal hosts and plain http unless allowed, caps size and redirects."""
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -8,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments.models import WatchlistVersion
+from assessments.watchlists import fetch
 from assessments.watchlists.fetch import FetchError, url_check, url_fetch
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -91,6 +93,33 @@ def test_a_local_server_is_refused_even_with_http_allowed(server, settings):
     settings.WATCHLIST_ALLOW_HTTP = True
     with pytest.raises(FetchError, match=r"internal address 127\.0\.0\.1"):
         url_fetch(f"{server}/list.csv")
+
+
+def test_a_name_that_rebinds_to_an_internal_address_is_refused_at_connection(
+    server, settings, monkeypatch
+):
+    # DNS rebinding: the name resolved to a public address when checked, then to an
+    # internal one when connecting. Skipping the check stands in for the first answer.
+    settings.WATCHLIST_ALLOW_HTTP = True
+    monkeypatch.setattr(fetch, "url_check", lambda url: None)
+    with pytest.raises(FetchError, match=r"connection reached the internal address 127\.0\.0\.1"):
+        url_fetch(f"{server}/list.csv")
+
+
+def test_an_https_connection_to_an_internal_address_is_refused_before_the_handshake(monkeypatch):
+    listener = socket.create_server(("127.0.0.1", 0))
+    threading.Thread(target=listener.accept, daemon=True).start()
+    monkeypatch.setattr(fetch, "url_check", lambda url: None)
+    try:
+        with pytest.raises(FetchError, match="connection reached the internal address"):
+            url_fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/list.csv")
+    finally:
+        listener.close()
+
+
+def test_the_connection_check_lets_an_allowed_private_host_through(server, allowed, monkeypatch):
+    monkeypatch.setattr(fetch, "url_check", lambda url: None)
+    assert url_fetch(f"{server}/list.csv") == (FIXTURES / "ukcn.csv").read_bytes()
 
 
 def test_other_schemes_are_refused(settings):
