@@ -70,7 +70,10 @@ class WatchlistSerializer(serializers.ModelSerializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    request_reference = serializers.CharField(source="request.reference", default=None)
+    # Events about watchlists, organisations or API tokens belong to no request.
+    request_reference = serializers.CharField(
+        source="request.reference", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = AuditEvent

@@ -34,6 +34,9 @@ class MatchStatus(models.TextChoices):
     POTENTIAL = "potential", "Potential match"
     CONFIRMED = "confirmed", "Confirmed"
     DISMISSED = "dismissed", "Dismissed"
+    # Closed without a reviewer: a later screening no longer found it (entry delisted, or
+    # the name no longer scores at the threshold). It reopens if the entry matches again.
+    LAPSED = "lapsed", "Lapsed"
 
 
 class ScreeningMatch(models.Model):
@@ -66,6 +69,11 @@ class ScreeningMatch(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     screened_at = models.DateTimeField()
+    delisted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a screening found the entry gone from its list's active version.",
+    )
 
     class Meta:
         ordering = ["partner", "-score", "id"]
@@ -111,12 +119,14 @@ class ScreeningDismissal(models.Model):
 
 
 class ScreeningAlert(models.Model):
-    """Re-screening found something a reviewer must look at: a new match or a changed risk."""
+    """Re-screening found something a reviewer must look at: a new match, a changed risk or
+    entry, or a confirmed entry taken off its list."""
 
     class Kind(models.TextChoices):
         NEW_MATCH = "new_match", "New potential match"
         RISK_CHANGED = "risk_changed", "Listed risk level changed"
         ENTRY_CHANGED = "entry_changed", "Dismissed entry changed"
+        ENTRY_REMOVED = "entry_removed", "Confirmed entry delisted"
 
     request = models.ForeignKey(
         "assessments.PartnershipRequest", on_delete=models.CASCADE, related_name="screening_alerts"

@@ -137,6 +137,7 @@ class ScreeningSummary:
     potential: int = 0
     new: int = 0
     reapplied_dismissals: int = 0
+    lapsed: int = 0
     alerts: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -199,8 +200,16 @@ def _record_match(
     previous_risk, previous_fingerprint = existing.risk_level, existing.fingerprint
     for name, value in values.items():
         setattr(existing, name, value)
+    existing.delisted_at = None
     changed = previous_fingerprint != row["fingerprint"]
-    if existing.status == MatchStatus.DISMISSED and changed:
+    reopened = existing.status == MatchStatus.LAPSED
+    if reopened:
+        # Found again (relisted, or scoring at the threshold again): a reviewer must decide.
+        existing.status = MatchStatus.POTENTIAL
+        existing.reason = ""
+        existing.decided_at = None
+        summary.new += 1
+    elif existing.status == MatchStatus.DISMISSED and changed:
         # The entry's data changed since the dismissal: the reviewer must look again.
         existing.status = MatchStatus.POTENTIAL
         existing.reason = ""
@@ -209,10 +218,54 @@ def _record_match(
     existing.save()
     if existing.status == MatchStatus.POTENTIAL:
         summary.potential += 1
-    if alert and previous_risk != row["risk_level"]:
+    if alert and reopened:
+        _alert(existing, ScreeningAlert.Kind.NEW_MATCH, summary)
+    elif alert and previous_risk != row["risk_level"]:
         _alert(existing, ScreeningAlert.Kind.RISK_CHANGED, summary, previous_risk)
     elif alert and changed and existing.status == MatchStatus.POTENTIAL:
         _alert(existing, ScreeningAlert.Kind.ENTRY_CHANGED, summary)
+
+
+def _close_unfound(
+    *, partner: Partner, found: set[tuple[int, str]], now, alert: bool, summary: ScreeningSummary
+) -> None:
+    """The partner's matches this screening did not find again: open ones lapse, and any
+    whose entry has left its list is marked delisted (an alert when it was confirmed)."""
+    missing = [
+        match
+        for match in partner.screening_matches.select_related("watchlist", "partner__organisation")
+        if (match.watchlist_id, match.external_id) not in found
+        and (match.status == MatchStatus.POTENTIAL or match.delisted_at is None)
+    ]
+    if not missing:
+        return
+    listed = set(
+        WatchlistEntry.objects.filter(
+            version_id__in=active_version_ids(),
+            external_id__in={match.external_id for match in missing},
+        ).values_list("version__watchlist_id", "external_id")
+    )
+    threshold = screening_threshold()
+    for match in missing:
+        on_list = (match.watchlist_id, match.external_id) in listed
+        newly_delisted = not on_list and match.delisted_at is None
+        if not newly_delisted and match.status != MatchStatus.POTENTIAL:
+            continue  # still listed and already decided: nothing to change
+        if newly_delisted:
+            match.delisted_at = now
+        if match.status == MatchStatus.POTENTIAL:
+            match.status = MatchStatus.LAPSED
+            match.decided_at = now
+            match.reason = (
+                f"Closed by screening: the entry is no longer on {match.watchlist.name}."
+                if not on_list
+                else f"Closed by screening: the name no longer scores {threshold:.2f} or more."
+            )
+            match.alerts.filter(cleared_at__isnull=True).update(cleared_at=now)
+            summary.lapsed += 1
+        match.save(update_fields=["status", "decided_at", "reason", "delisted_at"])
+        if alert and newly_delisted and match.status == MatchStatus.CONFIRMED:
+            _alert(match, ScreeningAlert.Kind.ENTRY_REMOVED, summary)
 
 
 def _risk_label(level: str) -> str:
@@ -229,6 +282,11 @@ def _alert(record: ScreeningMatch, kind: str, summary: ScreeningSummary, previou
             f"{organisation.name}: the risk level of '{record.matched_name}' on "
             f"{record.watchlist.name} changed from {_risk_label(previous)} to "
             f"{_risk_label(record.risk_level)}"
+        )
+    elif kind == ScreeningAlert.Kind.ENTRY_REMOVED:
+        message = (
+            f"{organisation.name}: the confirmed entry '{record.matched_name}' is no longer on "
+            f"{record.watchlist.name}; decide whether the confirmation (and the assessment) stand"
         )
     elif kind == ScreeningAlert.Kind.ENTRY_CHANGED:
         message = (
@@ -275,6 +333,16 @@ def screen_request(
                     alert=alert,
                     summary=summary,
                 )
+            _close_unfound(
+                partner=partner,
+                found={
+                    (m.entry.payload["version__watchlist_id"], m.entry.payload["external_id"])
+                    for _, m in found
+                },
+                now=now,
+                alert=alert,
+                summary=summary,
+            )
         audit_record(
             actor=actor,
             action="screening.run",
@@ -282,7 +350,7 @@ def screen_request(
                 f"Screened {summary.partners} partner(s) of {request.reference} ({reason}): "
                 f"{summary.potential} potential match(es), {summary.new} new, "
                 f"{summary.reapplied_dismissals} dismissal(s) re-applied, "
-                f"{summary.alerts} alert(s)"
+                f"{summary.lapsed} lapsed, {summary.alerts} alert(s)"
             ),
             obj=request,
             request=request,

@@ -17,6 +17,12 @@ def open_screening_alerts(partnership_request):
 
 
 @register.simple_tag
+def alerted_match_ids(alerts) -> set[int]:
+    """The matches these alerts are about: a reviewer may decide them again."""
+    return {alert.match_id for alert in alerts}
+
+
+@register.simple_tag
 def screening_alerts_for(user, limit: int = 20):
     """Uncleared alerts on the requests this user may see, newest first."""
     return list(

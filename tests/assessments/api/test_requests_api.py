@@ -267,7 +267,7 @@ def test_bad_input_is_a_400_with_field_errors_and_changes_nothing(
     assert field in body["fields"], body
     assert not PartnershipRequest.objects.exists()
     assert not Organisation.objects.exists()
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.exclude(action="api_token.issued").exists()
 
 
 def test_a_body_that_is_not_json_is_a_400(client, requester, bearer):
@@ -492,7 +492,9 @@ def _actions(pr) -> list[str]:
 
 
 def _all_actions() -> list[str]:
-    return list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    """Every action recorded, but for issuing the test's API token (the web has none)."""
+    events = AuditEvent.objects.exclude(action="api_token.issued").order_by("id")
+    return list(events.values_list("action", flat=True))
 
 
 def test_api_writes_record_the_same_audit_events_as_the_web(client, requester, bearer):

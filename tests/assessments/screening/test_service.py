@@ -224,3 +224,94 @@ def test_rescreening_covers_open_and_live_partnerships_only(aspi, make_request):
     screened = set(ScreeningMatch.objects.values_list("partner__request__reference", flat=True))
     assert screened == {live.reference, undated.reference, draft.reference}
     assert lapsed.reference not in screened and declined.reference not in screened
+
+
+def _without(watchlist_rows, entry_id):
+    return [dict(r) for r in watchlist_rows if r["id"] != entry_id]
+
+
+def test_an_open_match_lapses_when_its_entry_leaves_the_list(
+    aspi, make_request, reviewer, watchlist_rows
+):
+    request = make_request("Beihang University")
+    screen_request(request=request, actor=reviewer)
+    make_version(aspi, _without(watchlist_rows, "beihang"), 2)
+
+    summary = rescreen_open_partnerships()
+
+    match = _match(request)
+    assert match.status == MatchStatus.LAPSED
+    assert match.delisted_at is not None and match.reviewer is None
+    assert match.reason == "Closed by screening: the entry is no longer on ASPI tracker."
+    assert not ScreeningAlert.objects.exists()  # nothing left for a reviewer to decide
+    assert summary.requests == 1
+    event = AuditEvent.objects.filter(action="screening.run").latest("id")
+    assert "1 lapsed" in event.summary
+
+
+def test_an_open_match_lapses_when_the_name_no_longer_scores(aspi, make_request, reviewer):
+    request = make_request("Beihang Univ. of Aeronautics")
+    screen_request(request=request, actor=reviewer)
+    assert _match(request).score < 0.999
+    ScreeningSettings.objects.create(threshold=0.999)
+
+    summary = screen_request(request=request, actor=reviewer)
+
+    match = _match(request)
+    assert summary.lapsed == 1
+    assert (match.status, match.delisted_at) == (MatchStatus.LAPSED, None)
+    assert match.reason == "Closed by screening: the name no longer scores 1.00 or more."
+
+
+def test_a_lapsed_match_reopens_with_an_alert_when_the_entry_is_listed_again(
+    aspi, make_request, reviewer, watchlist_rows
+):
+    request = make_request("Beihang University")
+    screen_request(request=request, actor=reviewer)
+    make_version(aspi, _without(watchlist_rows, "beihang"), 2)
+    rescreen_open_partnerships()
+
+    make_version(aspi, watchlist_rows, 3)
+    rescreen_open_partnerships()
+
+    match = _match(request)
+    assert (match.status, match.delisted_at, match.reason) == (MatchStatus.POTENTIAL, None, "")
+    assert ScreeningAlert.objects.get(match=match).kind == ScreeningAlert.Kind.NEW_MATCH
+    assert ScreeningMatch.objects.count() == 1
+
+
+def test_a_confirmed_match_stays_confirmed_when_delisted_but_alerts_the_reviewers(
+    aspi, make_request, reviewer, watchlist_rows
+):
+    request = make_request("Beihang University")
+    screen_request(request=request, actor=reviewer)
+    match_confirm(match=_match(request), actor=reviewer, reason="Same body.")
+    make_version(aspi, _without(watchlist_rows, "beihang"), 2)
+
+    rescreen_open_partnerships()
+    rescreen_open_partnerships()  # a second run alerts no more
+
+    match = _match(request)
+    assert match.status == MatchStatus.CONFIRMED and match.delisted_at is not None
+    assert len(confirmed_matches(request)) == 1  # scoring keeps it until a reviewer decides
+    alert = ScreeningAlert.objects.get(match=match)
+    assert alert.kind == ScreeningAlert.Kind.ENTRY_REMOVED
+    assert "'Beihang University' is no longer on ASPI tracker" in alert.message
+
+    match_dismiss(match=match, actor=reviewer, reason="Delisted after the merger.")
+    alert.refresh_from_db()
+    assert alert.cleared_at is not None
+
+
+def test_a_dismissed_match_is_only_marked_delisted(aspi, make_request, reviewer, watchlist_rows):
+    request = make_request("Beihang University")
+    screen_request(request=request, actor=reviewer)
+    match_dismiss(match=_match(request), actor=reviewer, reason="Not them.")
+    make_version(aspi, _without(watchlist_rows, "beihang"), 2)
+
+    rescreen_open_partnerships()
+
+    match = _match(request)
+    assert (match.status, match.reason) == (MatchStatus.DISMISSED, "Not them.")
+    assert match.delisted_at is not None
+    assert not ScreeningAlert.objects.exists()

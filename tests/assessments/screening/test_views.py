@@ -143,3 +143,26 @@ def test_the_check_endpoint_reads_formset_field_names(client, aspi, requester):
     response = client.get(url, {"partners-0-name": "NUDT", "partners-0-country": "CN"})
     assert response.json()["query"] == "NUDT"
     assert "partner country CN is the entry's" in response.json()["matches"][0]["explanation"]
+
+
+def test_a_delisted_confirmed_match_offers_the_decision_again_and_a_lapsed_one_does_not(
+    client, screened, reviewer, aspi, watchlist_rows
+):
+    match = ScreeningMatch.objects.get(partner__request=screened)
+    client.force_login(reviewer)
+    client.post(decide_url(screened), {"decision": "confirm", "reason": "Same body."})
+    assert "Confirm match" not in client.get(page_url(screened)).content.decode()
+
+    make_version(aspi, [r for r in watchlist_rows if r["id"] != "beihang"], 2)
+    rescreen_open_partnerships()
+    html = client.get(page_url(screened)).content.decode()
+    assert "Confirmed entry delisted" in html
+    assert "No longer listed since" in html
+    assert f'action="{decide_url(screened)}"' in html
+
+    ScreeningMatch.objects.filter(pk=match.pk).update(status=MatchStatus.POTENTIAL)
+    screen_request(request=screened, actor=reviewer)
+    html = client.get(page_url(screened)).content.decode()
+    assert "Lapsed on " in html
+    assert "It reopens if a later screening finds it again." in html
+    assert f'action="{decide_url(screened)}"' not in html
