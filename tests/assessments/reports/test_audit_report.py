@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.audit import audit_chain_head, audit_record
-from assessments.models import AuditEvent, Decision
+from assessments.models import AuditEvent, Decision, ScreeningMatch
 from assessments.reports.audit_report import audit_report_build, audit_report_render
 from tests.assessments.request_factories import make_request
 
@@ -67,6 +68,18 @@ def test_the_report_shows_each_screening_result_with_the_reviewers_decision_and_
     assert "Dismissed" in screening and DISMISS_REASON.replace("'", "&#x27;") in screening
     assert "Confirmed" in screening and CONFIRM_REASON in screening
     assert "国防科技大学" in screening and "清华大学" in screening
+
+
+def test_the_report_says_which_matches_lapsed_or_left_their_list(reviewed):
+    confirmed = ScreeningMatch.objects.filter(partner__request=reviewed, status="confirmed")
+    confirmed.update(delisted_at=timezone.now())
+    ScreeningMatch.objects.filter(partner__request=reviewed, status="dismissed").update(
+        status="lapsed", reason="Closed by screening: the entry is no longer on the list."
+    )
+    screening = html_of(reviewed).split('id="screening-heading"')[1]
+    assert "Entry no longer listed since " in screening
+    assert "Lapsed</span><br>closed by screening, " in screening
+    assert "Closed by screening: the entry is no longer on the list." in screening
 
 
 def test_the_report_lists_checklist_answers_with_their_evidence(reviewed):
