@@ -73,18 +73,21 @@ def _peer_check(sock: socket.socket, host: str) -> None:
         )
 
 
-class _PeerCheckedHTTPConnection(HTTPConnection):
+class _PeerChecked:
+    """A urllib3 connection that checks the address it reached before sending anything."""
+
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         _peer_check(sock, self.host)
         return sock
 
 
-class _PeerCheckedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _peer_check(sock, self.host)
-        return sock
+class _PeerCheckedHTTPConnection(_PeerChecked, HTTPConnection):
+    pass
+
+
+class _PeerCheckedHTTPSConnection(_PeerChecked, HTTPSConnection):
+    pass
 
 
 class _PeerCheckedHTTPPool(HTTPConnectionPool):
