@@ -25,6 +25,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 workers = _positive_int("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1)
 worker_class = "sync"
 timeout = _positive_int("GUNICORN_TIMEOUT", 60)
-# Restart a worker now and then, so that a slow leak cannot grow without bound.
+# Restart a worker now and then, so that a slow leak cannot grow without bound; with the
+# app loaded once in the master (no database connection is opened at import), a restarted
+# worker is ready at once instead of importing Django and ukcn again mid-traffic.
 max_requests = 5000
 max_requests_jitter = 500
+preload_app = True

@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import secrets
 import signal
 import statistics
@@ -277,19 +278,83 @@ def journey_user(base: str, stats: Stats, stop: float, username: str, paths: lis
             screen_names(session, base, stats, n)
 
 
-def run_phase(target, users: int, seconds: float, per_user) -> dict:
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """Every process: (parent, command name, CPU seconds of it and its reaped children)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue  # it ended while we looked
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        # After the name: state, ppid, ...; utime, stime, cutime, cstime are fields 11-14.
+        found[int(entry.name)] = (int(fields[1]), name, sum(map(int, fields[11:15])) / CLOCK_TICKS)
+    return found
+
+
+def _tree_seconds(processes: dict, root: int) -> float:
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _name, _seconds) in processes.items():
+        children.setdefault(parent, []).append(pid)
+    total, stack = 0.0, [root]
+    while stack:
+        pid = stack.pop()
+        total += processes.get(pid, (0, "", 0.0))[2]
+        stack.extend(children.get(pid, ()))
+    return total
+
+
+def cpu_snapshot(server_pid: int) -> dict:
+    """CPU seconds used so far by gunicorn (master and workers), PostgreSQL and this driver."""
+    processes = _processes()
+    postmasters = [
+        pid
+        for pid, (parent, name, _seconds) in processes.items()
+        if name == "postgres" and processes.get(parent, (0, "", 0.0))[1] != "postgres"
+    ]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "server": _tree_seconds(processes, server_pid),
+        # None when PostgreSQL runs on another machine, where we cannot see it.
+        "database": sum(_tree_seconds(processes, pid) for pid in postmasters)
+        if postmasters
+        else None,
+        "load_driver": usage.ru_utime + usage.ru_stime,
+    }
+
+
+def _cpu_used(before: dict, after: dict, requests_made: int) -> dict:
+    used = {
+        part: None if before[part] is None else round(after[part] - before[part], 1)
+        for part in before
+    }
+    return {
+        "cpu_seconds": used,
+        "server_cpu_ms_per_request": round(used["server"] * 1000 / max(requests_made, 1), 1),
+    }
+
+
+def run_phase(target, users: int, seconds: float, per_user, server_pid: int) -> dict:
     stats = Stats()
     stop = time.monotonic() + seconds
     threads = [
         threading.Thread(target=target, kwargs={"stats": stats, "stop": stop, **per_user(i)})
         for i in range(users)
     ]
+    cpu_before = cpu_snapshot(server_pid)
     started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return stats.summary(time.monotonic() - started)
+    summary = stats.summary(time.monotonic() - started)
+    return {**summary, **_cpu_used(cpu_before, cpu_snapshot(server_pid), summary["requests"])}
 
 
 JOURNEY_PATHS = ["/", "/requests/"]
@@ -320,7 +385,11 @@ def main() -> int:
         server = start_gunicorn(env, args.port, workers)
         base = f"http://127.0.0.1:{args.port}"
         baseline = run_phase(
-            baseline_user, args.users, args.seconds / 4, per_user=lambda i: {"base": base}
+            baseline_user,
+            args.users,
+            args.seconds / 4,
+            per_user=lambda i: {"base": base},
+            server_pid=server.pid,
         )
         journeys = run_phase(
             journey_user,
@@ -331,6 +400,7 @@ def main() -> int:
                 "username": USERS[i % len(USERS)],
                 "paths": JOURNEY_PATHS,
             },
+            server_pid=server.pid,
         )
     finally:
         if server is not None:
@@ -343,6 +413,7 @@ def main() -> int:
 
     result = {
         "users": args.users,
+        "cores": os.cpu_count(),
         "seconds": args.seconds,
         "workers": workers,
         "worker_class": "sync",

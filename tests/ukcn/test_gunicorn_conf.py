@@ -26,6 +26,7 @@ def test_it_runs_one_sync_worker_more_than_the_cores(monkeypatch):
     assert conf["worker_class"] == "sync"
     assert conf["workers"] == multiprocessing.cpu_count() + 1
     assert conf["bind"] == "127.0.0.1:8001"
+    assert conf["preload_app"] is True
 
 
 def test_the_environment_sets_workers_bind_and_timeout(monkeypatch):
