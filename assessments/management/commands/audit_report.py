@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -24,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("reference", help="the request's reference, e.g. PR-2026-0001")
         parser.add_argument("--format", required=True, help="pdf or html")
         parser.add_argument("--out", required=True, help="file to write")
+        parser.add_argument(
+            "--by",
+            metavar="USERNAME",
+            help="the user the report is made for or by, named on it and in the audit trail",
+        )
 
     def handle(self, *args, **options):
         fmt = options["format"].lower()
@@ -35,6 +41,11 @@ class Command(BaseCommand):
         request = PartnershipRequest.objects.filter(reference=reference).first()
         if request is None:
             raise CommandError(f"No request has the reference {reference!r}.")
+        by = None
+        if options["by"]:
+            by = get_user_model().objects.filter(username=options["by"], is_active=True).first()
+            if by is None:
+                raise CommandError(f"--by {options['by']!r}: no active user has that username.")
         out = Path(options["out"])
         if out.is_dir():
             raise CommandError(f"--out {str(out)!r} is a folder: give a file name.")
@@ -43,14 +54,17 @@ class Command(BaseCommand):
                 f"--out {str(out)!r}: the folder {str(out.parent)!r} does not exist."
             )
 
-        report = audit_report_build(request=request, generated_by="manage.py audit_report")
+        generated_by = "manage.py audit_report"
+        if by is not None:
+            generated_by = f"{by.get_full_name() or by.get_username()} (manage.py audit_report)"
+        report = audit_report_build(request=request, generated_by=generated_by)
         content = audit_report_render(report=report, fmt=fmt)
         try:
             out.write_bytes(content)
         except OSError as exc:
             raise CommandError(f"Could not write {str(out)!r}: {exc.strerror or exc}.") from None
         with transaction.atomic():
-            audit_report_record(actor=None, report=report, fmt=fmt, channel="command")
+            audit_report_record(actor=by, report=report, fmt=fmt, channel="command")
         self.stdout.write(
             f"wrote the audit report of {request.reference} to {out} ({fmt}, "
             f"{len(content):,} bytes; audit chain head {report.chain_head[:16]}…)"
