@@ -176,6 +176,12 @@ MATRIX = {
     "api-request-list":                         ("GET",  "401 200 200 200 200 200 200", no_args),
     "api-request-detail":                       ("GET",  "401 200/404 200 200 404 200 200", by_request),
     "api-request-submit":                       ("POST", "401 409/404 409 403 403 403 409", by_request),
+    # The matrix posts form data; the review actions take JSON only (415 once the role passes).
+    "api-request-withdraw":                     ("POST", "401 415/404 415 403 403 403 415", by_request),
+    "api-request-take-into-review":             ("POST", "401 403 200+ 403 403 403 200+", by_request),
+    "api-request-recommend":                    ("POST", "401 403 415 403 403 403 415", by_request),
+    "api-request-decide":                       ("POST", "401 403 415 415 403 403 415", by_request),
+    "api-request-reopen":                       ("POST", "401 403 415 415 403 403 415", by_request),
     "api-request-assessments":                  ("GET",  "401 200/404 200 200 404 200 200", by_request),
     "api-request-assessment":                   ("GET",  "401 200/404 200 200 404 200 200", by_assessment),
     "api-guidance-list":                        ("GET",  "401 200 200 200 200 200 200", no_args),

@@ -1,8 +1,9 @@
 """Partnership requests and their assessments over the API, through the web UI's own functions.
 
 Refusals: a WorkflowError on create is bad input (400); on an existing request (edit,
-submit) it conflicts with the request's state (409, `code` "workflow_refused"); a stale
-`version` is 409 with `code` "version_conflict" and the `current_version`.
+submit, the review actions) it conflicts with the request's state (409, `code`
+"workflow_refused"); a stale `version` is 409 with `code` "version_conflict" and the
+`current_version`. A role that may never take an action gets 403 before anything is read.
 """
 
 from django.db import transaction
@@ -22,6 +23,7 @@ from ..filters import requests_filter
 from ..models import Assessment, Partner, PartnershipRequest
 from ..permissions import get_request_for_user, visible_requests
 from . import request_serializers as rs
+from . import review_serializers as review
 from .fields import query_filters
 
 REQUEST_PREFETCH = (
@@ -33,15 +35,33 @@ REQUEST_PREFETCH = (
 )
 
 
+# The review actions and the roles that may ever take them; the workflow checks the rest
+# (the request's state, its tier, four-eyes) and refuses with 409.
+REVIEW_ACTION_ROLES = {
+    "take_into_review": ((Role.REVIEWER,), "Only reviewers take requests into review."),
+    "recommend": ((Role.REVIEWER,), "Only reviewers recommend an outcome."),
+    "decide": ((Role.REVIEWER, Role.APPROVER), "Only reviewers and approvers decide."),
+    "reopen": ((Role.REVIEWER, Role.APPROVER), "Only reviewers and approvers reopen requests."),
+}
+
+
 class MayWriteRequests(BasePermission):
     """Writes need a role that may register requests, as on the web; reads need a login."""
 
-    message = "Only requesters and reviewers may register, edit or submit requests."
+    message = "Only requesters and reviewers may register, edit, submit or withdraw requests."
 
     def has_permission(self, request, view):
-        return request.method in SAFE_METHODS or has_role(
-            request.user, Role.REQUESTER, Role.REVIEWER
-        )
+        if request.method in SAFE_METHODS or view.action in REVIEW_ACTION_ROLES:
+            return True
+        return has_role(request.user, Role.REQUESTER, Role.REVIEWER)
+
+
+class MayReview(BasePermission):
+    """A review action needs one of its roles, as on the web."""
+
+    def has_permission(self, request, view):
+        roles, self.message = REVIEW_ACTION_ROLES.get(view.action, ((), ""))
+        return not roles or has_role(request.user, *roles)
 
 
 def _refusal(exc: workflow.WorkflowError, *, request=None, status_code=status.HTTP_409_CONFLICT):
@@ -141,7 +161,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """Partnership requests: department-scoped exactly as in the web interface."""
 
     serializer_class = rs.RequestSerializer
-    permission_classes = [IsAuthenticated, MayWriteRequests]
+    permission_classes = [IsAuthenticated, MayWriteRequests, MayReview]
     lookup_field = "reference"
     lookup_value_regex = rs.REFERENCE_PATTERN
     queryset = PartnershipRequest.objects.none()
@@ -210,15 +230,86 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return _refusal(exc, request=pr)
         return self._detail(reference)
 
-    @extend_schema(summary="Submit a draft for review", request=None)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, reference):
+    def _act(self, request, reference: str, act, input_serializer=None) -> Response:
+        """Run one workflow action on a request the caller may see; the request as it is now."""
         pr = get_request_for_user(request.user, reference)
+        data = {}
+        if input_serializer is not None:
+            serializer = input_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
         try:
-            workflow.request_submit(actor=request.user, request=pr, ip=client_ip(request))
+            act(actor=request.user, request=pr, ip=client_ip(request), **data)
         except workflow.WorkflowError as exc:
             return _refusal(exc, request=pr)
         return self._detail(reference)
+
+    @extend_schema(summary="Submit a draft for review", request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, reference):
+        return self._act(request, reference, workflow.request_submit)
+
+    @extend_schema(
+        summary="Withdraw an open request (its author's department)",
+        request=review.WithdrawSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, reference):
+        return self._act(request, reference, workflow.request_withdraw, review.WithdrawSerializer)
+
+    @extend_schema(summary="Take a submitted request into review (reviewers)", request=None)
+    @action(detail=True, methods=["post"], url_path="take-into-review")
+    def take_into_review(self, request, reference):
+        return self._act(request, reference, workflow.request_take_into_review)
+
+    @extend_schema(
+        summary="Recommend an outcome for a request under review (reviewers)",
+        request=review.RecommendSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def recommend(self, request, reference):
+        return self._act(request, reference, workflow.request_recommend, review.RecommendSerializer)
+
+    @extend_schema(
+        summary="Decide a recommended request (high tiers: an approver who did not recommend)",
+        request=review.DecideSerializer,
+        examples=[
+            OpenApiExample(
+                "Approve with a condition",
+                value={
+                    "outcome": "approved_with_conditions",
+                    "reasoning": "Benefits outweigh the risk with the export-control review.",
+                    "conditions": [
+                        {
+                            "text": "Export-control review of shared designs",
+                            "due_date": "2027-03-31",
+                        }
+                    ],
+                },
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request, reference):
+        return self._act(request, reference, _decide, review.DecideSerializer)
+
+    @extend_schema(
+        summary="Reopen a decided request; its decision is kept, superseded",
+        request=review.ReopenSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, reference):
+        return self._act(request, reference, workflow.request_reopen, review.ReopenSerializer)
+
+
+def _decide(*, conditions, **arguments):
+    """request_decide with the conditions as the workflow takes them."""
+    return workflow.request_decide(
+        conditions=[
+            workflow.ConditionInput(text=c["text"], due_date=c["due_date"]) for c in conditions
+        ],
+        **arguments,
+    )
 
 
 @extend_schema_view(
