@@ -137,3 +137,18 @@ def request_assess(
         )
     given.tier = result.tier
     return assessment
+
+
+def request_assess_by(*, request: PartnershipRequest, actor, ip: str | None = None) -> Assessment:
+    """A user's "Assess the risk" (web or API): a WorkflowError unless they may assess it now."""
+    from .workflow import WorkflowError, request_actions_for
+
+    if "assess" not in request_actions_for(actor, request):
+        raise WorkflowError(
+            "Only the reviewer of a request under review (or, once recommended, someone "
+            "other than the recommender) may assess its risk."
+        )
+    try:
+        return request_assess(request=request, actor=actor, ip=ip)
+    except AssessmentError as exc:
+        raise WorkflowError(str(exc)) from None

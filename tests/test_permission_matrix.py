@@ -179,6 +179,8 @@ MATRIX = {
     # The matrix posts form data; the review actions take JSON only (415 once the role passes).
     "api-request-withdraw":                     ("POST", "401 415/404 415 403 403 403 415", by_request),
     "api-request-take-into-review":             ("POST", "401 403 200+ 403 403 403 200+", by_request),
+    "api-request-set-tier":                     ("POST", "401 403 415 415 403 403 415", by_request),
+    "api-request-assess":                       ("POST", "401 403 409 409 403 403 409", by_request),
     "api-request-recommend":                    ("POST", "401 403 415 403 403 403 415", by_request),
     "api-request-decide":                       ("POST", "401 403 415 415 403 403 415", by_request),
     "api-request-reopen":                       ("POST", "401 403 415 415 403 403 415", by_request),

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from ukcn.roles import Role, has_role
 
 from .. import workflow
+from ..assessing import request_assess_by
 from ..audit import client_ip
 from ..filters import requests_filter
 from ..models import Assessment, Partner, PartnershipRequest
@@ -39,6 +40,8 @@ REQUEST_PREFETCH = (
 # (the request's state, its tier, four-eyes) and refuses with 409.
 REVIEW_ACTION_ROLES = {
     "take_into_review": ((Role.REVIEWER,), "Only reviewers take requests into review."),
+    "set_tier": ((Role.REVIEWER, Role.APPROVER), "Only reviewers and approvers set the tier."),
+    "assess": ((Role.REVIEWER, Role.APPROVER), "Only reviewers and approvers assess the risk."),
     "recommend": ((Role.REVIEWER,), "Only reviewers recommend an outcome."),
     "decide": ((Role.REVIEWER, Role.APPROVER), "Only reviewers and approvers decide."),
     "reopen": ((Role.REVIEWER, Role.APPROVER), "Only reviewers and approvers reopen requests."),
@@ -261,6 +264,22 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"], url_path="take-into-review")
     def take_into_review(self, request, reference):
         return self._act(request, reference, workflow.request_take_into_review)
+
+    @extend_schema(
+        summary="Set the risk tier by hand, with the reason (reviewers; approvers once recommended)",
+        request=review.SetTierSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="set-tier")
+    def set_tier(self, request, reference):
+        return self._act(request, reference, workflow.request_set_tier, review.SetTierSerializer)
+
+    @extend_schema(
+        summary="Assess the risk under the active scoring policy; the result is under assessments/",
+        request=None,
+    )
+    @action(detail=True, methods=["post"])
+    def assess(self, request, reference):
+        return self._act(request, reference, request_assess_by)
 
     @extend_schema(
         summary="Recommend an outcome for a request under review (reviewers)",

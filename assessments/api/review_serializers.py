@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from ..models import Recommendation, RequestStatus
+from ..models import Recommendation, RequestStatus, Tier
 from ..workflow import DECISION_OUTCOMES
 from .fields import StrictCharField
 
@@ -13,6 +13,14 @@ class WithdrawSerializer(serializers.Serializer):
     reason = StrictCharField(
         max_length=REASON_MAX, required=False, allow_blank=True, default="",
         help_text="Why the request is withdrawn (recorded in the audit trail).",
+    )  # fmt: skip
+
+
+class SetTierSerializer(serializers.Serializer):
+    tier = serializers.ChoiceField(choices=Tier.choices)
+    reason = StrictCharField(
+        max_length=REASON_MAX, required=False, allow_blank=True, default="",
+        help_text="Why this tier; needed to go below the scoring policy's floor.",
     )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from ukcn.models import department_of
 from ukcn.roles import Role, has_role, sees_all_departments
 
 from .. import workflow
-from ..assessing import AssessmentError, request_assess
+from ..assessing import request_assess_by
 from ..audit import client_ip
 from ..filters import requests_filter
 from ..forms import (
@@ -226,15 +226,7 @@ def _set_tier(user, pr, data, ip):
 
 
 def _assess(user, pr, data, ip):
-    if "assess" not in workflow.request_actions_for(user, pr):
-        raise workflow.WorkflowError(
-            "Only the reviewer of a request under review (or, once recommended, someone "
-            "other than the recommender) may assess its risk."
-        )
-    try:
-        assessment = request_assess(request=pr, actor=user, ip=ip)
-    except AssessmentError as exc:
-        raise workflow.WorkflowError(str(exc)) from None
+    assessment = request_assess_by(request=pr, actor=user, ip=ip)
     return (
         f"Assessed under scoring policy version {assessment.policy.number}: "
         f"{assessment.get_tier_display().lower()} tier, {assessment.route_label.lower()}."

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from assessments import workflow
@@ -10,6 +11,11 @@ from assessments.models import AuditEvent, Condition, RequestStatus
 from tests.assessments.request_factories import advance, make_request
 
 from .test_requests_api import detail, post
+
+
+@pytest.fixture
+def policy(db):
+    call_command("load_checklist", verbosity=0)
 
 
 @pytest.fixture
@@ -22,7 +28,7 @@ def act(client, pr, action: str, headers, data=None):
 
 
 def test_a_request_goes_from_submitted_to_approved_with_conditions_over_the_api(
-    client, requester, reviewer, draft, bearer
+    client, requester, reviewer, draft, bearer, policy
 ):
     headers = bearer(reviewer)
     assert act(client, draft, "submit", bearer(requester)).status_code == 200
@@ -31,8 +37,13 @@ def test_a_request_goes_from_submitted_to_approved_with_conditions_over_the_api(
     assert taken.status_code == 200, taken.json()
     assert (taken.json()["status"], taken.json()["reviewer"]) == ("under_review", "reviewer")
 
-    draft.refresh_from_db()
-    workflow.request_set_tier(actor=reviewer, request=draft, tier="low")
+    assessed = act(client, draft, "assess", headers)
+    assert assessed.status_code == 200, assessed.json()
+    assert assessed.json()["tier"] != ""
+    (assessment,) = client.get(f"{detail(draft)}assessments/", headers=headers).json()["results"]
+    assert assessment["tier"] == assessed.json()["tier"]
+    tiered = act(client, draft, "set-tier", headers, {"tier": "low", "reason": "Policy floor."})
+    assert tiered.json()["tier"] == "low", tiered.json()
     recommended = act(
         client, draft, "recommend", headers, {"outcome": "approve", "reasoning": "Low exposure."}
     )
@@ -65,6 +76,7 @@ def test_a_request_goes_from_submitted_to_approved_with_conditions_over_the_api(
         "request.created",
         "request.submitted",
         "request.taken_into_review",
+        "request.assessed",
         "request.tier_set",
         "request.recommended",
         "request.decided",
@@ -171,3 +183,13 @@ def test_a_requester_withdraws_with_a_reason_and_a_reviewer_reopens_a_decision(
     reopened = act(client, decided, "reopen", bearer(reviewer), {"reason": "Listed on CSL."})
     assert reopened.json()["status"] == "under_review"
     assert decided.decisions.get().superseded is True
+
+
+def test_assessing_is_refused_when_the_request_is_not_under_review(
+    client, requester, reviewer, draft, bearer
+):
+    assert act(client, draft, "assess", bearer(requester)).status_code == 403
+    response = act(client, draft, "assess", bearer(reviewer))
+    assert response.status_code == 409
+    assert response.json()["error"].startswith("Only the reviewer of a request under review")
+    assert not draft.assessments.exists()

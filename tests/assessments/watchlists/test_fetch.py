@@ -106,15 +106,25 @@ def test_a_name_that_rebinds_to_an_internal_address_is_refused_at_connection(
         url_fetch(f"{server}/list.csv")
 
 
+def _accept_once(listener: socket.socket) -> None:
+    try:
+        connection, _address = listener.accept()
+        connection.close()
+    except OSError:
+        pass  # the listener was closed first
+
+
 def test_an_https_connection_to_an_internal_address_is_refused_before_the_handshake(monkeypatch):
     listener = socket.create_server(("127.0.0.1", 0))
-    threading.Thread(target=listener.accept, daemon=True).start()
+    accepting = threading.Thread(target=_accept_once, args=(listener,), daemon=True)
+    accepting.start()
     monkeypatch.setattr(fetch, "url_check", lambda url: None)
     try:
         with pytest.raises(FetchError, match="connection reached the internal address"):
             url_fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/list.csv")
     finally:
         listener.close()
+        accepting.join(timeout=5)
 
 
 def test_the_connection_check_lets_an_allowed_private_host_through(server, allowed, monkeypatch):
