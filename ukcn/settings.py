@@ -257,6 +257,18 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+
+CACHES = {
+    # Each process's own memory: what any process can rebuild from the database (the
+    # dashboard's portfolio figures).
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Files every worker on the machine reads: counts that must see every call once (the
+    # API's rate limits), whichever worker served it.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache")),
+    },
+}
 MEDIA_URL = "/media/"  # never served directly: attachments go through a permission check
 
 # Guidance sharing: this instance's name in shared feeds, and the tokens peers fetch it with

@@ -1,5 +1,6 @@
 """`POST /api/v1/screen`: the `manage.py screen --json` answer for one name or a batch."""
 
+from django.core.cache import caches
 from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, throttle_classes
@@ -17,6 +18,11 @@ class ScreeningThrottle(SimpleRateThrottle):
     """Calls per token (or per user, for a browser session) at the `screening` rate."""
 
     scope = "screening"
+
+    @property
+    def cache(self):
+        # Shared by the machine's workers: a per-process count would multiply the limit.
+        return caches["shared"]
 
     def get_rate(self):
         # Read at call time, so a changed setting (or a test's override) applies at once.

@@ -1,15 +1,15 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from ukcn.api_tokens import api_token_issue
 
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_history():
-    # Throttle counts live in the cache; one test's calls must not limit the next.
-    cache.clear()
+    # Throttle counts live in the shared cache; one test's calls must not limit the next.
+    caches["shared"].clear()
     yield
-    cache.clear()
+    caches["shared"].clear()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 
 from assessments.models import Watchlist
@@ -118,6 +119,19 @@ def test_screening_is_rate_limited_per_token(client, reviewer, aspi, settings):
     assert int(limited["Retry-After"]) > 0
     # The limit is the token's, not the user's: another token still works.
     assert screen(client, {"name": "NUDT"}, second).status_code == 200
+
+
+def test_the_count_is_shared_by_every_worker_on_the_machine(client, reviewer, aspi, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"screening": "1/min"},
+    }
+    _token, secret = api_token_issue(user=reviewer, name="crm")
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert screen(client, {"name": "NUDT"}, headers).status_code == 200
+    # Another worker is another process, with empty local memory; the count is not there.
+    caches["default"].clear()
+    assert screen(client, {"name": "NUDT"}, headers).status_code == 429
 
 
 def test_session_calls_are_limited_per_user(client, reviewer, approver, aspi, settings):
