@@ -6,7 +6,8 @@ from django.db import transaction
 
 from .audit import audit_record
 from .checklists import checklist_version_for_request
-from .models import Assessment, PartnershipRequest
+from .gates import request_input_digests
+from .models import Assessment, PartnershipRequest, RequestStatus
 from .policies import scoring_policy_active
 from .scoring import (
     AnswerFact,
@@ -17,6 +18,7 @@ from .scoring import (
     SectorFact,
     assessment_score,
 )
+from .workflow.rules import higher_tier
 
 
 class AssessmentError(Exception):
@@ -108,11 +110,17 @@ def request_assess(
             not_permissible_without_exception=result.not_permissible_without_exception,
             factors=[factor.as_dict() for factor in result.factors],
             facts=facts.as_dict(),
+            input_digests=request_input_digests(request),
             created_by=actor,
         )
         previous_tier = request.tier
-        # Only the tier changes: an update of one column leaves a requester's edit alone.
-        PartnershipRequest.objects.filter(pk=request.pk).update(tier=result.tier)
+        # Only the tier changes: an update of these columns leaves a requester's edit alone.
+        highest = request.highest_tier
+        if request.status != RequestStatus.DRAFT:
+            highest = higher_tier(highest, result.tier)
+        PartnershipRequest.objects.filter(pk=request.pk).update(
+            tier=result.tier, highest_tier=highest
+        )
         audit_record(
             actor=actor,
             action="request.assessed",
@@ -136,16 +144,19 @@ def request_assess(
             ip=ip,
         )
     given.tier = result.tier
+    given.highest_tier = highest
     return assessment
 
 
 def request_assess_by(*, request: PartnershipRequest, actor, ip: str | None = None) -> Assessment:
     """A user's "Assess the risk" (web or API): a WorkflowError unless they may assess it now."""
     from .workflow import WorkflowError, request_actions_for
+    from .workflow.rules import _tier_refusal
 
     if "assess" not in request_actions_for(actor, request):
         raise WorkflowError(
-            "Only the reviewer of a request under review (or, once recommended, someone "
+            _tier_refusal(actor, request)
+            or "Only the reviewer of a request under review (or, once recommended, someone "
             "other than the recommender) may assess its risk."
         )
     try:

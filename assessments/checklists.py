@@ -234,7 +234,16 @@ def _answer_changes(existing: ChecklistAnswer | None, given: AnswerInput) -> dic
 def checklist_answers_save(
     *, request: PartnershipRequest, actor, answers: list[AnswerInput], ip: str | None = None
 ) -> int:
-    """Save a reviewer's answers against the request's checklist version; return how many changed."""
+    """Save a reviewer's answers against the request's checklist version; return how many changed.
+
+    Raises PermissionDenied when the actor may not answer this request's checklist now."""
+    from django.core.exceptions import PermissionDenied
+
+    from .workflow.rules import checklist_answer_refusal
+
+    refusal = checklist_answer_refusal(actor, request)
+    if refusal:
+        raise PermissionDenied(refusal)
     version = checklist_version_for_request(request)
     if version is None:
         raise ValueError("No checklist has been loaded yet: run manage.py load_checklist.")

@@ -79,10 +79,12 @@ class RequestForm(forms.ModelForm):
             "people_exchanged": "Researchers or students visiting either way.",
         }
 
-    def __init__(self, *args, choose_department: bool = False, **kwargs):
+    def __init__(self, *args, choose_department: bool = False, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
         if choose_department:
-            self.fields["department"].queryset = Department.objects.order_by("name")
+            self.fields["department"].queryset = (
+                departments if departments is not None else Department.objects.all()
+            ).order_by("name")
             self.fields["department"].required = True
         else:
             del self.fields["department"]

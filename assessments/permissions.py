@@ -2,31 +2,31 @@
 
 from django.http import Http404
 
-from ukcn.models import department_of
-from ukcn.roles import sees_all_departments
+from ukcn.roles import sees_all_departments, visible_department_ids
 
 from .models import PartnershipRequest
 
 
 def visible_requests(user):
-    """The requests a user may see: all for central office staff, their department's otherwise."""
+    """The requests a user may see: all for central office staff; otherwise those of the
+    departments they hold the requester or head-of-department role for (none without one)."""
     requests = PartnershipRequest.objects.all()
     if sees_all_departments(user):
         return requests
-    department = department_of(user)
-    if department is None:
-        return requests.filter(created_by=user)
-    return requests.filter(department=department)
+    departments = visible_department_ids(user)
+    if not departments:
+        return requests.none()
+    return requests.filter(department_id__in=departments)
 
 
 def visibility_scope(user) -> str:
     """A key naming the set of requests `visible_requests` gives this user, for caches."""
     if sees_all_departments(user):
         return "all"
-    department = department_of(user)
-    if department is None:
-        return f"user-{user.pk}"
-    return f"department-{department.pk}"
+    departments = sorted(visible_department_ids(user))
+    if not departments:
+        return "none"
+    return "departments-" + "-".join(map(str, departments))
 
 
 def get_request_for_user(user, reference: str) -> PartnershipRequest:

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from ukcn.models import department_of
+from ukcn.models import requester_department
 from ukcn.roles import Role, has_role
 
 from .models import Condition, RequestStatus, Tier
@@ -101,7 +101,7 @@ def dashboard_panels(user) -> list[Panel]:
             )
         )
     if has_role(user, Role.REQUESTER) and not user.is_superuser:
-        department = department_of(user)
+        department = requester_department(user)
         mine = visible_requests(user).order_by("-updated_at", "-id")
         panels.insert(
             0,

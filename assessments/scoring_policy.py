@@ -4,6 +4,7 @@ Pure, like scoring.py: the admin form, the loader and the scorer all rely on the
 """
 
 from .factors import Factor
+from .routes import route_errors
 
 TIERS = ("low", "medium", "high", "very_high")
 TIER_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "very_high": "Very high"}
@@ -139,6 +140,11 @@ def _check_routes(routes: dict, errors: list[str]) -> None:
         route = routes.get(tier)
         if not isinstance(route, dict) or not route.get("code") or not route.get("label"):
             errors.append(f"routes.{tier} needs a 'code' and a 'label'.")
+            continue
+        errors.extend(route_errors(tier, route))
+        unknown = set(route) - {"code", "label", "decided_by", "sign_offs"}
+        if unknown:
+            errors.append(f"routes.{tier}: unknown keys {', '.join(sorted(unknown))}.")
     for key in sorted(set(routes) - set(TIERS)):
         errors.append(f"routes: '{key}' is not a tier.")
 

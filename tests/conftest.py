@@ -8,8 +8,9 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from ukcn.models import Department, Profile
-from ukcn.roles import Role
+from ukcn.assignments import sync_role_groups
+from ukcn.models import Department, Profile, RoleAssignment
+from ukcn.roles import DEPARTMENTAL_ROLES, Role
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -30,6 +31,14 @@ def reload_reference_data():
     importlib.import_module(
         "guidance.migrations.0002_grant_guidance_editor_permissions"
     ).grant_to_editors(apps, None)
+
+
+def grant_role(user, role, department=None):
+    """Test set-up: give a role as an administrator would, without an audit event (tests that
+    count events count only those of the action under test). `role_grant` is tested alone."""
+    RoleAssignment.objects.get_or_create(user=user, role=Role(role), department=department)
+    sync_role_groups(user)
+    return user
 
 
 @pytest.fixture(scope="session")
@@ -68,9 +77,9 @@ def make_user(db, django_user_model):
         user = django_user_model.objects.create_user(
             username=username, password=PASSWORD, email=f"{username}@example.ac.uk", **extra
         )
-        if role:
-            user.groups.add(Group.objects.get(name=Role(role).value))
         Profile.objects.create(user=user, department=department)
+        if role:
+            grant_role(user, role, department if Role(role) in DEPARTMENTAL_ROLES else None)
         return user
 
     return make

@@ -2,19 +2,36 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from .models import Department, Profile
+from .assignments import sync_role_groups
+from .models import Department, Profile, RoleAssignment
 
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "faculty", "code"]
+    list_display = ["name", "faculty", "code", "heads"]
     search_fields = ["name", "faculty", "code"]
     prepopulated_fields = {"code": ["name"]}
+
+    @admin.display(description="Head of department")
+    def heads(self, obj):
+        return ", ".join(
+            a.user.get_username()
+            for a in obj.role_assignments.filter(role="head of department").select_related("user")
+        )
 
 
 class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
+    autocomplete_fields = ["department"]
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    fk_name = "user"
+    extra = 1
+    fields = ["role", "department", "source", "granted_at", "granted_by"]
+    readonly_fields = ["granted_at", "granted_by"]
     autocomplete_fields = ["department"]
 
 
@@ -24,14 +41,90 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UkcnUserAdmin(UserAdmin):
-    inlines = [ProfileInline]
-    list_display = [*UserAdmin.list_display, "department"]
-    list_select_related = ["profile__department"]
+    inlines = [ProfileInline, RoleAssignmentInline]
+    list_display = [*UserAdmin.list_display, "roles"]
+    list_filter = [*UserAdmin.list_filter, "role_assignments__role"]
 
-    @admin.display(description="Department", ordering="profile__department__name")
-    def department(self, obj):
-        profile = getattr(obj, "profile", None)
-        return profile.department if profile else ""
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("role_assignments__department")
+
+    @admin.display(description="Roles")
+    def roles(self, obj):
+        return "; ".join(
+            f"{a.get_role_display()}{' (' + str(a.department) + ')' if a.department_id else ''}"
+            for a in obj.role_assignments.all()
+        )
+
+    def save_formset(self, request, form, formset, change):
+        from assessments.audit import audit_record
+
+        if formset.model is not RoleAssignment:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for assignment in instances:
+            if assignment.pk is None:
+                assignment.granted_by = request.user
+            assignment.save()
+            audit_record(
+                actor=request.user,
+                action="role.granted",
+                summary=f"Granted in the admin: {assignment}",
+                obj=assignment.user,
+                changes={"role": assignment.role, "department": str(assignment.department or "")},
+            )
+        for assignment in formset.deleted_objects:
+            audit_record(
+                actor=request.user,
+                action="role.revoked",
+                summary=f"Revoked in the admin: {assignment}",
+                obj=assignment.user,
+                changes={"role": assignment.role, "department": str(assignment.department or "")},
+            )
+            assignment.delete()
+        formset.save_m2m()
+        sync_role_groups(form.instance)
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "department", "source", "granted_at", "granted_by"]
+    list_filter = ["role", "source", "department"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "department__name"]
+    autocomplete_fields = ["user", "department"]
+    readonly_fields = ["granted_at", "granted_by"]
+
+    def save_model(self, request, obj, form, change):
+        from assessments.audit import audit_record
+
+        if obj.pk is None:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+        sync_role_groups(obj.user)
+        audit_record(
+            actor=request.user,
+            action="role.granted" if not change else "role.changed",
+            summary=f"{'Granted' if not change else 'Changed'} in the admin: {obj}",
+            obj=obj.user,
+            changes={"role": obj.role, "department": str(obj.department or "")},
+        )
+
+    def delete_model(self, request, obj):
+        from assessments.audit import audit_record
+
+        user = obj.user
+        audit_record(
+            actor=request.user,
+            action="role.revoked",
+            summary=f"Revoked in the admin: {obj}",
+            obj=user,
+            changes={"role": obj.role, "department": str(obj.department or "")},
+        )
+        super().delete_model(request, obj)
+        sync_role_groups(user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in list(queryset.select_related("user", "department")):
+            self.delete_model(request, obj)
 
 
 admin.site.site_header = "ukcn administration"

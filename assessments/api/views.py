@@ -4,7 +4,7 @@ from rest_framework.decorators import api_view
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from ukcn.models import department_of
+from ukcn.models import RoleAssignment, requester_department
 from ukcn.roles import sees_all_departments, user_roles
 
 from ..models import AuditEvent, Organisation, Partner, Watchlist, WatchlistVersion
@@ -21,18 +21,31 @@ from .permissions import IsAuditor
             "username": serializers.CharField(),
             "roles": serializers.ListField(child=serializers.CharField()),
             "department": serializers.CharField(allow_null=True),
+            "assignments": serializers.ListField(child=serializers.DictField()),
         },
     ),
 )
 @api_view(["GET"])
 def me(request):
-    """The authenticated user, their roles and department: a first call to check a token."""
-    department = department_of(request.user)
+    """The authenticated user, their roles and assignments: a first call to check a token.
+
+    `department` is the one department the user registers requests for (null with none or
+    several); `assignments` lists each role with its department (null for central roles)."""
+    department = requester_department(request.user)
+    assignments = RoleAssignment.objects.filter(user=request.user).select_related("department")
     return Response(
         {
             "username": request.user.get_username(),
             "roles": sorted(user_roles(request.user)),
             "department": department.name if department else None,
+            "assignments": [
+                {
+                    "role": a.role,
+                    "department": a.department.name if a.department_id else None,
+                    "source": a.source,
+                }
+                for a in assignments
+            ],
         }
     )
 

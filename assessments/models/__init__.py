@@ -24,6 +24,7 @@ from .requests import (
     PartnershipRequest,
     Recommendation,
     RequestStatus,
+    SignOff,
     Tier,
     WorkLocation,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "ScheduledJobRun",
     "ScoringPolicy",
     "Sector",
+    "SignOff",
     "Tier",
     "Watchlist",
     "WatchlistEntry",

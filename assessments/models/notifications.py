@@ -9,6 +9,8 @@ class NotificationKind(models.TextChoices):
     REQUEST_TAKEN_INTO_REVIEW = "request_taken_into_review", "A request is taken into review"
     REQUEST_RECOMMENDED = "request_recommended", "A recommendation awaits a decision"
     REQUEST_DECIDED = "request_decided", "A request is decided"
+    SIGN_OFF_NEEDED = "sign_off_needed", "A decision awaits your sign-off"
+    SIGN_OFF_REFUSED = "sign_off_refused", "A sign-off of your decision is refused"
     CONDITION_DUE_SOON = "condition_due_soon", "A condition is due within 14 days"
     CONDITION_OVERDUE = "condition_overdue", "A condition is overdue"
     REVIEW_DATE_REACHED = "review_date_reached", "A partnership reaches its review date"

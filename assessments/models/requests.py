@@ -11,6 +11,8 @@ class RequestStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
     UNDER_REVIEW = "under_review", "Under review"
     RECOMMENDED = "recommended", "Recommended"
+    # Decided, but the tier's route needs one or more sign-offs before the decision holds.
+    AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting sign-off"
     APPROVED = "approved", "Approved"
     APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
     DECLINED = "declined", "Declined"
@@ -26,6 +28,7 @@ OPEN_STATUSES = frozenset(
         RequestStatus.SUBMITTED,
         RequestStatus.UNDER_REVIEW,
         RequestStatus.RECOMMENDED,
+        RequestStatus.AWAITING_SIGN_OFF,
     }
 )
 
@@ -123,6 +126,16 @@ class PartnershipRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="requests_reviewing",
     )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests_submitted",
+    )
+    # The highest tier the request has had since it was submitted (assessed or set by hand):
+    # the approver and four-eyes rules follow it, so lowering the tier cannot remove them.
+    highest_tier = models.CharField(max_length=20, choices=Tier.choices, blank=True)
 
     collaboration_type = models.CharField(max_length=30, choices=CollaborationType.choices)
     start_date = models.DateField(null=True, blank=True)
@@ -182,7 +195,7 @@ class PartnershipRequest(models.Model):
 
 
 class Partner(models.Model):
-    """An organisation's part in one request."""
+    """An organisation's part in one request, and when it was last screened against what."""
 
     request = models.ForeignKey(
         PartnershipRequest, on_delete=models.CASCADE, related_name="partners"
@@ -191,6 +204,10 @@ class Partner(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="partnerships"
     )
     role = models.CharField("role in the project", max_length=300, blank=True)
+    screened_at = models.DateTimeField(null=True, blank=True)
+    # The watchlist versions active at the last screening (sorted ids): a partner not screened
+    # against the versions active now is a gate on the review.
+    screened_version_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -248,7 +265,17 @@ class Recommendation(models.Model):
 
 
 class Decision(models.Model):
-    """A decision on a request; a reopened request keeps its earlier decisions on record."""
+    """A decision on a request; a reopened request keeps its earlier decisions on record.
+
+    When the tier's route needs sign-offs, the decision is pending until the last one is
+    given (its conditions and review date wait in `pending_conditions` and `review_on`); a
+    refused sign-off marks it refused and returns the request to the decider.
+    """
+
+    class State(models.TextChoices):
+        PENDING_SIGN_OFF = "pending_sign_off", "Subject to sign-off"
+        IN_FORCE = "in_force", "In force"
+        REFUSED = "refused", "Sign-off refused"
 
     request = models.ForeignKey(
         PartnershipRequest, on_delete=models.CASCADE, related_name="decisions"
@@ -261,12 +288,74 @@ class Decision(models.Model):
     tier = models.CharField(max_length=20, choices=Tier.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     superseded = models.BooleanField(default=False)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.IN_FORCE)
+    route_code = models.CharField(max_length=60, blank=True)
+    route_label = models.CharField(max_length=300, blank=True)
+    pending_conditions = models.JSONField(default=list, blank=True)
+    review_on = models.DateField(null=True, blank=True)
+    # False for decisions recorded before the decision gates and routes were enforced.
+    gates_enforced = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"{self.get_outcome_display()} by {self.decided_by}"
+
+    @property
+    def outcome_phrase(self) -> str:
+        """e.g. "Approved", or "Approved subject to sign-off by the head of department"."""
+        label = self.get_outcome_display()
+        if self.state != self.State.PENDING_SIGN_OFF:
+            return label
+        waiting = [s.label for s in self.sign_offs.all() if s.status == SignOff.Status.PENDING]
+        return (
+            f"{label} subject to sign-off by {', then '.join(waiting).lower()}"
+            if waiting
+            else label
+        )
+
+
+class SignOff(models.Model):
+    """One sign-off a decision's route requires, in order; given or refused by one person."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaited"
+        GIVEN = "given", "Given"
+        REFUSED = "refused", "Refused"
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="sign_offs")
+    request = models.ForeignKey(
+        PartnershipRequest, on_delete=models.CASCADE, related_name="sign_offs"
+    )
+    order = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=40)
+    label = models.CharField(max_length=200)
+    # When nobody holds `role` (a department without a head), this role may sign in its place.
+    fallback_role = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_as = models.CharField(
+        max_length=40, blank=True, help_text="The role the signer held when signing."
+    )
+    in_place_of = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Set when someone signed in place of the required role (nobody held it).",
+    )
+    reason = models.TextField(blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["decision", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "order"], name="one_sign_off_per_step")
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.get_status_display().lower()}"
 
 
 class Condition(models.Model):

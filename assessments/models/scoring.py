@@ -72,6 +72,9 @@ class Assessment(models.Model):
     factors = models.JSONField(default=list)
     # The exact inputs, so the result can be recomputed and explained later.
     facts = models.JSONField(default=dict)
+    # Digests of the request's own inputs when it was assessed (facts, partners, funding,
+    # screening decisions, checklist answers...): a later change makes the assessment stale.
+    input_digests = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -15,6 +15,8 @@ from .events import (
     notify_request_taken_into_review,
     notify_rescreening_alert,
     notify_review_date_reached,
+    notify_sign_off_needed,
+    notify_sign_off_refused,
 )
 
 __all__ = [
@@ -30,4 +32,6 @@ __all__ = [
     "notify_request_taken_into_review",
     "notify_rescreening_alert",
     "notify_review_date_reached",
+    "notify_sign_off_needed",
+    "notify_sign_off_refused",
 ]

@@ -23,9 +23,13 @@ from .delivery import Message, Recipient, notification_send
 HIGH_TIERS = frozenset({Tier.HIGH, Tier.VERY_HIGH})
 
 
-def _users_with_role(role: str) -> list:
+def _users_with_role(role: str, department_id: int | None = None) -> list:
+    """Active users holding the role (for the department, when given), from their assignments."""
     User = get_user_model()
-    return list(User.objects.filter(groups__name=role, is_active=True).order_by("pk").distinct())
+    users = User.objects.filter(role_assignments__role=role, is_active=True)
+    if department_id is not None:
+        users = users.filter(role_assignments__department_id=department_id)
+    return list(users.order_by("pk").distinct())
 
 
 def _name(user) -> str:
@@ -201,6 +205,69 @@ def notify_request_decided(*, request: PartnershipRequest, decision: Decision) -
         kind=NotificationKind.REQUEST_DECIDED,
         event_key=f"decision:{decision.pk}",
         recipients=recipients,
+        compose=_visible_only(request, write),
+    )
+
+
+def _sign_off_holders(request: PartnershipRequest, decision: Decision) -> list:
+    """Everyone who may give the decision's next sign-off."""
+    from ukcn.roles import DEPARTMENTAL_ROLES
+
+    from ..workflow.rules import next_sign_off, sign_off_candidates_exist
+
+    step = next_sign_off(decision)
+    if step is None:
+        return []
+    role = step.role
+    if step.fallback_role and not sign_off_candidates_exist(request, step.role):
+        role = step.fallback_role
+    department = request.department_id if role in DEPARTMENTAL_ROLES else None
+    excluded = {decision.decided_by_id, request.created_by_id, request.submitted_by_id}
+    return [u for u in _users_with_role(role, department) if u.pk not in excluded]
+
+
+def notify_sign_off_needed(*, request: PartnershipRequest, decision: Decision) -> list:
+    """Tell those who may give the next sign-off that a decision waits for them."""
+
+    def write(recipient):
+        return Message(
+            title=f"{request.reference} awaits your sign-off",
+            body=(
+                f"{_name(decision.decided_by)} decided {request.reference} “{request.title}”: "
+                f"{decision.outcome_phrase}.\n"
+                f"Tier: {decision.get_tier_display()}. The decision holds once it is signed off."
+            ),
+            link=_link(request),
+        )
+
+    pending = decision.sign_offs.filter(status="pending").count()
+    return notification_send(
+        kind=NotificationKind.SIGN_OFF_NEEDED,
+        event_key=f"decision:{decision.pk}:sign-off:{pending}",
+        recipients=_users(_sign_off_holders(request, decision)),
+        compose=_visible_only(request, write),
+    )
+
+
+def notify_sign_off_refused(
+    *, request: PartnershipRequest, decision: Decision, reason: str
+) -> list:
+    """Tell the decider that a sign-off was refused and the request is back with them."""
+
+    def write(recipient):
+        return Message(
+            title=f"{request.reference}: sign-off refused",
+            body=(
+                f"The sign-off of your decision on {request.reference} “{request.title}” was "
+                f"refused: {reason}\nThe request is recommended again and awaits a decision."
+            ),
+            link=_link(request),
+        )
+
+    return notification_send(
+        kind=NotificationKind.SIGN_OFF_REFUSED,
+        event_key=f"decision:{decision.pk}:refused",
+        recipients=_users([decision.decided_by]),
         compose=_visible_only(request, write),
     )
 

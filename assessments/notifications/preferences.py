@@ -11,7 +11,11 @@ DEFAULT_CHOICE = DeliveryChoice.IMMEDIATELY
 
 # Items that wait on the user's own action: they may be batched into the digest, never switched off.
 MANDATORY_KINDS_BY_ROLE: dict[str, frozenset[str]] = {
-    Role.APPROVER: frozenset({NotificationKind.REQUEST_RECOMMENDED}),
+    Role.APPROVER: frozenset(
+        {NotificationKind.REQUEST_RECOMMENDED, NotificationKind.SIGN_OFF_NEEDED}
+    ),
+    Role.HEAD_OF_DEPARTMENT: frozenset({NotificationKind.SIGN_OFF_NEEDED}),
+    Role.SENIOR_OFFICER: frozenset({NotificationKind.SIGN_OFF_NEEDED}),
     Role.REVIEWER: frozenset(
         {NotificationKind.REQUEST_SUBMITTED, NotificationKind.REQUEST_RECOMMENDED}
     ),

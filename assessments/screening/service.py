@@ -27,7 +27,7 @@ from ..models import (
     WatchlistEntry,
     WatchlistVersion,
 )
-from ..models.requests import OPEN_STATUSES
+from ..models.requests import DECIDED_STATUSES, OPEN_STATUSES
 from ..notifications import notify_rescreening_alert
 from ..scoring import ConfirmedMatch
 from .matcher import IndexEntry, Match, NameIndex
@@ -318,6 +318,8 @@ def screen_request(
         # One screening of a request at a time: two clicks on "Screen now" must not race.
         PartnershipRequest.objects.select_for_update().filter(pk=request.pk).exists()
         partners = request.partners.select_related("organisation", "request")
+        versions = sorted(active_version_ids())
+        partners.update(screened_at=now, screened_version_ids=versions)
         for partner in partners:
             summary.partners += 1
             organisation = partner.organisation
@@ -363,9 +365,19 @@ def screen_request(
     return summary
 
 
-def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) -> ScreeningMatch:
+def match_decide_refusal(actor, match: ScreeningMatch) -> str | None:
+    """Reviewers decide matches, never on a request they registered or submitted."""
+    from ..workflow.rules import segregation_refusal
+
     if not has_role(actor, Role.REVIEWER):
-        raise PermissionDenied("Only reviewers decide screening matches.")
+        return "Only reviewers decide screening matches."
+    return segregation_refusal(actor, match.partner.request, "decide its screening matches")
+
+
+def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) -> ScreeningMatch:
+    refusal = match_decide_refusal(actor, match)
+    if refusal:
+        raise PermissionDenied(refusal)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Give a reason for the decision.", code="reason_required")
@@ -399,6 +411,24 @@ def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) 
             changes={"status": [before, status], "reason": reason, "entry": match.external_id},
             ip=ip,
         )
+        request = match.partner.request
+        if (
+            status == MatchStatus.CONFIRMED
+            and before == MatchStatus.POTENTIAL
+            and request.status in DECIDED_STATUSES
+        ):
+            # A confirmed new match on a decided partnership puts it back under review.
+            from ..workflow import request_reopen
+
+            request_reopen(
+                actor=actor,
+                request=request,
+                reason=(
+                    f"a new screening match was confirmed: {match.partner.organisation.name} "
+                    f"as '{match.matched_name}' on {match.watchlist.name}"
+                ),
+                ip=ip,
+            )
     return match
 
 
@@ -431,6 +461,38 @@ def confirmed_matches(request: PartnershipRequest) -> list[ConfirmedMatch]:
         )
         for m in matches.order_by("id")
     ]
+
+
+# Statuses in which a new potential match puts the recommendation or decision under re-review.
+REREVIEW_STATUSES = frozenset(
+    {
+        RequestStatus.RECOMMENDED,
+        RequestStatus.AWAITING_SIGN_OFF,
+        RequestStatus.APPROVED,
+        RequestStatus.APPROVED_WITH_CONDITIONS,
+        RequestStatus.DECLINED,
+    }
+)
+
+
+def requests_under_rereview(queryset=None):
+    """Recommended or decided requests with a potential match a reviewer has yet to resolve
+    (gates keep potential matches out of recommendations and decisions, so any such match
+    is new or changed since)."""
+    queryset = PartnershipRequest.objects.all() if queryset is None else queryset
+    return queryset.filter(
+        status__in=REREVIEW_STATUSES,
+        partners__screening_matches__status=MatchStatus.POTENTIAL,
+    ).distinct()
+
+
+def request_under_rereview(request: PartnershipRequest) -> bool:
+    return (
+        request.status in REREVIEW_STATUSES
+        and ScreeningMatch.objects.filter(
+            partner__request=request, status=MatchStatus.POTENTIAL
+        ).exists()
+    )
 
 
 def requests_to_rescreen():

@@ -5,17 +5,16 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ukcn.roles import Role, has_role
-
 from ..audit import client_ip
 from ..checklist_forms import ChecklistAnswerForm
 from ..checklists import AnswerInput, checklist_answers_save, checklist_version_for_request
 from ..models import ChecklistGroup
 from ..permissions import get_request_for_user
+from ..workflow.rules import checklist_answer_refusal
 
 
 def _may_answer(user, partnership_request) -> bool:
-    return has_role(user, Role.REVIEWER) and not partnership_request.is_decided
+    return checklist_answer_refusal(user, partnership_request) is None
 
 
 def _initial(answer) -> dict:
@@ -35,7 +34,7 @@ def request_checklist(http_request, reference):
     version = checklist_version_for_request(partnership_request)
     may_answer = _may_answer(http_request.user, partnership_request)
     if http_request.method == "POST" and not may_answer:
-        raise PermissionDenied("Only a reviewer may answer the checklist of an open request.")
+        raise PermissionDenied(checklist_answer_refusal(http_request.user, partnership_request))
     answers = {
         answer.ref_id: answer
         for answer in partnership_request.checklist_answers.select_related(

@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ukcn.models import department_of
+from ukcn.models import requester_department, requester_departments
 from ukcn.roles import Role, has_role, sees_all_departments
 
 from .. import workflow
@@ -144,10 +144,21 @@ def request_edit(request, reference):
 
 
 def _request_form(request, *, instance):
-    # Central staff register on a department's behalf; requesters always for their own.
-    choose_department = instance is None and department_of(request.user) is None
+    # Central staff register on a department's behalf; a requester for several departments
+    # chooses one of them; a requester for one department always registers for it.
+    choose_department = instance is None and (
+        has_role(request.user, Role.REVIEWER) or requester_department(request.user) is None
+    )
+    departments = (
+        None if has_role(request.user, Role.REVIEWER) else requester_departments(request.user)
+    )
     if request.method == "POST":
-        form = RequestForm(request.POST, instance=instance, choose_department=choose_department)
+        form = RequestForm(
+            request.POST,
+            instance=instance,
+            choose_department=choose_department,
+            departments=departments,
+        )
         partners, funding = _formsets(request.POST)
         if form.is_valid() and partners.is_valid() and funding.is_valid():
             try:
@@ -159,7 +170,9 @@ def _request_form(request, *, instance):
                 messages.success(request, f"{saved.reference} {verb}.")
                 return redirect(saved)
     else:
-        form = RequestForm(instance=instance, choose_department=choose_department)
+        form = RequestForm(
+            instance=instance, choose_department=choose_department, departments=departments
+        )
         partners, funding = _formsets(instance=instance)
     return render(
         request,

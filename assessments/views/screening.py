@@ -14,7 +14,13 @@ from ..audit import client_ip
 from ..models import ScreeningMatch
 from ..permissions import get_request_for_user
 from ..screening.forms import MatchDecisionForm, NameCheckForm
-from ..screening.service import match_confirm, match_dismiss, screen_name, screen_request
+from ..screening.service import (
+    match_confirm,
+    match_decide_refusal,
+    match_dismiss,
+    screen_name,
+    screen_request,
+)
 
 
 def _back(http_request, partnership_request):
@@ -59,8 +65,12 @@ def match_decide(request, pk):
     """Confirm or dismiss one potential match, with a reason (reviewers only)."""
     match = get_object_or_404(ScreeningMatch.objects.select_related("partner__request"), pk=pk)
     partnership_request = get_request_for_user(request.user, match.partner.request.reference)
-    if not has_role(request.user, Role.REVIEWER):
-        raise PermissionDenied("Only reviewers decide screening matches.")
+    refusal = match_decide_refusal(request.user, match)
+    if refusal and not has_role(request.user, Role.REVIEWER):
+        raise PermissionDenied(refusal)
+    if refusal:
+        messages.error(request, refusal)
+        return _back(request, partnership_request)
     form = MatchDecisionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ukcn.models import department_of
-from ukcn.roles import Role, has_role
+from ukcn.models import requester_department
+from ukcn.roles import Role, has_department_role, has_role
 
 from ..audit import audit_record
+from ..gates import gates_refusal, gates_summary, open_gates
 from ..models import (
     Decision,
     FundingSource,
@@ -18,6 +19,7 @@ from ..models import (
     PartnershipRequest,
     Recommendation,
     RequestStatus,
+    SignOff,
     Tier,
 )
 from ..notifications import (
@@ -25,7 +27,10 @@ from ..notifications import (
     notify_request_recommended,
     notify_request_submitted,
     notify_request_taken_into_review,
+    notify_sign_off_needed,
+    notify_sign_off_refused,
 )
+from ..routes import route_for
 from ..screening.service import screen_request
 from .conditions import _condition_create
 from .rules import (
@@ -40,17 +45,24 @@ from .rules import (
     WorkflowError,
     _decide_refusal,
     _edit_refusal,
-    _latest_recommender_id,
     _locked,
     _plain,
     _recommend_refusal,
     _refresh,
     _refuse,
     _reopen_refusal,
+    _sign_off_refusal,
     _submit_refusal,
     _take_refusal,
     _tier_refusal,
     _withdraw_refusal,
+    higher_tier,
+    next_sign_off,
+    pending_decision,
+    request_policy_data,
+    sign_off_capacity,
+    tier_change_refusal,
+    tier_rank,
 )
 
 
@@ -172,12 +184,17 @@ def request_create(
     """
     if not has_role(actor, Role.REQUESTER, Role.REVIEWER):
         raise WorkflowError("Only requesters and reviewers may register requests.")
-    own_department = department_of(actor)
-    department = department or own_department
+    department = department or requester_department(actor)
     if department is None:
-        raise WorkflowError("The request needs a department, and you have none on your profile.")
-    if not has_role(actor, Role.REVIEWER) and department != own_department:
-        raise WorkflowError("Requesters may register requests only for their own department.")
+        raise WorkflowError(
+            "The request needs a department: choose the department it is registered for."
+        )
+    if not has_role(actor, Role.REVIEWER) and not has_department_role(
+        actor, department.pk, Role.REQUESTER
+    ):
+        raise WorkflowError(
+            "Requesters may register requests only for a department they are requester for."
+        )
     _check_facts(facts)
     if registered_on and registered_on > timezone.localdate():
         raise WorkflowError("A request cannot be registered in the future.")
@@ -318,6 +335,8 @@ def request_submit(*, actor, request: PartnershipRequest, ip: str | None = None)
             summary=f"Submitted {current.reference} for review",
             ip=ip,
             submitted_at=timezone.now(),
+            submitted_by=actor,
+            highest_tier=current.tier,
         )
         notify_request_submitted(request=current)
         # Every partner is screened on submit, so the reviewer opens a request already checked.
@@ -331,6 +350,10 @@ def request_withdraw(*, actor, request: PartnershipRequest, reason: str = "", ip
     with transaction.atomic():
         current = _locked(request)
         _refuse(_withdraw_refusal(actor, current))
+        pending = pending_decision(current)
+        if pending is not None:
+            pending.superseded = True
+            pending.save(update_fields=["superseded"])
         _transition(
             actor=actor,
             current=current,
@@ -364,17 +387,34 @@ def request_take_into_review(*, actor, request: PartnershipRequest, ip=None):
 
 
 def request_set_tier(*, actor, request: PartnershipRequest, tier: str, reason: str = "", ip=None):
-    """Record the risk tier (a reviewer's input until the scoring policy sets it)."""
+    """Change the risk tier by hand: on a current assessment, with a reason, never below the
+    policy's floor; a high or very high tier is lowered only by an approver who did not
+    recommend. The highest tier since submission is kept, so lowering removes no approver."""
+    from ..gates import assessment_changed_inputs, latest_assessment
+
     if tier not in Tier.values:
         raise WorkflowError(f"'{tier}' is not a risk tier.")
+    if not reason.strip():
+        raise WorkflowError("Say why you change the tier: the reason goes on the record.")
     with transaction.atomic():
         current = _locked(request)
-        _refuse(_tier_refusal(actor, current, _latest_recommender_id(current)))
-        _refuse(_override_refusal(current, tier, reason))
-        changes = {"tier": [current.tier, tier]}
-        if reason:
-            changes["reason"] = [None, reason]
+        _refuse(_tier_refusal(actor, current))
+        assessment = latest_assessment(current)
+        if assessment is None:
+            raise WorkflowError(
+                "Assess the risk first: a tier is changed by hand only on an assessment."
+            )
+        changed = assessment_changed_inputs(current, assessment)
+        if changed:
+            raise WorkflowError(
+                f"The assessment is out of date ({', '.join(changed)} changed since): assess "
+                "again before changing the tier."
+            )
+        _refuse(_floor_refusal(assessment, tier))
+        _refuse(tier_change_refusal(actor, current, tier))
+        changes = {"tier": [current.tier, tier], "reason": [None, reason]}
         current.tier = tier
+        current.highest_tier = higher_tier(current.highest_tier, tier)
         current.version += 1
         current.save()
         audit_record(
@@ -390,15 +430,9 @@ def request_set_tier(*, actor, request: PartnershipRequest, tier: str, reason: s
     return request
 
 
-def _override_refusal(current: PartnershipRequest, tier: str, reason: str) -> str | None:
-    """Overriding a scored tier needs a reason and may never go below the scoring's floor."""
-    assessment = current.assessments.first()
-    if assessment is None:
-        return None
-    if not reason.strip():
-        return "Say why you override the scored tier: the reason goes on the record."
-    order = list(Tier.values)
-    if assessment.floor and order.index(tier) < order.index(assessment.floor):
+def _floor_refusal(assessment, tier: str) -> str | None:
+    """The tier may never go below the assessment's floor (a confirmed listed match...)."""
+    if assessment.floor and tier_rank(tier) < tier_rank(assessment.floor):
         return (
             f"The tier cannot go below {assessment.get_floor_display().lower()}: "
             f"{assessment.floor_reason}."
@@ -417,6 +451,7 @@ def request_recommend(
     with transaction.atomic():
         current = _locked(request)
         _refuse(_recommend_refusal(actor, current))
+        _refuse(gates_refusal(current, "recommend", "a recommendation"))
         recommendation = Recommendation.objects.create(
             request=current, recommended_by=actor, outcome=outcome, reasoning=reasoning
         )
@@ -450,7 +485,11 @@ def request_decide(
     next_review_date: date | None = None,
     ip=None,
 ) -> Decision:
-    """Decide a recommended request; high and very high tiers need a second person (four-eyes)."""
+    """Decide a recommended request on finished checks, by the role its route names.
+
+    When the route needs sign-offs the decision waits for them ("approved subject to sign-off
+    by ..."): its conditions and review date take effect with the last sign-off.
+    """
     conditions = conditions or []
     if outcome not in DECISION_OUTCOMES:
         raise WorkflowError(f"'{outcome}' is not a decision.")
@@ -465,33 +504,188 @@ def request_decide(
         raise WorkflowError("A condition's due date cannot be in the past.")
     with transaction.atomic():
         current = _locked(request)
-        _refuse(_decide_refusal(actor, current, _latest_recommender_id(current)))
+        _refuse(_decide_refusal(actor, current))
+        _refuse(gates_refusal(current, "decide", "a decision"))
         review_on = next_review_date or today + review_period()
         if review_on <= today:
             raise WorkflowError("The next review date must be in the future.")
+        route = route_for(request_policy_data(current), current.tier)
         decision = Decision.objects.create(
             request=current,
             decided_by=actor,
             outcome=outcome,
             reasoning=reasoning,
             tier=current.tier,
+            route_code=route.code,
+            route_label=route.label[:300],
+            state=Decision.State.PENDING_SIGN_OFF if route.sign_offs else Decision.State.IN_FORCE,
+            pending_conditions=[
+                {
+                    "text": c.text,
+                    "due_date": c.due_date.isoformat(),
+                    "owner": getattr(c.owner, "pk", None),
+                }
+                for c in conditions
+            ],
+            review_on=review_on,
         )
-        for item in conditions:
-            _condition_create(actor=actor, request=current, decision=decision, item=item, ip=ip)
+        if not route.sign_offs:
+            _decision_take_effect(actor=actor, current=current, decision=decision, ip=ip)
+        else:
+            SignOff.objects.bulk_create(
+                SignOff(
+                    decision=decision,
+                    request=current,
+                    order=number,
+                    role=step.role,
+                    label=step.label,
+                    fallback_role=step.fallback_role,
+                )
+                for number, step in enumerate(route.sign_offs, start=1)
+            )
+            _transition(
+                actor=actor,
+                current=current,
+                to_status=RequestStatus.AWAITING_SIGN_OFF,
+                action="request.decided_subject_to_sign_off",
+                summary=f"Decided {current.reference}: {decision.outcome_phrase.lower()}",
+                ip=ip,
+                extra={
+                    "outcome": [None, outcome],
+                    "reasoning": [None, reasoning],
+                    "decision_tier": [None, current.tier],
+                    "sign_offs": [None, [step.label for step in route.sign_offs]],
+                },
+            )
+            notify_sign_off_needed(request=current, decision=decision)
+    _refresh(request, current)
+    return decision
+
+
+def _decision_take_effect(*, actor, current: PartnershipRequest, decision: Decision, ip) -> None:
+    """The decision holds: its conditions start, the request takes its outcome."""
+    for item in decision.pending_conditions:
+        owner = None
+        if item.get("owner"):
+            owner = type(decision.decided_by).objects.filter(pk=item["owner"]).first()
+        _condition_create(
+            actor=actor,
+            request=current,
+            decision=decision,
+            item=ConditionInput(
+                text=item["text"], due_date=date.fromisoformat(item["due_date"]), owner=owner
+            ),
+            ip=ip,
+        )
+    if decision.state != Decision.State.IN_FORCE:
+        decision.state = Decision.State.IN_FORCE
+        decision.save(update_fields=["state"])
+    signers = [
+        f"{s.label}: {s.signed_by}"
+        + (f" (in place of the {s.in_place_of})" if s.in_place_of else "")
+        for s in decision.sign_offs.filter(status=SignOff.Status.GIVEN).select_related("signed_by")
+    ]
+    extra = {
+        "reasoning": [None, decision.reasoning],
+        "decision_tier": [None, decision.tier],
+        "decided_by": [None, str(decision.decided_by)],
+    }
+    if signers:
+        extra["sign_offs"] = [None, signers]
+    _transition(
+        actor=actor,
+        current=current,
+        to_status=decision.outcome,
+        action="request.decided",
+        summary=f"Decided {current.reference}: {decision.get_outcome_display().lower()}",
+        ip=ip,
+        extra=extra,
+        decided_at=timezone.now(),
+        next_review_date=decision.review_on,
+    )
+    notify_request_decided(request=current, decision=decision)
+
+
+def request_sign_off(*, actor, request: PartnershipRequest, ip=None) -> SignOff:
+    """Give the next sign-off the decision's route requires; the last one makes it hold."""
+    with transaction.atomic():
+        current = _locked(request)
+        decision = pending_decision(current)
+        step = next_sign_off(decision)
+        _refuse(_sign_off_refusal(actor, current, decision, step))
+        missing = [g for g in open_gates(current, "sign_off") if g.code != "sign_offs"]
+        if missing:
+            raise WorkflowError(
+                "Not yet: a sign-off needs every check finished. Still missing: "
+                f"{gates_summary(missing)}."
+            )
+        signed_as, in_place_of = sign_off_capacity(actor, current, step)
+        step.status = SignOff.Status.GIVEN
+        step.signed_by = actor
+        step.signed_as = signed_as
+        step.in_place_of = in_place_of
+        step.signed_at = timezone.now()
+        step.save()
+        audit_record(
+            actor=actor,
+            action="request.signed_off",
+            summary=(
+                f"Signed off {current.reference} as {step.label.lower()}"
+                + (f" (an {signed_as} in place of the {in_place_of})" if in_place_of else "")
+            ),
+            obj=step,
+            request=current,
+            changes={
+                "sign_off": step.label,
+                "role": step.role,
+                "signed_as": signed_as,
+                "in_place_of": in_place_of or None,
+                "decision": decision.outcome,
+            },
+            ip=ip,
+        )
+        if next_sign_off(decision) is None:
+            _decision_take_effect(actor=actor, current=current, decision=decision, ip=ip)
+        else:
+            current.version += 1
+            current.save(update_fields=["version", "updated_at"])
+    _refresh(request, current)
+    return step
+
+
+def request_sign_off_refuse(*, actor, request: PartnershipRequest, reason: str, ip=None) -> SignOff:
+    """Refuse the sign-off, with a reason: the decision lapses and the request returns to the
+    decider (recommended again)."""
+    if not reason.strip():
+        raise WorkflowError("Say why you refuse to sign off: the decider reads it.")
+    with transaction.atomic():
+        current = _locked(request)
+        decision = pending_decision(current)
+        step = next_sign_off(decision)
+        _refuse(_sign_off_refusal(actor, current, decision, step))
+        signed_as, in_place_of = sign_off_capacity(actor, current, step)
+        step.status = SignOff.Status.REFUSED
+        step.signed_by = actor
+        step.signed_as = signed_as
+        step.in_place_of = in_place_of
+        step.reason = reason
+        step.signed_at = timezone.now()
+        step.save()
+        decision.state = Decision.State.REFUSED
+        decision.superseded = True
+        decision.save(update_fields=["state", "superseded"])
         _transition(
             actor=actor,
             current=current,
-            to_status=outcome,
-            action="request.decided",
-            summary=f"Decided {current.reference}: {decision.get_outcome_display().lower()}",
+            to_status=RequestStatus.RECOMMENDED,
+            action="request.sign_off_refused",
+            summary=(f"Refused to sign off {current.reference} as {step.label.lower()}: {reason}"),
             ip=ip,
-            extra={"reasoning": [None, reasoning], "decision_tier": [None, current.tier]},
-            decided_at=timezone.now(),
-            next_review_date=review_on,
+            extra={"sign_off": [None, step.label], "reason": [None, reason]},
         )
-        notify_request_decided(request=current, decision=decision)
+        notify_sign_off_refused(request=current, decision=decision, reason=reason)
     _refresh(request, current)
-    return decision
+    return step
 
 
 def request_reopen(*, actor, request: PartnershipRequest, reason: str, ip=None):
@@ -513,6 +707,7 @@ def request_reopen(*, actor, request: PartnershipRequest, reason: str, ip=None):
             extra={"reason": [None, reason], "superseded_decisions": [None, superseded]},
             reviewer=actor if has_role(actor, Role.REVIEWER) else current.reviewer,
             next_review_date=None,
+            decided_at=None,
         )
     _refresh(request, current)
     return request

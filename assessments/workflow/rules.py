@@ -4,8 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ukcn.models import department_of
-from ukcn.roles import Role, has_role
+from ukcn.roles import Role, has_department_role, has_role
 
 from ..models import (
     Organisation,
@@ -98,12 +97,9 @@ def _is_central(user) -> bool:
 
 def _is_department_requester(user, request: PartnershipRequest) -> bool:
     """The person who registered the request, or any requester of its department."""
-    if request.created_by_id == user.pk and has_role(user, Role.REQUESTER, Role.REVIEWER):
-        return True
-    if not has_role(user, Role.REQUESTER):
-        return False
-    department = department_of(user)
-    return department is not None and department.pk == request.department_id
+    if request.created_by_id == user.pk and has_role(user, Role.REVIEWER):
+        return True  # a reviewer who registered on a department's behalf
+    return has_department_role(user, request.department_id, Role.REQUESTER)
 
 
 def _edit_refusal(user, request) -> str | None:
@@ -139,19 +135,72 @@ def _take_refusal(user, request) -> str | None:
         return "Only a reviewer may take a request into review."
     if request.status != RequestStatus.SUBMITTED:
         return "Only a submitted request can be taken into review."
+    return segregation_refusal(user, request, "review it")
+
+
+TIER_ORDER = tuple(Tier.values)
+
+
+def tier_rank(tier: str) -> int:
+    """0 for no tier, then 1 (low) to 4 (very high)."""
+    return TIER_ORDER.index(tier) + 1 if tier in TIER_ORDER else 0
+
+
+def higher_tier(first: str, second: str) -> str:
+    return first if tier_rank(first) >= tier_rank(second) else second
+
+
+def ever_high(request) -> bool:
+    """Has the request been high or very high at any time since it was submitted?"""
+    return request.tier in HIGH_TIERS or request.highest_tier in HIGH_TIERS
+
+
+def _registered_or_submitted(user, request) -> bool:
+    return user.pk is not None and user.pk in {request.created_by_id, request.submitted_by_id}
+
+
+def _recommender_ids(request) -> set[int]:
+    return set(request.recommendations.values_list("recommended_by_id", flat=True))
+
+
+def segregation_refusal(user, request, doing: str) -> str | None:
+    """Whoever registered or submitted a request may not review, recommend, decide or sign it
+    off, whatever roles they hold."""
+    if _registered_or_submitted(user, request):
+        return (
+            f"Segregation of duties: you registered or submitted {request.reference}, so "
+            f"someone else must {doing}."
+        )
     return None
 
 
 def _tier_refusal(user, request, recommender_id: int | None = None) -> str | None:
+    """May this user assess or set the tier of the request now (before the new tier is known)?"""
     if request.status == RequestStatus.UNDER_REVIEW:
-        return None if has_role(user, Role.REVIEWER) else "Only a reviewer may set the risk tier."
-    if request.status != RequestStatus.RECOMMENDED:
+        if not has_role(user, Role.REVIEWER):
+            return "Only a reviewer may set the risk tier."
+    elif request.status == RequestStatus.RECOMMENDED:
+        if not _is_central(user):
+            return "Only a reviewer or an approver may change the risk tier."
+        if user.pk in _recommender_ids(request):
+            # Otherwise a recommender could lower a high tier and then decide alone.
+            return (
+                "Four-eyes rule: once you have recommended, someone else must change the risk tier."
+            )
+    else:
         return "The risk tier can be set only while the request is under review or recommended."
-    if not _is_central(user):
-        return "Only a reviewer or an approver may change the risk tier."
-    if recommender_id == user.pk:
-        # Otherwise a recommender could lower a high tier and then decide alone.
-        return "Four-eyes rule: once you have recommended, someone else must change the risk tier."
+    return segregation_refusal(user, request, "assess its risk")
+
+
+def tier_change_refusal(user, request, tier: str) -> str | None:
+    """A downward change of a high or very high tier needs an approver who did not recommend."""
+    if tier_rank(tier) < tier_rank(request.tier) and request.tier in HIGH_TIERS:
+        if not has_role(user, Role.APPROVER):
+            return f"Only an approver may lower a {request.get_tier_display().lower()} tier."
+        if user.pk in _recommender_ids(request):
+            return (
+                "Four-eyes rule: an approver who did not recommend the request must lower its tier."
+            )
     return None
 
 
@@ -160,30 +209,146 @@ def _recommend_refusal(user, request) -> str | None:
         return "Only a reviewer may recommend an outcome."
     if request.status != RequestStatus.UNDER_REVIEW:
         return "Only a request under review can be recommended."
-    return None
+    return segregation_refusal(user, request, "recommend an outcome")
 
 
-def _decide_refusal(user, request, recommender_id: int | None) -> str | None:
+def decider_role(request) -> str:
+    """The role that decides the request: its route's, raised to approver when the request has
+    been high or very high at any time since submission."""
+    from ..routes import route_for
+
+    route = route_for(request_policy_data(request), request.tier) if request.tier else None
+    role = route.decided_by if route else Role.REVIEWER
+    if ever_high(request):
+        role = Role.APPROVER
+    return role
+
+
+def request_policy_data(request) -> dict:
+    """The policy the request was last assessed under (the active one before any assessment)."""
+    from ..policies import scoring_policy_active
+
+    assessment = request.assessments.select_related("policy").order_by("-created_at", "-id").first()
+    policy = assessment.policy if assessment else scoring_policy_active()
+    return policy.data if policy else {}
+
+
+def _decide_refusal(user, request, recommender_id: int | None = None) -> str | None:
     if not _is_central(user):
         return "Only a reviewer or an approver may decide a request."
     if request.status != RequestStatus.RECOMMENDED:
         return "Only a recommended request can be decided."
     if not request.tier:
+        return "The request has no risk tier yet: assess the risk before deciding."
+    refusal = segregation_refusal(user, request, "decide it")
+    if refusal:
+        return refusal
+    role = decider_role(request)
+    if role == Role.APPROVER and not has_role(user, Role.APPROVER):
+        if ever_high(request) and request.tier not in HIGH_TIERS:
+            return (
+                f"{request.reference} has been {Tier(request.highest_tier).label.lower()} tier "
+                "since it was submitted, so an approver must decide it."
+            )
+        return f"A {request.get_tier_display().lower()} tier request needs an approver's decision."
+    if ever_high(request) and user.pk in _recommender_ids(request):
         return (
-            "The request has no risk tier yet: set the tier (or let the scoring policy set it) "
-            "before deciding."
+            "Four-eyes rule: the person who recommended a request that has been high or very "
+            "high tier cannot also decide it."
         )
-    if request.tier in HIGH_TIERS:
-        if not has_role(user, Role.APPROVER):
-            return (
-                f"A {request.get_tier_display().lower()} tier request needs an approver's decision."
-            )
-        if recommender_id == user.pk:
-            return (
-                "Four-eyes rule: the person who recommended a high or very high tier request "
-                "cannot also decide it."
-            )
     return None
+
+
+def sign_off_candidates_exist(request, role: str) -> bool:
+    """Does anyone (active) hold `role` for the request (its department, for departmental)?"""
+    from ukcn.models import RoleAssignment
+    from ukcn.roles import DEPARTMENTAL_ROLES
+
+    holders = RoleAssignment.objects.filter(role=role, user__is_active=True)
+    if role in DEPARTMENTAL_ROLES:
+        holders = holders.filter(department_id=request.department_id)
+    return holders.exists()
+
+
+def _holds_for_request(user, request, role: str) -> bool:
+    from ukcn.roles import DEPARTMENTAL_ROLES
+
+    if role in DEPARTMENTAL_ROLES:
+        return has_department_role(user, request.department_id, role)
+    return has_role(user, role)
+
+
+def sign_off_capacity(user, request, step) -> tuple[str, str] | str:
+    """(role signed as, role signed in place of) when the user may give this sign-off step, or
+    a refusal sentence."""
+    if _holds_for_request(user, request, step.role):
+        return (step.role, "")
+    if (
+        step.fallback_role
+        and not sign_off_candidates_exist(request, step.role)
+        and _holds_for_request(user, request, step.fallback_role)
+    ):
+        return (step.fallback_role, step.role)
+    needed = step.label.lower()
+    if step.fallback_role and not sign_off_candidates_exist(request, step.role):
+        needed += f" (or, as nobody holds that role, an {Role(step.fallback_role).label.lower()})"
+    return f"This sign-off is for {needed}."
+
+
+def _sign_off_refusal(user, request, decision, step) -> str | None:
+    if request.status != RequestStatus.AWAITING_SIGN_OFF or decision is None or step is None:
+        return "Only a decision awaiting sign-off can be signed off."
+    capacity = sign_off_capacity(user, request, step)
+    if isinstance(capacity, str):
+        return capacity
+    refusal = segregation_refusal(user, request, "sign it off")
+    if refusal:
+        return refusal
+    if decision.decided_by_id == user.pk:
+        return (
+            "No one gives two of a request's sign-offs: you decided it, so someone else signs off."
+        )
+    if user.pk in set(
+        decision.sign_offs.exclude(pk=step.pk).values_list("signed_by_id", flat=True)
+    ):
+        return "No one gives two of a request's sign-offs: you have already signed this decision."
+    if user.pk in _recommender_ids(request):
+        return "You recommended this request: an independent person must sign it off."
+    return None
+
+
+def pending_decision(request):
+    from ..models import Decision
+
+    return (
+        request.decisions.filter(state=Decision.State.PENDING_SIGN_OFF, superseded=False)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def next_sign_off(decision):
+    from ..models import SignOff
+
+    if decision is None:
+        return None
+    return decision.sign_offs.filter(status=SignOff.Status.PENDING).order_by("order").first()
+
+
+def checklist_answer_refusal(user, request) -> str | None:
+    """Reviewers answer the checklist of a request in review; never on their own request."""
+    if not has_role(user, Role.REVIEWER):
+        return "Only a reviewer may answer the checklist."
+    if request.status not in {
+        RequestStatus.SUBMITTED,
+        RequestStatus.UNDER_REVIEW,
+        RequestStatus.RECOMMENDED,
+    }:
+        return (
+            "The checklist can be answered only while the request is submitted, under review "
+            "or recommended."
+        )
+    return segregation_refusal(user, request, "answer its checklist")
 
 
 def _reopen_refusal(user, request) -> str | None:
@@ -208,7 +373,11 @@ def _latest_recommender_id(request) -> int | None:
 
 
 def request_actions_for(user, request: PartnershipRequest) -> set[str]:
-    """The workflow actions this user may take on this request now (for showing buttons)."""
+    """The workflow actions this user may take on this request now (for showing buttons).
+
+    Recommend and decide show whenever the user may take them in principle: the gate list
+    beside them says what is still missing, and the workflow refuses until it is complete.
+    """
     checks = {
         "edit": _edit_refusal,
         "submit": _submit_refusal,
@@ -217,19 +386,23 @@ def request_actions_for(user, request: PartnershipRequest) -> set[str]:
         "set_tier": _tier_refusal,
         "assess": _tier_refusal,
         "recommend": _recommend_refusal,
+        "decide": _decide_refusal,
         "reopen": _reopen_refusal,
         "attach": _attach_refusal,
+        "answer_checklist": checklist_answer_refusal,
     }
     actions = {name for name, check in checks.items() if check(user, request) is None}
-    if request.status == RequestStatus.RECOMMENDED and _is_central(user):
-        recommender_id = _latest_recommender_id(request)
-        if _tier_refusal(user, request, recommender_id) is not None:
-            actions.discard("set_tier")
-            actions.discard("assess")
-        # A missing tier still shows the form, so the refusal explains what is needed.
-        refusal = _decide_refusal(user, request, recommender_id)
-        if refusal is None or not request.tier:
-            actions.add("decide")
+    if (
+        request.status == RequestStatus.RECOMMENDED
+        and not request.tier
+        and _is_central(user)
+        and segregation_refusal(user, request, "") is None
+    ):
+        actions.add("decide")  # the form's refusal explains that the tier is missing
+    if request.status == RequestStatus.AWAITING_SIGN_OFF:
+        decision = pending_decision(request)
+        if _sign_off_refusal(user, request, decision, next_sign_off(decision)) is None:
+            actions.add("sign_off")
     if request.status == RequestStatus.APPROVED_WITH_CONDITIONS and _is_central(user):
         actions.add("add_condition")
     return actions

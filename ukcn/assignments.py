@@ -1,0 +1,90 @@
+"""Granting and revoking role assignments, each an audit event; groups kept in step.
+
+The Django group of a role's name is only a mirror for the admin's model permissions: a user
+is in the group exactly while they hold at least one assignment of that role.
+"""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import Department, RoleAssignment
+from .roles import DEPARTMENTAL_ROLES, Role, forget_roles
+
+
+def sync_role_groups(user) -> None:
+    """Put the user in exactly the role groups of the roles they hold."""
+    held = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    groups = {g.name: g for g in Group.objects.filter(name__in=Role.values)}
+    for name in Role.values:
+        group = groups.get(name) or Group.objects.create(name=name)
+        if name in held:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+    forget_roles(user)
+
+
+def _audit(*, actor, action: str, assignment: RoleAssignment, summary: str) -> None:
+    from assessments.audit import audit_record
+
+    audit_record(
+        actor=actor,
+        action=action,
+        summary=summary,
+        obj=assignment.user,
+        changes={
+            "user": assignment.user.get_username(),
+            "role": assignment.role,
+            "department": str(assignment.department) if assignment.department_id else None,
+            "source": assignment.source,
+        },
+    )
+
+
+def role_grant(
+    *,
+    user,
+    role: str,
+    department: Department | None = None,
+    source: str = RoleAssignment.Source.MANUAL,
+    actor=None,
+) -> RoleAssignment:
+    """Give `user` the role (for `department` when departmental); idempotent."""
+    role = Role(role)
+    if role in DEPARTMENTAL_ROLES and department is None:
+        raise ValidationError(f"A {role.label.lower()} holds the role for a department.")
+    if role not in DEPARTMENTAL_ROLES:
+        department = None
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(
+            user=user,
+            role=role,
+            department=department,
+            defaults={"source": source, "granted_by": actor},
+        )
+        if created:
+            sync_role_groups(user)
+            _audit(
+                actor=actor,
+                action="role.granted",
+                assignment=assignment,
+                summary=f"Granted: {assignment}",
+            )
+    forget_roles(user)
+    return assignment
+
+
+def role_revoke(*, assignment: RoleAssignment, actor=None) -> None:
+    """Take an assignment away; the user's groups follow."""
+    user = assignment.user
+    with transaction.atomic():
+        _audit(
+            actor=actor,
+            action="role.revoked",
+            assignment=assignment,
+            summary=f"Revoked: {assignment}",
+        )
+        assignment.delete()
+        sync_role_groups(user)
+    forget_roles(user)
