@@ -88,3 +88,41 @@ def role_revoke(*, assignment: RoleAssignment, actor=None) -> None:
         assignment.delete()
         sync_role_groups(user)
     forget_roles(user)
+
+
+def role_assignments_sync(
+    *, user, wanted: set[tuple[str, Department | None]], source: str, actor=None
+) -> tuple[int, int]:
+    """Make the assignments from one `source` (e.g. the identity provider) exactly `wanted`,
+    a set of (role, department or None); assignments from other sources (given by hand) are
+    never touched. Returns (granted, revoked)."""
+    wanted_keys = {
+        (
+            Role(role).value,
+            department.pk if Role(role) in DEPARTMENTAL_ROLES and department else None,
+        )
+        for role, department in wanted
+    }
+    departments = {d.pk: d for _, d in wanted if d is not None}
+    granted = revoked = 0
+    with transaction.atomic():
+        held = {
+            (a.role, a.department_id): a
+            for a in RoleAssignment.objects.filter(user=user).select_related("department")
+        }
+        for key, assignment in held.items():
+            if assignment.source == source and key not in wanted_keys:
+                role_revoke(assignment=assignment, actor=actor)
+                revoked += 1
+        for role, department_id in sorted(wanted_keys, key=lambda k: (k[0], k[1] or 0)):
+            if (role, department_id) in held:
+                continue
+            role_grant(
+                user=user,
+                role=role,
+                department=departments.get(department_id),
+                source=source,
+                actor=actor,
+            )
+            granted += 1
+    return granted, revoked
