@@ -72,6 +72,15 @@ class SignOffRefusalSerializer(serializers.Serializer):
     )
 
 
+class RequestAttachmentField(StrictPrimaryKeyRelatedField):
+    """An attachment of the request in the serializer's context: another request's id is
+    answered as not existing."""
+
+    def get_queryset(self):
+        request = self.context.get("partnership_request")
+        return request.attachments.all() if request is not None else Attachment.objects.none()
+
+
 class ChecklistAnswerInputSerializer(serializers.Serializer):
     """One item's answer. Fields left out keep their saved value; a blank answer clears it."""
 
@@ -87,17 +96,10 @@ class ChecklistAnswerInputSerializer(serializers.Serializer):
         max_length=REASON_MAX, required=False, allow_blank=True,
         help_text="Why the answer is unsure or the item does not apply (needed then).",
     )  # fmt: skip
-    attachment = StrictPrimaryKeyRelatedField(
+    attachment = RequestAttachmentField(
         queryset=Attachment.objects.none(), required=False, allow_null=True,
         help_text="Id of one of the request's attachments as evidence; null removes it.",
     )  # fmt: skip
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("partnership_request")
-        if request is not None:
-            # Only this request's attachments: another request's id is "does not exist".
-            self.fields["attachment"].queryset = request.attachments.all()
 
 
 class ChecklistUpdateSerializer(serializers.Serializer):
