@@ -238,12 +238,12 @@ class ReviewChecksMixin:
                         {
                             "ref_id": "GP-01",
                             "answer": "met",
-                            "evidence_notes": "Due-diligence note of 3 March on file.",
+                            "evidence_notes": "Three joint papers since 2019.",
                         },
                         {
-                            "ref_id": "GP-02",
+                            "ref_id": "GP-03",
                             "answer": "not_applicable",
-                            "explanation": "No staff travel in this project.",
+                            "explanation": "The department has no alumni from the country yet.",
                         },
                     ],
                 },

@@ -727,3 +727,20 @@ def test_a_very_high_request_is_reviewed_decided_and_co_signed_through_the_api_a
         "request.signed_off",
         "request.decided",
     ]
+
+
+def test_a_decision_made_before_the_gates_were_enforced_is_marked_so(
+    client, requester, reviewer, bearer, policy
+):
+    pr = make_request(requester, title="Decided long ago")
+    advance(pr, to=RequestStatus.APPROVED, requester=requester, reviewer=reviewer, tier="medium")
+    headers = bearer(reviewer)
+    decision = client.get(detail(pr), headers=headers).json()["decision"]
+    assert (decision["outcome"], decision["state"], decision["gates_enforced"]) == (
+        "approved",
+        "in_force",
+        True,
+    )
+    # As the migration marks decisions recorded before this change.
+    pr.decisions.update(gates_enforced=False)
+    assert client.get(detail(pr), headers=headers).json()["decision"]["gates_enforced"] is False
