@@ -77,6 +77,10 @@ def by_match(world, side, user):
     return {"pk": world.matches[side].pk}
 
 
+def by_request_match(world, side, user):
+    return {**by_request(world, side, user), "match_id": world.matches[side].pk}
+
+
 def by_organisation(world, side, user):
     return {"pk": world.requests[side].partners.first().organisation_id}
 
@@ -185,6 +189,15 @@ MATRIX = {
     "api-request-decide":                       ("POST", "401 403 415 415 403 403 415", by_request),
     "api-request-reopen":                       ("POST", "401 403 415 415 403 403 415", by_request),
     "api-request-assessments":                  ("GET",  "401 200/404 200 200 404 200 200", by_request),
+    "api-request-matches":                      ("GET",  "401 200/404 200 200 404 200 200", by_request),
+    "api-request-match-confirm":                ("POST", "401 403 415 403 403 403 415", by_request_match),
+    "api-request-match-dismiss":                ("POST", "401 403 415 403 403 403 415", by_request_match),
+    "api-request-checklist":                    ("GET",  "401 200/404 200 200 404 200 200", by_request),
+    "api-request-gates":                        ("GET",  "401 200/404 200 200 404 200 200", by_request),
+    "api-request-sign-offs":                    ("GET",  "401 200/404 200 200 404 200 200", by_request),
+    # Roles that sign off are the policy's (approver, head of department, senior officer).
+    "api-request-sign-off":                     ("POST", "401 403 403 409 403 403 409", by_request),
+    "api-request-refuse-sign-off":              ("POST", "401 403 403 415 403 403 415", by_request),
     "api-request-assessment":                   ("GET",  "401 200/404 200 200 404 200 200", by_assessment),
     "api-guidance-list":                        ("GET",  "401 200 200 200 200 200 200", no_args),
     "api-guidance-detail":                      ("GET",  "401 200 200 200 200 200 200", by_guidance),

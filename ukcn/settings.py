@@ -333,7 +333,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"TierEnum": "assessments.models.requests.Tier"},
+    "ENUM_NAME_OVERRIDES": {
+        "TierEnum": "assessments.models.requests.Tier",
+        "RequestStatusEnum": "assessments.models.requests.RequestStatus",
+        "DecisionOutcomeEnum": "assessments.api.review_serializers.DECISION_OUTCOME_CHOICES",
+        "MatchStatusEnum": "assessments.models.screening.MatchStatus",
+        "SignOffStatusEnum": "assessments.models.requests.SignOff.Status",
+    },
 }
 
 LOGGING = {

@@ -5,6 +5,9 @@ from rest_framework import serializers
 
 from ..forms import clean_country
 
+# PositiveIntegerField's ceiling on PostgreSQL; a larger number would fail in the database.
+MAX_POSITIVE_INT = 2_147_483_647
+
 
 def country_code(value: str, *, required: bool) -> str:
     """An ISO 3166 code, upper case, checked as the web forms check it."""

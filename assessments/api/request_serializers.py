@@ -2,11 +2,13 @@
 
 import re
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ukcn.models import Department
 
+from ..gates import STEPS, gates_summary, next_step, request_gates
 from ..models import (
     Assessment,
     CollaborationType,
@@ -17,11 +19,15 @@ from ..models import (
     PartnershipRequest,
     RequestStatus,
     Sector,
+    SignOff,
     Tier,
     WorkLocation,
 )
+from ..screening.service import request_under_rereview
 from ..workflow import EDITABLE_FIELDS, request_actions_for
+from .check_serializers import DecisionSerializer, GateSerializer
 from .fields import (
+    MAX_POSITIVE_INT,
     StrictBooleanField,
     StrictCharField,
     StrictEmailField,
@@ -35,8 +41,7 @@ from .serializers import OrganisationSerializer
 
 # What a request reference may look like in a URL (PR-2026-0001, DEMO-2019-0042).
 REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
-# PositiveIntegerField's ceiling on PostgreSQL; a larger number would fail in the database.
-MAX_POSITIVE_INT = 2_147_483_647
+NEXT_STEP_HELP = "The gated step that comes next (recommend, decide, sign_off); null when none is."
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -123,6 +128,10 @@ class RequestSerializer(serializers.ModelSerializer):
     partners = PartnerReadSerializer(many=True, read_only=True)
     funding = FundingReadSerializer(source="funding_sources", many=True, read_only=True)
     latest_assessment = serializers.SerializerMethodField()
+    under_rereview = serializers.SerializerMethodField(
+        help_text="Recommended or decided, with a screening match found since that a reviewer "
+        "has yet to resolve."
+    )
     actions = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -143,6 +152,7 @@ class RequestSerializer(serializers.ModelSerializer):
             "funding",
             "latest_assessment",
             "next_review_date",
+            "under_rereview",
             "submitted_at",
             "decided_at",
             "created_at",
@@ -161,12 +171,67 @@ class RequestSerializer(serializers.ModelSerializer):
         assessments = list(obj.assessments.all())
         return AssessmentSummarySerializer(assessments[0]).data if assessments else None
 
+    def get_under_rereview(self, obj) -> bool:
+        # The list annotates it (one query for the page); a single request asks.
+        annotated = getattr(obj, "rereview_pending", None)
+        return request_under_rereview(obj) if annotated is None else annotated
+
     def get_actions(self, obj) -> list[str]:
         return sorted(request_actions_for(self.context["request"].user, obj))
 
     def get_url(self, obj) -> str:
         """The request's page in the web interface."""
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+class RequestDetailSerializer(RequestSerializer):
+    """One request, with what is missing before its next step and its current decision."""
+
+    next_step = serializers.SerializerMethodField()
+    gates = serializers.SerializerMethodField()
+    missing = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+
+    class Meta(RequestSerializer.Meta):
+        fields = [
+            *RequestSerializer.Meta.fields,
+            "next_step",
+            "gates",
+            "missing",
+            "decision",
+        ]
+        read_only_fields = fields
+
+    def _gates(self, obj) -> list:
+        if not hasattr(obj, "_api_gates"):
+            obj._api_gates = request_gates(obj)
+        return obj._api_gates
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=STEPS, allow_null=True, help_text=NEXT_STEP_HELP)
+    )
+    def get_next_step(self, obj):
+        return next_step(obj)
+
+    @extend_schema_field(GateSerializer(many=True))
+    def get_gates(self, obj):
+        return [gate.as_dict() for gate in self._gates(obj)]
+
+    def get_missing(self, obj) -> str:
+        """The open gates in one line; blank when nothing is missing."""
+        return gates_summary(self._gates(obj))
+
+    @extend_schema_field(DecisionSerializer(allow_null=True))
+    def get_decision(self, obj):
+        """The decision in force or awaiting sign-off; null when there is none."""
+        decision = (
+            obj.decisions.filter(superseded=False)
+            .select_related("decided_by")
+            .prefetch_related(Prefetch("sign_offs", SignOff.objects.select_related("signed_by")))
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        return DecisionSerializer(decision).data if decision else None
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -7,7 +7,16 @@ submit, the review actions) it conflicts with the request's state (409, `code`
 """
 
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -21,11 +30,13 @@ from .. import workflow
 from ..assessing import request_assess_by
 from ..audit import client_ip
 from ..filters import requests_filter
-from ..models import Assessment, Partner, PartnershipRequest
+from ..models import Assessment, MatchStatus, Partner, PartnershipRequest, ScreeningMatch
 from ..permissions import get_request_for_user, visible_requests
+from ..screening.service import REREVIEW_STATUSES
 from . import request_serializers as rs
 from . import review_serializers as review
 from .fields import query_filters
+from .review_checks import CHECK_ACTION_ROLES, ReviewChecksMixin
 
 REQUEST_PREFETCH = (
     Prefetch("partners", queryset=Partner.objects.select_related("organisation")),
@@ -33,6 +44,21 @@ REQUEST_PREFETCH = (
     "sectors",
     "disciplines",
     Prefetch("assessments", queryset=Assessment.objects.select_related("policy").defer("facts")),
+)
+
+# Recommended or decided with a potential match a reviewer has yet to resolve (as
+# `request_under_rereview`), for the whole list in one query.
+REREVIEW_PENDING = Case(
+    When(
+        status__in=REREVIEW_STATUSES,
+        then=Exists(
+            ScreeningMatch.objects.filter(
+                partner__request=OuterRef("pk"), status=MatchStatus.POTENTIAL
+            )
+        ),
+    ),
+    default=Value(False),
+    output_field=BooleanField(),
 )
 
 
@@ -45,6 +71,7 @@ REVIEW_ACTION_ROLES = {
     "recommend": ((Role.REVIEWER,), "Only reviewers recommend an outcome."),
     "decide": ((Role.REVIEWER, Role.APPROVER), "Only reviewers and approvers decide."),
     "reopen": ((Role.REVIEWER, Role.APPROVER), "Only reviewers and approvers reopen requests."),
+    **CHECK_ACTION_ROLES,
 }
 
 
@@ -60,11 +87,17 @@ class MayWriteRequests(BasePermission):
 
 
 class MayReview(BasePermission):
-    """A review action needs one of its roles, as on the web."""
+    """A review action needs one of its roles, as on the web; reading needs none."""
 
     def has_permission(self, request, view):
-        roles, self.message = REVIEW_ACTION_ROLES.get(view.action, ((), ""))
-        return not roles or has_role(request.user, *roles)
+        if request.method in SAFE_METHODS or view.action not in REVIEW_ACTION_ROLES:
+            return True
+        roles, message = REVIEW_ACTION_ROLES[view.action]
+        roles = roles() if callable(roles) else roles
+        if has_role(request.user, *roles):
+            return True
+        self.message = message() if callable(message) else message
+        return False
 
 
 def _refusal(exc: workflow.WorkflowError, *, request=None, status_code=status.HTTP_409_CONFLICT):
@@ -152,18 +185,23 @@ def _facts(data: dict, *, actor, ip) -> workflow.RequestFacts:
                 },
             )
         ],
-        responses={201: rs.RequestSerializer},
+        responses={201: rs.RequestDetailSerializer},
     ),
     partial_update=extend_schema(
         summary="Edit a request (drafts; reviewers correct submitted ones)",
         request=rs.RequestUpdateSerializer,
-        responses={200: rs.RequestSerializer},
+        responses={200: rs.RequestDetailSerializer},
     ),
 )
-class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RequestViewSet(
+    ReviewChecksMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Partnership requests: department-scoped exactly as in the web interface."""
 
-    serializer_class = rs.RequestSerializer
+    serializer_class = rs.RequestDetailSerializer
     permission_classes = [IsAuthenticated, MayWriteRequests, MayReview]
     lookup_field = "reference"
     lookup_value_regex = rs.REFERENCE_PATTERN
@@ -183,9 +221,15 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         filtered = requests_filter(requests=requests, params=params)
         if filtered.form.errors:
             raise serializers.ValidationError(filtered.form.errors)
-        return filtered.requests.select_related(
-            "department", "created_by", "reviewer"
-        ).prefetch_related(*REQUEST_PREFETCH)
+        return (
+            filtered.requests.select_related("department", "created_by", "reviewer")
+            .prefetch_related(*REQUEST_PREFETCH)
+            .annotate(rereview_pending=REREVIEW_PENDING)
+        )
+
+    def get_serializer_class(self):
+        # The list leaves out what costs queries per request (the gates, the decision).
+        return rs.RequestSerializer if self.action == "list" else rs.RequestDetailSerializer
 
     def get_object(self):
         pr = get_request_for_user(self.request.user, self.kwargs["reference"])
@@ -267,6 +311,8 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="Set the risk tier by hand, with the reason (reviewers; approvers once recommended)",
+        description="Always needs a reason and a current assessment; never below the policy's "
+        "floor. Only an approver who did not recommend lowers a high or very high tier.",
         request=review.SetTierSerializer,
     )
     @action(detail=True, methods=["post"], url_path="set-tier")
@@ -291,6 +337,9 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="Decide a recommended request (high tiers: an approver who did not recommend)",
+        description="Refused (409) while any gate is open (see gates/). When the tier's route "
+        "needs sign-offs the request answers with status `awaiting_sign_off`: the decision "
+        "holds once the last sign-off is given (sign-off/).",
         request=review.DecideSerializer,
         examples=[
             OpenApiExample(

@@ -27,7 +27,12 @@ def test_a_token_authenticates_api_calls(client, reviewer):
     _, secret = api_token_issue(user=reviewer, name="crm")
     response = client.get("/api/v1/me/", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 200
-    assert response.json() == {"username": "reviewer", "roles": ["reviewer"], "department": None}
+    assert response.json() == {
+        "username": "reviewer",
+        "roles": ["reviewer"],
+        "department": None,
+        "assignments": [{"role": "reviewer", "department": None, "source": "manual"}],
+    }
 
 
 def test_a_revoked_token_is_refused_with_401(client, reviewer):

@@ -289,7 +289,7 @@ def test_roles_that_do_not_register_requests_get_403(db, client, request, role, 
 def test_a_requester_cannot_register_for_another_department(client, requester, history, bearer):
     response = post(client, URL, payload(department="history"), bearer(requester))
     assert response.status_code == 400
-    assert "own department" in response.json()["error"]
+    assert "only for a department they are requester for" in response.json()["error"]
     assert not PartnershipRequest.objects.exists()
     assert not Organisation.objects.exists()
 

@@ -10,7 +10,7 @@ from assessments import workflow
 from assessments.models import AuditEvent, Condition, RequestStatus
 from tests.assessments.request_factories import advance, make_request
 
-from .test_requests_api import detail, post
+from .test_requests_api import detail, patch, post
 
 
 @pytest.fixture
@@ -27,6 +27,23 @@ def act(client, pr, action: str, headers, data=None):
     return post(client, f"{detail(pr)}{action}/", data or {}, headers)
 
 
+def answer_every_item(client, pr, headers) -> dict:
+    """Answer the whole checklist over the API, as an integration would."""
+    checklist = client.get(f"{detail(pr)}checklist/", headers=headers).json()
+    answers = [
+        {"ref_id": item["ref_id"], "answer": "met", "evidence_notes": "Seen the agreement."}
+        for item in checklist["items"]
+    ]
+    response = patch(
+        client,
+        f"{detail(pr)}checklist/",
+        {"version": checklist["version"], "answers": answers},
+        headers,
+    )
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
 def test_a_request_goes_from_submitted_to_approved_with_conditions_over_the_api(
     client, requester, reviewer, draft, bearer, policy
 ):
@@ -37,13 +54,17 @@ def test_a_request_goes_from_submitted_to_approved_with_conditions_over_the_api(
     assert taken.status_code == 200, taken.json()
     assert (taken.json()["status"], taken.json()["reviewer"]) == ("under_review", "reviewer")
 
+    answered = answer_every_item(client, draft, headers)
+    assert answered["answered"] == answered["item_count"] > 0
     assessed = act(client, draft, "assess", headers)
     assert assessed.status_code == 200, assessed.json()
     assert assessed.json()["tier"] != ""
     (assessment,) = client.get(f"{detail(draft)}assessments/", headers=headers).json()["results"]
     assert assessment["tier"] == assessed.json()["tier"]
-    tiered = act(client, draft, "set-tier", headers, {"tier": "low", "reason": "Policy floor."})
-    assert tiered.json()["tier"] == "low", tiered.json()
+    # Medium: a reviewer decides and no sign-off follows.
+    tiered = act(client, draft, "set-tier", headers, {"tier": "medium", "reason": "Lab access."})
+    assert tiered.json()["tier"] == "medium", tiered.json()
+    assert tiered.json()["missing"] == ""
     recommended = act(
         client, draft, "recommend", headers, {"outcome": "approve", "reasoning": "Low exposure."}
     )
@@ -191,5 +212,5 @@ def test_assessing_is_refused_when_the_request_is_not_under_review(
     assert act(client, draft, "assess", bearer(requester)).status_code == 403
     response = act(client, draft, "assess", bearer(reviewer))
     assert response.status_code == 409
-    assert response.json()["error"].startswith("Only the reviewer of a request under review")
+    assert "only while the request is under review or recommended" in response.json()["error"]
     assert not draft.assessments.exists()

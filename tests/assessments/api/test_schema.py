@@ -18,12 +18,34 @@ def test_every_resource_is_in_the_valid_schema(db):
         "/api/v1/requests/{reference}/submit/",
         "/api/v1/requests/{reference}/assessments/",
         "/api/v1/requests/{reference}/assessments/{id}/",
+        "/api/v1/requests/{reference}/matches/",
+        "/api/v1/requests/{reference}/matches/{match_id}/confirm/",
+        "/api/v1/requests/{reference}/matches/{match_id}/dismiss/",
+        "/api/v1/requests/{reference}/checklist/",
+        "/api/v1/requests/{reference}/gates/",
+        "/api/v1/requests/{reference}/sign-off/",
+        "/api/v1/requests/{reference}/refuse-sign-off/",
+        "/api/v1/requests/{reference}/sign-offs/",
         "/api/v1/guidance/",
         "/api/v1/guidance/{slug}/",
         "/api/v1/screen",
     ]:
         assert path in paths, path
     assert set(paths["/api/v1/requests/{reference}/"]) == {"get", "patch"}
+    assert set(paths["/api/v1/requests/{reference}/checklist/"]) == {"get", "patch"}
+
+
+def test_a_decision_may_answer_awaiting_sign_off_and_set_tier_always_needs_a_reason(db):
+    components = schema()["components"]["schemas"]
+    assert "awaiting_sign_off" in components["RequestStatusEnum"]["enum"]
+    decide = schema()["paths"]["/api/v1/requests/{reference}/decide/"]["post"]
+    assert decide["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/RequestDetail"
+    }
+    assert components["RequestDetail"]["properties"]["status"]["allOf"] == [
+        {"$ref": "#/components/schemas/RequestStatusEnum"}
+    ]
+    assert set(components["SetTier"]["required"]) == {"tier", "reason"}
 
 
 def test_errors_are_documented_with_their_json_shape(db):

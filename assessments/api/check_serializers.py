@@ -1,0 +1,173 @@
+"""What the API shows of the checks a review finishes: screening matches, the checklist, the
+gate list, and a decision with its sign-offs."""
+
+from rest_framework import serializers
+
+from ..gates import STEPS
+from ..models import (
+    Answer,
+    ChecklistGroup,
+    Decision,
+    MatchStatus,
+    ScreeningMatch,
+    SignOff,
+)
+from .review_serializers import DECISION_OUTCOME_CHOICES
+from .serializers import OrganisationSerializer
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+class ScreeningMatchSerializer(serializers.ModelSerializer):
+    """A partner's name that scored against a watchlist entry, and what a reviewer decided."""
+
+    organisation = OrganisationSerializer(source="partner.organisation", read_only=True)
+    watchlist = serializers.CharField(source="watchlist.name", read_only=True)
+    entry_id = serializers.CharField(
+        source="external_id", read_only=True, help_text="The entry's id in the list's source."
+    )
+    status = serializers.ChoiceField(choices=MatchStatus.choices, read_only=True)
+    reviewer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScreeningMatch
+        fields = [
+            "id",
+            "organisation",
+            "watchlist",
+            "entry_id",
+            "matched_name",
+            "screened_name",
+            "score",
+            "risk_level",
+            "explanation",
+            "status",
+            "reason",
+            "reviewer",
+            "decided_at",
+            "screened_at",
+            "delisted_at",
+        ]
+        read_only_fields = fields
+
+    def get_reviewer(self, obj) -> str | None:
+        return _username(obj.reviewer)
+
+
+class ChecklistItemSerializer(serializers.Serializer):
+    """One item of the request's checklist version, with its answer (blank when unanswered)."""
+
+    ref_id = serializers.CharField()
+    group = serializers.ChoiceField(choices=ChecklistGroup.choices)
+    question = serializers.CharField()
+    help_text = serializers.CharField()
+    weight = serializers.IntegerField()
+    evidence_required = serializers.BooleanField()
+    answer = serializers.ChoiceField(choices=Answer.choices, allow_blank=True)
+    evidence_notes = serializers.CharField()
+    explanation = serializers.CharField()
+    attachment = serializers.IntegerField(allow_null=True)
+    answered_by = serializers.CharField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
+class ChecklistSerializer(serializers.Serializer):
+    checklist_version = serializers.IntegerField(
+        allow_null=True, help_text="The checklist version the request is answered against."
+    )
+    version = serializers.IntegerField(
+        help_text="The answers' revision: send it back with changes; it goes up with every "
+        "answer changed (web or API)."
+    )
+    answered = serializers.IntegerField()
+    item_count = serializers.IntegerField()
+    may_answer = serializers.BooleanField(help_text="Whether you may answer it now.")
+    items = ChecklistItemSerializer(many=True)
+
+
+class GateSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="e.g. screening_resolved, checklist_complete.")
+    label = serializers.CharField()
+    satisfied = serializers.BooleanField()
+    message = serializers.CharField(help_text="What is missing; blank when satisfied.")
+    outstanding = serializers.IntegerField(help_text="How many things are outstanding.")
+
+
+class GatesSerializer(serializers.Serializer):
+    next_step = serializers.ChoiceField(
+        choices=STEPS,
+        allow_null=True,
+        help_text="The gated step that comes next; null when none is (the gates shown are "
+        "then those a decision needs).",
+    )
+    gates = GateSerializer(many=True)
+    missing = serializers.CharField(
+        help_text='The open gates in one line, e.g. "2 matches to resolve; assessment out of '
+        'date"; blank when nothing is missing.'
+    )
+
+
+class SignOffSerializer(serializers.ModelSerializer):
+    """One sign-off a decision's route requires, awaited, given or refused."""
+
+    decision = serializers.IntegerField(source="decision_id", read_only=True)
+    status = serializers.ChoiceField(choices=SignOff.Status.choices, read_only=True)
+    signed_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SignOff
+        fields = [
+            "id",
+            "decision",
+            "order",
+            "label",
+            "role",
+            "fallback_role",
+            "status",
+            "signed_by",
+            "signed_as",
+            "in_place_of",
+            "reason",
+            "signed_at",
+        ]
+        read_only_fields = fields
+
+    def get_signed_by(self, obj) -> str | None:
+        return _username(obj.signed_by)
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    """A decision: in force, or awaiting its sign-offs ("approved subject to sign-off by ...")."""
+
+    outcome = serializers.ChoiceField(choices=DECISION_OUTCOME_CHOICES, read_only=True)
+    outcome_phrase = serializers.CharField(read_only=True)
+    state = serializers.ChoiceField(choices=Decision.State.choices, read_only=True)
+    decided_by = serializers.SerializerMethodField()
+    gates_enforced = serializers.BooleanField(
+        read_only=True,
+        help_text="False for a decision made before decision gates were enforced.",
+    )
+    sign_offs = SignOffSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "outcome",
+            "outcome_phrase",
+            "state",
+            "tier",
+            "route_label",
+            "reasoning",
+            "decided_by",
+            "created_at",
+            "review_on",
+            "gates_enforced",
+            "sign_offs",
+        ]
+        read_only_fields = fields
+
+    def get_decided_by(self, obj) -> str:
+        return obj.decided_by.get_username()

@@ -1,0 +1,351 @@
+"""The checks a review finishes, over the API: screening matches, the checklist, the gate list
+and the sign-offs, through the web's own service functions.
+
+A role that may never take the action gets 403 before anything is read (the mixin's actions
+are listed in CHECK_ACTION_ROLES, which `requests.MayReview` applies). A refusal the role
+could meet another time (segregation of duties, the request's state, not this sign-off's
+role) is 409 with `code` "workflow_refused"; a stale checklist `version` is 409
+"version_conflict" with the `current_version`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+
+from ukcn.roles import Role
+
+from .. import workflow
+from ..audit import client_ip
+from ..checklists import AnswerInput, checklist_answers_save, checklist_version_for_request
+from ..gates import gates_summary, next_step, request_gates
+from ..models import (
+    AuditEvent,
+    PartnershipRequest,
+    ScoringPolicy,
+    ScreeningMatch,
+    SignOff,
+    Tier,
+)
+from ..permissions import get_request_for_user
+from ..routes import route_for
+from ..screening.service import match_confirm, match_dismiss
+from ..workflow.rules import checklist_answer_refusal
+from . import check_serializers as checks
+from . import review_serializers as review
+from .fields import MAX_POSITIVE_INT
+from .request_serializers import RequestDetailSerializer
+
+
+def sign_off_roles() -> frozenset[str]:
+    """Every role a sign-off step names (or lets sign in its place): the active policy's
+    routes, and the steps of decisions already awaiting sign-off."""
+    policy = ScoringPolicy.objects.filter(is_active=True).only("data").first()
+    data = policy.data if policy else {}
+    roles = {
+        role
+        for tier in Tier.values
+        for step in route_for(data, tier).sign_offs
+        for role in (step.role, step.fallback_role)
+    }
+    for role, fallback in (
+        SignOff.objects.filter(status=SignOff.Status.PENDING)
+        .values_list("role", "fallback_role")
+        .distinct()
+    ):
+        roles |= {role, fallback}
+    return frozenset(roles - {""})
+
+
+def _sign_off_refusal_message() -> str:
+    names = sorted(Role(role).label.lower() for role in sign_off_roles() if role in Role.values)
+    return f"Only those who sign off decisions ({', '.join(names)}) may sign off or refuse."
+
+
+# The actions below and the roles that may ever take them; a callable gives roles decided at
+# call time (the sign-off roles are the policy's).
+CHECK_ACTION_ROLES = {
+    "match_confirm": ((Role.REVIEWER,), "Only reviewers decide screening matches."),
+    "match_dismiss": ((Role.REVIEWER,), "Only reviewers decide screening matches."),
+    "checklist": ((Role.REVIEWER,), "Only reviewers answer the checklist."),
+    "sign_off": (sign_off_roles, _sign_off_refusal_message),
+    "refuse_sign_off": (sign_off_roles, _sign_off_refusal_message),
+}
+
+
+def checklist_revision(request: PartnershipRequest) -> int:
+    """The revision of a request's checklist answers: every answer changed (web or API) writes
+    one `checklist.answered` audit event, and the trail is append-only, so the count only grows."""
+    return AuditEvent.objects.filter(request=request, action="checklist.answered").count()
+
+
+def _workflow_refused(message: str) -> Response:
+    return Response(
+        {"error": message, "detail": message, "code": "workflow_refused"},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+def _bad_answers(message: str) -> Response:
+    return Response(
+        {"error": message, "detail": message, "fields": {"answers": [message]}},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def _checklist(user, pr: PartnershipRequest) -> dict:
+    version = checklist_version_for_request(pr)
+    answers = {a.ref_id: a for a in pr.checklist_answers.select_related("answered_by")}
+    items = list(version.items) if version else []
+    rows = []
+    for item in items:
+        answer = answers.get(item["ref_id"])
+        rows.append(
+            {
+                "ref_id": item["ref_id"],
+                "group": item["group"],
+                "question": item["question"],
+                "help_text": item.get("help_text", ""),
+                "weight": item["weight"],
+                "evidence_required": item["evidence_required"],
+                "answer": answer.answer if answer else "",
+                "evidence_notes": answer.evidence_notes if answer else "",
+                "explanation": answer.explanation if answer else "",
+                "attachment": answer.attachment_id if answer else None,
+                "answered_by": answer.answered_by.get_username() if answer else None,
+                "answered_at": answer.answered_at if answer else None,
+            }
+        )
+    return {
+        "checklist_version": version.number if version else None,
+        "version": checklist_revision(pr),
+        "answered": sum(1 for item in items if item["ref_id"] in answers),
+        "item_count": len(items),
+        "may_answer": checklist_answer_refusal(user, pr) is None,
+        "items": rows,
+    }
+
+
+def _answer_input(given: dict, saved) -> AnswerInput:
+    """The answer to save: what was given, and the saved value of each field left out."""
+
+    def kept(name, default):
+        if name in given:
+            return given[name]
+        return getattr(saved, name) if saved is not None else default
+
+    return AnswerInput(
+        ref_id=given["ref_id"],
+        answer=given["answer"],
+        evidence_notes=kept("evidence_notes", ""),
+        explanation=kept("explanation", ""),
+        attachment=kept("attachment", None),
+    )
+
+
+MATCH_ID = OpenApiParameter(
+    "match_id",
+    {"type": "integer", "minimum": 1, "maximum": MAX_POSITIVE_INT},
+    OpenApiParameter.PATH,
+    description="The match's id (from matches/).",
+)
+
+
+class ReviewChecksMixin:
+    """The request's checks, as actions of the request resource (mixed into RequestViewSet)."""
+
+    def _match(self, request, reference: str, match_id: str) -> ScreeningMatch:
+        pr = get_request_for_user(request.user, reference)
+        return get_object_or_404(
+            ScreeningMatch.objects.select_related("partner__organisation", "watchlist", "reviewer"),
+            pk=match_id,
+            partner__request=pr,
+        )
+
+    def _decide_match(self, request, reference: str, match_id: str, decide) -> Response:
+        match = self._match(request, reference, match_id)
+        serializer = review.MatchDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            decide(
+                match=match,
+                actor=request.user,
+                reason=serializer.validated_data["reason"],
+                ip=client_ip(request),
+            )
+        except PermissionDenied as exc:
+            return _workflow_refused(str(exc))
+        return Response(
+            checks.ScreeningMatchSerializer(self._match(request, reference, match_id)).data
+        )
+
+    @extend_schema(
+        summary="A request's screening matches, best first per partner",
+        responses=checks.ScreeningMatchSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def matches(self, request, reference):
+        pr = get_request_for_user(request.user, reference)
+        matches = ScreeningMatch.objects.filter(partner__request=pr).select_related(
+            "partner__organisation", "watchlist", "reviewer"
+        )
+        return Response(checks.ScreeningMatchSerializer(matches, many=True).data)
+
+    @extend_schema(
+        summary="Confirm a screening match: the partner is the listed body (reviewers)",
+        description="A confirmed new match on a decided request reopens it.",
+        parameters=[MATCH_ID],
+        request=review.MatchDecisionSerializer,
+        responses=checks.ScreeningMatchSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path=r"matches/(?P<match_id>[0-9]+)/confirm")
+    def match_confirm(self, request, reference, match_id):
+        return self._decide_match(request, reference, match_id, match_confirm)
+
+    @extend_schema(
+        summary="Dismiss a screening match: not the listed body, with the reason (reviewers)",
+        description="The dismissal is remembered until the entry's data changes.",
+        parameters=[MATCH_ID],
+        request=review.MatchDecisionSerializer,
+        responses=checks.ScreeningMatchSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path=r"matches/(?P<match_id>[0-9]+)/dismiss")
+    def match_dismiss(self, request, reference, match_id):
+        return self._decide_match(request, reference, match_id, match_dismiss)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="A request's checklist: each item with its answer, and the answers' version",
+        responses=checks.ChecklistSerializer,
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Answer checklist items (reviewers); items left out stay as they are",
+        description="Send the `version` you read; a stale one is refused with 409 "
+        "(`version_conflict`, with `current_version`).",
+        request=review.ChecklistUpdateSerializer,
+        responses=checks.ChecklistSerializer,
+        examples=[
+            OpenApiExample(
+                "Two answers",
+                request_only=True,
+                value={
+                    "version": 0,
+                    "answers": [
+                        {
+                            "ref_id": "GP-01",
+                            "answer": "met",
+                            "evidence_notes": "Three joint papers since 2019.",
+                        },
+                        {
+                            "ref_id": "GP-03",
+                            "answer": "not_applicable",
+                            "explanation": "The department has no alumni from the country yet.",
+                        },
+                    ],
+                },
+            )
+        ],
+    )
+    @action(detail=True, methods=["get", "patch"])
+    def checklist(self, request, reference):
+        pr = get_request_for_user(request.user, reference)
+        if request.method == "PATCH":
+            refused = self._checklist_save(request, pr)
+            if refused is not None:
+                return refused
+        return Response(_checklist(request.user, pr))
+
+    def _checklist_save(self, request, pr: PartnershipRequest) -> Response | None:
+        """Save the answers given; a refusal's response, or None when saved."""
+        serializer = review.ChecklistUpdateSerializer(
+            data=request.data, context={"partnership_request": pr}
+        )
+        serializer.is_valid(raise_exception=True)
+        refusal = checklist_answer_refusal(request.user, pr)
+        if refusal:
+            return _workflow_refused(refusal)
+        data = serializer.validated_data
+        try:
+            with transaction.atomic():
+                # One save of a request's answers at a time, so the version check holds.
+                PartnershipRequest.objects.select_for_update().only("pk").get(pk=pr.pk)
+                current = checklist_revision(pr)
+                if data["version"] != current:
+                    message = "The checklist changed since you read it: read it again."
+                    return Response(
+                        {
+                            "error": message,
+                            "detail": message,
+                            "code": "version_conflict",
+                            "current_version": current,
+                        },
+                        status=status.HTTP_409_CONFLICT,
+                    )
+                saved = {answer.ref_id: answer for answer in pr.checklist_answers.all()}
+                checklist_answers_save(
+                    request=pr,
+                    actor=request.user,
+                    answers=[
+                        _answer_input(row, saved.get(row["ref_id"])) for row in data["answers"]
+                    ],
+                    ip=client_ip(request),
+                )
+        except PermissionDenied as exc:
+            return _workflow_refused(str(exc))
+        except ValueError as exc:
+            return _bad_answers(str(exc))
+        return None
+
+    @extend_schema(
+        summary="What is still missing before the request's next step",
+        responses=checks.GatesSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def gates(self, request, reference):
+        pr = get_request_for_user(request.user, reference)
+        gates = request_gates(pr)
+        return Response(
+            {
+                "next_step": next_step(pr),
+                "gates": [gate.as_dict() for gate in gates],
+                "missing": gates_summary(gates),
+            }
+        )
+
+    @extend_schema(
+        summary="Every sign-off of the request's decisions, newest decision first",
+        responses=checks.SignOffSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], url_path="sign-offs")
+    def sign_offs(self, request, reference):
+        pr = get_request_for_user(request.user, reference)
+        sign_offs = (
+            SignOff.objects.filter(request=pr)
+            .select_related("signed_by")
+            .order_by("-decision__created_at", "-decision_id", "order")
+        )
+        return Response(checks.SignOffSerializer(sign_offs, many=True).data)
+
+    @extend_schema(
+        summary="Give the next sign-off a decision awaits; the last one makes it hold",
+        request=None,
+        responses=RequestDetailSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="sign-off")
+    def sign_off(self, request, reference):
+        return self._act(request, reference, workflow.request_sign_off)
+
+    @extend_schema(
+        summary="Refuse the sign-off, with the reason: the request returns to the decider",
+        request=review.SignOffRefusalSerializer,
+        responses=RequestDetailSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="refuse-sign-off")
+    def refuse_sign_off(self, request, reference):
+        return self._act(
+            request, reference, workflow.request_sign_off_refuse, review.SignOffRefusalSerializer
+        )
