@@ -7,12 +7,21 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from ukcn.models import Department
+from ukcn.roles import DEPARTMENTAL_ROLES, Role, has_department_role, has_role
 
 from . import workflow
 from .assessing import request_assess
+from .checklists import AnswerInput, checklist_answers_save, checklist_version_for_request
 from .models import Organisation, PartnershipRequest, RequestStatus, ScreeningMatch, Sector
 from .models.screening import MatchStatus
-from .screening.service import match_confirm
+from .screening.service import match_confirm, match_dismiss
+from .workflow.rules import (
+    decider_role,
+    next_sign_off,
+    pending_decision,
+    sign_off_candidates_exist,
+    tier_rank,
+)
 
 S = RequestStatus
 
@@ -43,7 +52,8 @@ class Sample:
     collaboration_type: str = "joint_project"
     work_location: str = "both"
     sensitivity: dict = field(default_factory=dict)
-    decided_by: str = "reviewer"
+    # The decision taken when `status` is awaiting sign-off (otherwise the status is the outcome).
+    decision: str = ""
     review_in_days: int | None = None
     condition: str = ""
 
@@ -128,7 +138,7 @@ SAMPLES = [
     Sample(
         title="Antimicrobial resistance surveillance in hospital wastewater",
         department="medicine",
-        registered_by="reviewer",
+        registered_by="reviewer2",
         partners=[("zju", "Sampling and sequencing")],
         registered_on=date(2026, 10, 11),
         status=S.UNDER_REVIEW,
@@ -148,7 +158,7 @@ SAMPLES = [
     Sample(
         title="Perovskite solar cell stability testing",
         department="chemistry",
-        registered_by="reviewer",
+        registered_by="reviewer2",
         partners=[("dicp", "Accelerated ageing tests")],
         registered_on=date(2024, 11, 5),
         status=S.APPROVED,
@@ -187,6 +197,61 @@ SAMPLES = [
         sectors=["Artificial Intelligence"],
         collaboration_type="co_authorship",
         work_location="uk",
+    ),
+    Sample(
+        title="Shared fatigue-test data for offshore wind foundations",
+        department="engineering",
+        registered_by="requester",
+        partners=[("seu", "Fatigue tests and co-analysis")],
+        registered_on=date(2025, 10, 6),
+        status=S.APPROVED,
+        tier="low",
+        sectors=["Energy"],
+        funding=[
+            {
+                "funder_name": "EPSRC",
+                "country": "GB",
+                "funder_type": "uk_public",
+                "amount": 85000,
+                "currency": "GBP",
+            }
+        ],
+        collaboration_type="data_sharing",
+        work_location="uk",
+    ),
+    Sample(
+        title="Visiting lecturer series on bridge monitoring",
+        department="engineering",
+        registered_by="requester",
+        partners=[("nju", "Home institution of the visiting lecturers")],
+        registered_on=date(2026, 10, 19),
+        status=S.AWAITING_SIGN_OFF,
+        decision=S.APPROVED,
+        tier="low",
+        collaboration_type="visiting",
+        work_location="uk",
+        sensitivity={"people_exchanged": 2},
+    ),
+    Sample(
+        title="Cold-climate durability of hydrogen fuel cells",
+        department="engineering",
+        registered_by="requester",
+        partners=[("hit", "Low-temperature test rigs")],
+        registered_on=date(2026, 9, 8),
+        status=S.AWAITING_SIGN_OFF,
+        decision=S.DECLINED,
+        tier="very_high",
+        sectors=["Energy", "Advanced Materials"],
+        funding=[
+            {
+                "funder_name": "Ministry of Industry and Information Technology",
+                "country": "CN",
+                "funder_type": "partner_government",
+                "amount": 1200000,
+                "currency": "CNY",
+            }
+        ],
+        sensitivity={"lab_access": True, "people_exchanged": 3, "staff_travel": True},
     ),
 ]
 
@@ -228,20 +293,106 @@ def _facts(sample: Sample, actor) -> workflow.RequestFacts:
     )
 
 
-def _review(pr: PartnershipRequest, sample: Sample, reviewer) -> None:
-    """Decide the screening matches, assess under the active policy, and keep the demo's tier."""
-    for match in ScreeningMatch.objects.filter(partner__request=pr, status=MatchStatus.POTENTIAL):
-        match_confirm(
-            match=match, actor=reviewer, reason="Same institution: name, city and website agree."
-        )
-    assessment = request_assess(request=pr, actor=reviewer)
-    if assessment.tier != sample.tier:
+def _is_listed_body(match: ScreeningMatch) -> bool:
+    """Is the partner the listed body itself (same name or native name), not a namesake?"""
+    organisation = match.partner.organisation
+    entry = match.entry
+    names = {entry.name.casefold(), *(alias.casefold() for alias in entry.aliases)}
+    return organisation.name.casefold() in names or (
+        bool(organisation.name_native) and organisation.name_native.casefold() in names
+    )
+
+
+def demo_resolve_matches(pr: PartnershipRequest, reviewer) -> None:
+    """Confirm the matches that are the listed body itself; dismiss namesakes, with a reason."""
+    potential = ScreeningMatch.objects.filter(
+        partner__request=pr, status=MatchStatus.POTENTIAL
+    ).select_related("partner__organisation", "entry")
+    for match in potential:
+        if _is_listed_body(match):
+            match_confirm(
+                match=match,
+                actor=reviewer,
+                reason="Same institution: name, city and website agree with the listed entry.",
+            )
+        else:
+            match_dismiss(
+                match=match,
+                actor=reviewer,
+                reason=(
+                    f"A different institution: {match.partner.organisation.name} is not "
+                    f"{match.entry.name}."
+                ),
+            )
+
+
+def demo_answer_checklist(pr: PartnershipRequest, reviewer, *, not_met: int = 0) -> None:
+    """Answer every item of the request's checklist; the last `not_met` items are not met."""
+    items = checklist_version_for_request(pr).items
+    answers = []
+    for index, item in enumerate(items):
+        if index >= len(items) - not_met:
+            answers.append(AnswerInput(ref_id=item["ref_id"], answer="not_met"))
+        else:
+            answers.append(
+                AnswerInput(
+                    ref_id=item["ref_id"],
+                    answer="met",
+                    evidence_notes="Seen in the request file and the lead academic's notes.",
+                )
+            )
+    checklist_answers_save(request=pr, actor=reviewer, answers=answers)
+
+
+def demo_finish_checks(pr: PartnershipRequest, reviewer, *, tier: str = "", not_met: int = 0):
+    """Do what the gates ask before a recommendation: resolve the matches, answer the
+    checklist, assess; then raise the tier by hand to `tier` if the scoring came out lower."""
+    demo_resolve_matches(pr, reviewer)
+    demo_answer_checklist(pr, reviewer, not_met=not_met)
+    request_assess(request=pr, actor=reviewer)
+    pr.refresh_from_db()
+    if tier and tier_rank(tier) > tier_rank(pr.tier):
         workflow.request_set_tier(
             actor=reviewer,
             request=pr,
-            tier=sample.tier,
+            tier=tier,
             reason="Reviewer's judgement on what the scoring cannot see (demonstration).",
         )
+
+
+def demo_decider(pr: PartnershipRequest, users: dict, reviewer):
+    """Whoever the request's route has decide: the approver, or a reviewer (who may be the one
+    who recommended a low or medium tier request)."""
+    return users["approver"] if decider_role(pr) == Role.APPROVER else reviewer
+
+
+def _signer(pr: PartnershipRequest, step, users: dict, busy: set[int]):
+    role = step.role
+    if step.fallback_role and not sign_off_candidates_exist(pr, step.role):
+        role = step.fallback_role  # nobody holds the role for this department
+    for user in users.values():
+        if user.pk in busy or user.is_superuser:
+            continue
+        if role in DEPARTMENTAL_ROLES:
+            holds = has_department_role(user, pr.department_id, role)
+        else:
+            holds = has_role(user, role)
+        if holds:
+            return user
+    raise LookupError(f"No demo account can give the sign-off of {pr.reference} as {role}.")
+
+
+def demo_give_sign_offs(pr: PartnershipRequest, users: dict) -> None:
+    """Give each sign-off the decision waits for, by a demo account holding its role."""
+    pr.refresh_from_db()
+    while pr.status == S.AWAITING_SIGN_OFF:
+        decision = pending_decision(pr)
+        busy = {decision.decided_by_id, pr.created_by_id, pr.submitted_by_id}
+        busy |= set(pr.recommendations.values_list("recommended_by_id", flat=True))
+        busy |= set(decision.sign_offs.values_list("signed_by_id", flat=True))
+        signer = _signer(pr, next_sign_off(decision), users, busy)
+        workflow.request_sign_off(actor=signer, request=pr)
+        pr.refresh_from_db()
 
 
 def _walk(pr: PartnershipRequest, sample: Sample, users: dict) -> None:
@@ -258,7 +409,7 @@ def _walk(pr: PartnershipRequest, sample: Sample, users: dict) -> None:
         return
     reviewer = users["reviewer"]
     workflow.request_take_into_review(actor=reviewer, request=pr)
-    _review(pr, sample, reviewer)
+    demo_finish_checks(pr, reviewer, tier=sample.tier)
     if sample.status == S.UNDER_REVIEW:
         return
     outcome = "decline" if sample.tier == "very_high" else "approve"
@@ -279,15 +430,17 @@ def _walk(pr: PartnershipRequest, sample: Sample, users: dict) -> None:
             )
         )
     workflow.request_decide(
-        actor=users[sample.decided_by],
+        actor=demo_decider(pr, users, reviewer),
         request=pr,
-        outcome=sample.status,
+        outcome=sample.decision or sample.status,
         reasoning="Risks are understood and proportionate to the benefits.",
         conditions=conditions,
         next_review_date=today + timedelta(days=sample.review_in_days)
         if sample.review_in_days
         else None,
     )
+    if sample.status != S.AWAITING_SIGN_OFF:
+        demo_give_sign_offs(pr, users)
 
 
 def demo_requests_seed() -> tuple[int, int]:

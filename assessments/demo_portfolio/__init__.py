@@ -4,6 +4,8 @@ The per-year volumes, subject mix, NSI sectors and partner provinces follow the 
 figures for UK-China joint centres (see DOMAIN.md), continued to today at a steady pace, with
 partners in other countries too, because the review is the same whatever the country.
 Everything is derived from a fixed random seed, so running it twice gives the same portfolio.
+The requests are written in bulk as drafts, then walked through the real workflow (see
+`walk.py`) and back-dated to the plan.
 """
 
 import random
@@ -18,23 +20,21 @@ from ukcn.models import Department
 
 from ..audit import audit_record
 from ..models import (
-    Condition,
-    Decision,
     Discipline,
     FunderType,
     FundingSource,
+    Notification,
     Organisation,
     Partner,
     PartnershipRequest,
-    Recommendation,
     RequestStatus,
     Sector,
     Tier,
     WorkLocation,
 )
+from .bulk import bulk_outcomes_write
 from .data import (
     COLLABORATION_WEIGHTS,
-    CONDITION_TEXTS,
     DEFAULT_COUNT,
     DEPARTMENT_BY_DISCIPLINE,
     DISCIPLINE_WEIGHTS,
@@ -48,6 +48,13 @@ from .data import (
     TOPICS,
     YEAR_WEIGHTS,
     DemoOrganisation,
+)
+from .walk import (
+    Target,
+    portfolio_back_date,
+    portfolio_forget_notifications,
+    portfolio_walk,
+    target_take,
 )
 
 __all__ = ["DEFAULT_COUNT", "demo_portfolio_seed"]
@@ -63,6 +70,7 @@ class _Plan:
     sector_codes: list[str]
     organisations: list[DemoOrganisation]
     funders: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    target: Target | None = None
 
 
 def _weighted(rng: random.Random, weights: dict):
@@ -137,7 +145,7 @@ class _Planner:
             summary="Demonstration request: a collaboration planned with the partners listed.",
             lead_academic=rng.choice(LEAD_ACADEMICS),
             department=self.departments[department_code],
-            created_by=self.users["requester2" if department_code == "history" else "requester"],
+            created_by=self.users[REGISTRANTS.get(department_code, "reviewer2")],
             collaboration_type=kind,
             work_location=rng.choice(list(WorkLocation.values)),
             no_nsi_sector=not sectors,
@@ -206,9 +214,18 @@ def _reference(prefix: str, year: int, number: int) -> str:
 
 
 def demo_portfolio_seed(
-    *, count: int = DEFAULT_COUNT, prefix: str = "DEMO", seed: int = 2022, today: date | None = None
+    *,
+    count: int = DEFAULT_COUNT,
+    prefix: str = "DEMO",
+    seed: int = 2022,
+    today: date | None = None,
+    through_workflow: bool = True,
 ) -> int:
-    """Add the demo portfolio's requests that are not there yet; return how many were added."""
+    """Add the demo portfolio's requests that are not there yet; return how many were added.
+
+    Each request goes through the real workflow to its planned state. `through_workflow=False`
+    writes the planned outcomes in bulk instead (for benchmarks at scale: those decisions are
+    marked as taken before the decision gates were enforced)."""
     today = today or timezone.localdate()
     User = get_user_model()
     users = {u.username: u for u in User.objects.filter(username__in=_USERNAMES)}
@@ -232,7 +249,7 @@ def demo_portfolio_seed(
     if not plans:
         return 0
     with transaction.atomic():
-        _write(plans, users, random.Random(seed + 1))  # noqa: S311
+        _write(plans, users, random.Random(seed + 1), through_workflow)  # noqa: S311
         audit_record(
             actor=None,
             action="demo.portfolio_loaded",
@@ -242,13 +259,20 @@ def demo_portfolio_seed(
     return len(plans)
 
 
-_USERNAMES = ("requester", "requester2", "reviewer", "reviewer2", "approver")
+# Who registers a department's requests: its requester, or for departments without a demo
+# requester the central office on their behalf (so that reviewer may not review them).
+REGISTRANTS = {"engineering": "requester", "history": "requester2"}
+_USERNAMES = ("requester", "requester2", "head", "reviewer", "reviewer2", "approver", "senior")
 _DEPARTMENTS = tuple(sorted(set(DEPARTMENT_BY_DISCIPLINE.values())))
 BATCH = 1000
 
 
-def _write(plans: list[_Plan], users: dict, rng: random.Random) -> None:
-    """Write the planned requests and their partners, funding, decisions and conditions in bulk."""
+def _write(plans: list[_Plan], users: dict, rng: random.Random, through_workflow: bool) -> None:
+    """Write the planned requests (as drafts) and their partners and funding in bulk, then
+    take each to its planned state."""
+    if through_workflow:
+        for plan in plans:
+            plan.target = target_take(plan.request)
     requests = [plan.request for plan in plans]
     created_at = [request.created_at for request in requests]
     PartnershipRequest.objects.bulk_create(requests, batch_size=BATCH)
@@ -305,7 +329,19 @@ def _write(plans: list[_Plan], users: dict, rng: random.Random) -> None:
         ],
         batch_size=BATCH,
     )
-    _write_outcomes([plan.request for plan in plans if plan.request.decided_at], users, rng)
+    if through_workflow:
+        _walk(plans, users, rng)
+    else:
+        bulk_outcomes_write([p.request for p in plans if p.request.decided_at], users, rng)
+
+
+def _walk(plans: list[_Plan], users: dict, rng: random.Random) -> None:
+    """Each request through the workflow to its planned state, then back to its planned dates."""
+    before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    for plan in plans:
+        portfolio_walk(plan.request, plan.target, users, rng)
+        portfolio_back_date(plan.request, plan.target, rng)
+    portfolio_forget_notifications(before)
 
 
 def _organisations() -> dict[str, Organisation]:
@@ -323,73 +359,3 @@ def _organisations() -> dict[str, Organisation]:
                 org_type=spec.org_type,
             )
     return found
-
-
-def _write_outcomes(decided: list[PartnershipRequest], users: dict, rng: random.Random) -> None:
-    """Recommendations, decisions and conditions for the requests that were decided."""
-    recommendations, decisions, conditions = [], [], []
-    for request in decided:
-        if request.status == RequestStatus.WITHDRAWN:
-            continue
-        outcome = {
-            RequestStatus.APPROVED: Recommendation.Outcome.APPROVE,
-            RequestStatus.APPROVED_WITH_CONDITIONS: Recommendation.Outcome.APPROVE_WITH_CONDITIONS,
-            RequestStatus.DECLINED: Recommendation.Outcome.DECLINE,
-        }[request.status]
-        recommender = request.reviewer
-        committee = request.tier in (Tier.HIGH, Tier.VERY_HIGH)
-        decider = (
-            users["approver"]
-            if committee
-            else users["reviewer2" if recommender.username == "reviewer" else "reviewer"]
-        )
-        recommendation = Recommendation(
-            request=request,
-            recommended_by=recommender,
-            outcome=outcome,
-            reasoning="Checks complete; see the assessment.",
-        )
-        recommendation.created_at = request.decided_at - timedelta(days=rng.randint(2, 14))
-        recommendations.append(recommendation)
-        decision = Decision(
-            request=request,
-            decided_by=decider,
-            outcome=request.status,
-            tier=request.tier,
-            reasoning="Decided on the reviewer's recommendation.",
-        )
-        decision.created_at = request.decided_at
-        decisions.append(decision)
-    _bulk_create_keeping_times(Recommendation, recommendations)
-    _bulk_create_keeping_times(Decision, decisions)
-    today = timezone.localdate()
-    for decision in decisions:
-        if decision.outcome != RequestStatus.APPROVED_WITH_CONDITIONS:
-            continue
-        for text in rng.sample(CONDITION_TEXTS, rng.randint(1, 2)):
-            due = decision.created_at.date() + timedelta(days=rng.randint(60, 400))
-            status = Condition.Status.OPEN
-            met_at = None
-            if due < today:
-                status = Condition.Status.MET if rng.random() < 0.9 else Condition.Status.OVERDUE
-                met_at = _at(due, rng) if status == Condition.Status.MET else None
-            conditions.append(
-                Condition(
-                    request_id=decision.request_id,
-                    decision=decision,
-                    text=text,
-                    owner=decision.request.reviewer,
-                    due_date=due,
-                    status=status,
-                    met_at=met_at,
-                )
-            )
-    Condition.objects.bulk_create(conditions, batch_size=BATCH)
-
-
-def _bulk_create_keeping_times(model, rows: list) -> None:
-    times = [row.created_at for row in rows]
-    model.objects.bulk_create(rows, batch_size=BATCH)
-    for row, moment in zip(rows, times, strict=True):
-        row.created_at = moment
-    model.objects.bulk_update(rows, ["created_at"], batch_size=BATCH)

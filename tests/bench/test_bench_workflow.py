@@ -24,7 +24,7 @@ def _requester(username, department):
 
     user = get_user_model().objects.create_user(username=username, password="x" * 16)
     Profile.objects.create(user=user, department=department)
-    return add_role(user, "requester")
+    return add_role(user, "requester", department)
 
 
 def test_concurrent_registrations_get_distinct_references_and_one_chain(

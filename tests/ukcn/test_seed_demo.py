@@ -1,51 +1,102 @@
+import re
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from ukcn.models import Department
-from ukcn.roles import Role
+from assessments.management.commands.seed_demo import USERS
+from ukcn.models import Department, RoleAssignment
+from ukcn.roles import Role, has_department_role
+
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def test_seed_demo_creates_one_user_per_role_and_is_idempotent(db, capsys):
+def test_seed_demo_gives_every_role_to_a_demo_account_and_is_idempotent(db, capsys):
+    from assessments.models import AuditEvent, PartnershipRequest
+
     call_command("seed_demo")
-    users = get_user_model().objects.count()
-    departments = Department.objects.count()
+    counts = [
+        model.objects.count()
+        for model in (get_user_model(), Department, RoleAssignment, PartnershipRequest, AuditEvent)
+    ]
     call_command("seed_demo")
-    assert get_user_model().objects.count() == users
-    assert Department.objects.count() == departments
+    assert counts == [
+        model.objects.count()
+        for model in (get_user_model(), Department, RoleAssignment, PartnershipRequest, AuditEvent)
+    ]
     for role in Role:
-        assert get_user_model().objects.filter(groups__name=role.value).exists(), role
-    assert "password:" in capsys.readouterr().out
+        assert RoleAssignment.objects.filter(role=role).exists(), role
+    users = get_user_model().objects
+    engineering = Department.objects.get(code="engineering")
+    assert has_department_role(users.get(username="requester"), engineering.pk, Role.REQUESTER)
+    assert has_department_role(users.get(username="head"), engineering.pk, Role.HEAD_OF_DEPARTMENT)
+    out = capsys.readouterr().out
+    assert "head        Head of department (engineering)" in out
+    assert "senior      Senior officer" in out
+
+
+def test_the_readme_lists_the_demo_accounts_seed_demo_creates(db):
+    rows = re.findall(r"^\| `([\w-]+)` \| ([^|]+?) \|$", README.read_text(), flags=re.M)
+    expected = [
+        (username, f"{role.label} ({department})" if department else role.label)
+        for username, _name, role, department in USERS
+    ]
+    assert rows == [*expected, ("admin", "Administrator")]
 
 
 def test_seed_demo_creates_sample_requests_through_the_workflow_once(db, capsys):
     from assessments.audit import audit_verify_chain
     from assessments.models import AuditEvent, Organisation, PartnershipRequest
 
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-portfolio")
     requests = PartnershipRequest.objects.count()
     events = AuditEvent.objects.count()
     assert requests >= 6
     assert Organisation.objects.filter(name_native="清华大学").exists()
     statuses = set(PartnershipRequest.objects.values_list("status", flat=True))
-    assert {"draft", "submitted", "under_review", "recommended", "approved"} <= statuses
+    assert {
+        "draft",
+        "submitted",
+        "under_review",
+        "recommended",
+        "awaiting_sign_off",
+        "approved",
+    } <= statuses
     assert PartnershipRequest.objects.values("department").distinct().count() >= 4
     years = {ref[3:7] for ref in PartnershipRequest.objects.values_list("reference", flat=True)}
     assert len(years) >= 2
     # Every sample went through the workflow, so each has its trail and the chain holds.
-    # (The bulk demo portfolio, DEMO-…, is recorded as one import event instead.)
-    workflow_samples = PartnershipRequest.objects.filter(reference__startswith="PR-")
-    assert not workflow_samples.filter(audit_events__isnull=True).exists()
+    assert not PartnershipRequest.objects.filter(audit_events__isnull=True).exists()
     assert audit_verify_chain().ok
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-portfolio")
     assert PartnershipRequest.objects.count() == requests
     assert AuditEvent.objects.count() == events
-    assert f"0 created, {workflow_samples.count()} already there" in capsys.readouterr().out
+    assert f"0 created, {requests} already there" in capsys.readouterr().out
+
+
+def test_the_demo_leaves_a_decision_waiting_for_each_kind_of_sign_off(db):
+    from assessments.models import SignOff
+    from assessments.workflow import request_actions_for
+
+    call_command("seed_demo", "--no-portfolio")
+    waiting = SignOff.objects.filter(
+        status="pending", decision__request__status="awaiting_sign_off"
+    )
+    assert set(waiting.values_list("role", flat=True)) == {
+        Role.HEAD_OF_DEPARTMENT,
+        Role.SENIOR_OFFICER,
+    }
+    head = get_user_model().objects.get(username="head")
+    senior = get_user_model().objects.get(username="senior")
+    for sign_off in waiting.select_related("request"):
+        signer = head if sign_off.role == Role.HEAD_OF_DEPARTMENT else senior
+        assert "sign_off" in request_actions_for(signer, sign_off.request)
 
 
 def test_seed_demo_loads_the_checklist_and_the_scoring_policy(db, capsys):
     from assessments.models import ChecklistItem, ScoringPolicy
 
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-portfolio")
     assert ChecklistItem.objects.filter(is_active=True).count() == 14
     assert ScoringPolicy.objects.filter(is_active=True).count() == 1
 
@@ -53,8 +104,8 @@ def test_seed_demo_loads_the_checklist_and_the_scoring_policy(db, capsys):
 def test_seed_demo_imports_the_demo_watchlist_once(db, capsys):
     from assessments.models import WatchlistVersion
 
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-portfolio")
+    call_command("seed_demo", "--no-portfolio")
     version = WatchlistVersion.objects.get()
     assert version.status == "active" and version.entry_count == 12
     nudt = version.entries.get(name="National University of Defense Technology")

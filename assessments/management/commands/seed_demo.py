@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -13,6 +12,7 @@ from assessments.demo_portfolio import demo_portfolio_seed
 from assessments.demo_requests import demo_requests_seed
 from assessments.models import RiskLevel, Watchlist
 from assessments.watchlists.loader import watchlist_create, watchlist_import
+from ukcn.assignments import role_grant
 from ukcn.models import Department, Profile
 from ukcn.roles import Role
 
@@ -34,13 +34,15 @@ DEPARTMENTS = [
     ("medicine", "Medical School", "Faculty of Medicine and Health"),
 ]
 
-# username, full name, role, department code (None: central office)
+# username, full name, role, department code (for a departmental role; None: central office)
 USERS = [
     ("requester", "Rhiannon Ellis", Role.REQUESTER, "engineering"),
     ("requester2", "Tomasz Nowak", Role.REQUESTER, "history"),
+    ("head", "Anjali Mehta", Role.HEAD_OF_DEPARTMENT, "engineering"),
     ("reviewer", "Priya Raman", Role.REVIEWER, None),
     ("reviewer2", "Ade Okafor", Role.REVIEWER, None),
     ("approver", "Margaret Holloway", Role.APPROVER, None),
+    ("senior", "David Kershaw", Role.SENIOR_OFFICER, None),
     ("editor", "Sam Whitfield", Role.GUIDANCE_EDITOR, None),
     ("auditor", "Colin Baptiste", Role.AUDITOR, None),
 ]
@@ -49,17 +51,26 @@ USERS = [
 class Command(BaseCommand):
     help = "Create demo departments, one user per role and sample requests; safe to run twice."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-portfolio",
+            action="store_true",
+            help="Leave out the demo portfolio (years of requests, each walked through the "
+            "workflow: the slow part); the sample requests are still loaded.",
+        )
+
     def handle(self, *args, **options):
         # The sample workflow notifies people as it goes: keep those e-mails out of the
         # terminal (they still appear in the app's notification list).
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            self._seed()
+            self._seed(portfolio=not options["no_portfolio"])
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ as:"))
-        for username, _name, role, _ in USERS:
-            self.stdout.write(f"  {username:<11} {role.label:<16} password: {DEMO_PASSWORD}")
-        self.stdout.write(f"  {'admin':<11} {'Administrator':<16} password: {DEMO_PASSWORD}")
+        for username, _name, role, department_code in USERS:
+            held = f"{role.label} ({department_code})" if department_code else role.label
+            self.stdout.write(f"  {username:<11} {held:<31} password: {DEMO_PASSWORD}")
+        self.stdout.write(f"  {'admin':<11} {'Administrator':<31} password: {DEMO_PASSWORD}")
 
-    def _seed(self):
+    def _seed(self, *, portfolio: bool):
         with transaction.atomic():
             departments = self._departments()
             self._users(departments)
@@ -71,9 +82,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Sample requests: {created} created, {existing} already there.")
         # After the checklist, so the starter guidance links to its items.
         call_command("load_guidance", stdout=self.stdout)
-        with transaction.atomic():
-            added = demo_portfolio_seed()
-        self.stdout.write(f"Demo portfolio: {added} requests added.")
+        if portfolio:
+            with transaction.atomic():
+                added = demo_portfolio_seed()
+            self.stdout.write(f"Demo portfolio: {added} requests added.")
 
     def _departments(self):
         found = {}
@@ -102,7 +114,9 @@ class Command(BaseCommand):
             if role == Role.GUIDANCE_EDITOR and not user.is_staff:
                 user.is_staff = True  # editors curate guidance in the admin
                 user.save(update_fields=["is_staff"])
-            user.groups.add(Group.objects.get(name=role.value))
+            # An assignment is what grants the role (for its department when departmental);
+            # granting one that exists changes nothing and records nothing.
+            role_grant(user=user, role=role, department=departments.get(department_code))
             Profile.objects.update_or_create(
                 user=user,
                 defaults={"department": departments.get(department_code)},
