@@ -13,7 +13,8 @@ from .scoring_data import match
 @pytest.fixture
 def partnership_request(requester, engineering):
     load_reference_data()
-    return make_request(created_by=requester, department=engineering)
+    # Reviewers answer the checklist of a request in review (not of a draft).
+    return make_request(created_by=requester, department=engineering, status="under_review")
 
 
 def url(partnership_request) -> str:
@@ -132,4 +133,4 @@ def test_the_page_shows_the_latest_assessment_breakdown(
     assert "Confirmed watchlist match" in page
     assert "scoring policy version 1" in page
     assert "At least very high" in page
-    assert "named senior officer" in page
+    assert "a senior officer co-signs" in page
