@@ -221,6 +221,11 @@ def _gate_context(pr, assessment) -> dict:
         "gate_step_name": STEP_NAMES.get(step, ""),
         "gate_rows": _gate_rows(pr, gates),
         "gates_missing": gates_summary(gates),
+        "open_gate_count": sum(1 for gate in gates if not gate.satisfied),
+        # The sign-off awaited is itself a gate; what else would stop the signer.
+        "sign_off_blockers": sum(
+            1 for gate in gates if not gate.satisfied and gate.code != "sign_offs"
+        ),
         "assessment_changed": changed,
     }
 

@@ -99,7 +99,7 @@ def test_the_recommend_form_stays_and_says_what_is_missing(client, requester, re
     pr = in_review(requester, reviewer)
     body = page(client, reviewer, pr)
     assert 'aria-label="Recommend"' in body
-    assert "Not yet: a recommendation needs every check finished." in body
+    assert "Not yet: a recommendation needs every check finished; 2 still open" in body
     assert 'aria-describedby="recommend-missing"' in body
 
 
@@ -129,7 +129,7 @@ def test_the_decide_form_says_what_is_missing_when_an_answer_changed(
     )
     body = page(client, second_reviewer, pr)
     assert "Before the decision" in body
-    assert "Not yet: a decision needs every check finished." in body
+    assert "Not yet: a decision needs every check finished; 1 still open" in body
     assert "assessment out of date (checklist answers changed since)" in body
 
 
@@ -147,7 +147,8 @@ def test_a_stale_assessment_is_named_and_the_page_offers_to_assess_again(
     stale = body.split('id="assessment"')[1]
     assert "This assessment is out of date:" in stale
     assert "checklist answers changed since it was made" in stale
-    assert "Assess again</button>" in stale.split('id="assessment-stale"')[1]
+    assert "Assess again</button>" in stale.split('id="assessment-stale"')[1].split("</div>")[0]
+    assert stale.count("Assess again</button>") == 1
 
 
 def test_a_current_assessment_carries_no_warning(client, requester, reviewer):
