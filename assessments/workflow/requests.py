@@ -3,6 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -567,7 +568,8 @@ def _decision_take_effect(*, actor, current: PartnershipRequest, decision: Decis
     for item in decision.pending_conditions:
         owner = None
         if item.get("owner"):
-            owner = type(decision.decided_by).objects.filter(pk=item["owner"]).first()
+            # Not type(decided_by): on the web that is the request's lazy user wrapper.
+            owner = get_user_model().objects.filter(pk=item["owner"]).first()
         _condition_create(
             actor=actor,
             request=current,

@@ -1,8 +1,11 @@
 """The request pages around the decision gates: what is missing, stale assessments, sign-offs,
 re-review and decisions made before the gates."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import workflow
 from assessments.checklists import AnswerInput, checklist_answers_save
@@ -389,3 +392,31 @@ def test_a_user_without_assignments_is_told_so(client, make_user, engineering):
     client.force_login(user)
     body = client.get(reverse("dashboard")).content.decode()
     assert "No role assigned: ask an administrator." in body
+
+
+def test_an_approver_decides_with_a_condition_through_the_page_on_a_route_without_sign_off(
+    client, requester, reviewer, approver
+):
+    pr = advance(
+        make_request(requester),
+        to=S.RECOMMENDED,
+        requester=requester,
+        reviewer=reviewer,
+        tier="high",
+    )
+    due = (timezone.localdate() + timedelta(days=30)).isoformat()
+    client.force_login(approver)
+    response = client.post(
+        action_url(pr, "decide"),
+        {
+            "decide-outcome": "approved_with_conditions",
+            "decide-reasoning": "Agreed by the committee.",
+            "decide-condition_text": "Data management plan",
+            "decide-condition_owner": str(requester.pk),
+            "decide-condition_due_date": due,
+        },
+    )
+    assert response.status_code == 302
+    pr.refresh_from_db()
+    assert pr.status == S.APPROVED_WITH_CONDITIONS
+    assert pr.conditions.get().owner == requester

@@ -8,7 +8,7 @@ def test_a_reviewer_explains_an_unsure_answer_before_it_is_saved(
     login, page, live_server, reviewer, requester, engineering
 ):
     load_reference_data()
-    request = make_request(created_by=requester, department=engineering)
+    request = make_request(created_by=requester, department=engineering, status="under_review")
     login(reviewer)
     page.goto(f"{live_server.url}/requests/{request.reference}/checklist/")
     item = page.locator("#GP-05")
