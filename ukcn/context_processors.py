@@ -1,23 +1,27 @@
 from functools import cache
 
-from .roles import DEPARTMENTAL_ROLES, Role, has_role
+from .roles import DEPARTMENTAL_ROLES, Role, has_role, role_departments, user_roles
 
 
 def _assignment_labels(user) -> list[str]:
-    """The user's role assignments as people read them: "Requester, Department of Engineering"."""
-    from .models import RoleAssignment
+    """The user's role assignments as people read them: "Requester, Department of Engineering"
+    (from the assignments the permission checks already read; a query per departmental role)."""
+    from .models import Department
 
-    rows = (
-        RoleAssignment.objects.filter(user_id=user.pk)
-        .select_related("department")
-        .order_by("role", "department__name")
-    )
-    return [
-        f"{Role(row.role).label}, {row.department.name}"
-        if row.role in DEPARTMENTAL_ROLES and row.department
-        else Role(row.role).label
-        for row in rows
-    ]
+    held = user_roles(user)
+    labels = []
+    for role in Role:
+        if role not in held:
+            continue
+        if role in DEPARTMENTAL_ROLES:
+            ids = role_departments(user, role)
+            names = Department.objects.filter(pk__in=ids).order_by("name")
+            labels += [f"{role.label}, {name}" for name in names.values_list("name", flat=True)]
+        else:
+            labels.append(role.label)
+    if user.is_superuser:
+        labels.append("Superuser (every role)")
+    return labels
 
 
 def roles(request):

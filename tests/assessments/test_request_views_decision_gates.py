@@ -420,3 +420,9 @@ def test_an_approver_decides_with_a_condition_through_the_page_on_a_route_withou
     pr.refresh_from_db()
     assert pr.status == S.APPROVED_WITH_CONDITIONS
     assert pr.conditions.get().owner == requester
+
+
+def test_a_superuser_is_told_they_hold_every_role(client, admin_user):
+    client.force_login(admin_user)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "Superuser (every role)" in body.split("Your roles")[1].split("Change password")[0]
