@@ -252,6 +252,7 @@ def request_detail(request, reference):
         "attachments": pr.attachments.select_related("uploaded_by"),
         "recommendations": pr.recommendations.select_related("recommended_by"),
         "decisions": decisions,
+        "decided_before_gates": any(not d.gates_enforced and not d.superseded for d in decisions),
         "pending_decision": next(
             (
                 d

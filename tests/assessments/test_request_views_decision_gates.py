@@ -370,7 +370,9 @@ def test_a_decision_made_before_the_gates_is_marked_on_the_page(client, requeste
     pr = advance(make_request(requester), to=S.APPROVED, requester=requester, reviewer=reviewer)
     assert "decided before decision gates were enforced" not in page(client, reviewer, pr)
     Decision.objects.filter(request=pr).update(gates_enforced=False)
-    assert "decided before decision gates were enforced" in page(client, reviewer, pr)
+    body = page(client, reviewer, pr)
+    assert "Decided before decision gates were enforced</span>" in body.split("</h1>")[1][:800]
+    assert "decided before decision gates were enforced</span>" in section(body, "review-heading")
 
 
 # --- roles in the navigation --------------------------------------------------------------------
