@@ -293,7 +293,14 @@ class WithdrawForm(forms.Form):
 
 class TierForm(forms.Form):
     tier = forms.ChoiceField(label="Risk tier", choices=Tier.choices)
-    reason = forms.CharField(label="Why this tier", required=False)
+    reason = forms.CharField(
+        label="Why this tier",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=(
+            "Required: the reason goes on the record. A tier changed by hand rests on a current "
+            "assessment and cannot go below the floor a confirmed watchlist match sets."
+        ),
+    )
 
 
 class RecommendForm(forms.Form):
@@ -344,6 +351,14 @@ class DecideForm(forms.Form):
         ):
             self.add_error("condition_text", "An approval with conditions needs a condition.")
         return cleaned
+
+
+class SignOffRefuseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you refuse to sign off?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The decider reads it; the request goes back to them for a new decision.",
+    )
 
 
 class ReopenForm(forms.Form):

@@ -3,13 +3,15 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from ukcn.models import requester_department
-from ukcn.roles import Role, has_role
+from ukcn.models import RoleAssignment, requester_department
+from ukcn.roles import CENTRAL_ROLES, Role, has_role, role_departments, user_roles
 
-from .models import Condition, RequestStatus, Tier
+from .models import Condition, Decision, RequestStatus, SignOff, Tier
 from .permissions import visible_requests
+from .screening.service import requests_under_rereview, with_rereview_flag
 
 PANEL_SIZE = 10
 REVIEW_DUE_WINDOW = timedelta(days=60)
@@ -26,7 +28,41 @@ class Panel:
 
 
 def _requests(queryset):
-    return list(queryset.select_related("department")[:PANEL_SIZE])
+    return list(with_rereview_flag(queryset.select_related("department"))[:PANEL_SIZE])
+
+
+def _awaiting_sign_off(user):
+    """Requests whose decision awaits a sign-off one of the user's roles may give (or give in
+    place of a departmental role nobody holds)."""
+    held = user_roles(user) - {Role.REQUESTER, Role.HEAD_OF_DEPARTMENT}
+    if user.is_superuser:
+        held = set(CENTRAL_ROLES)
+    nobody_holds = ~Exists(
+        RoleAssignment.objects.filter(
+            role=OuterRef("role"),
+            department_id=OuterRef("request__department_id"),
+            user__is_active=True,
+        )
+    )
+    mine = (
+        Q(role__in=held)
+        | Q(
+            role=Role.HEAD_OF_DEPARTMENT,
+            request__department_id__in=role_departments(user, Role.HEAD_OF_DEPARTMENT),
+        )
+        | (Q(fallback_role__in=held) & nobody_holds)
+    )
+    steps = SignOff.objects.filter(
+        mine,
+        status=SignOff.Status.PENDING,
+        decision__state=Decision.State.PENDING_SIGN_OFF,
+        decision__superseded=False,
+    )
+    return (
+        visible_requests(user)
+        .filter(status=RequestStatus.AWAITING_SIGN_OFF, pk__in=steps.values("request_id"))
+        .order_by("updated_at", "id")
+    )
 
 
 def dashboard_panels(user) -> list[Panel]:
@@ -62,6 +98,28 @@ def dashboard_panels(user) -> list[Panel]:
                 "No recommended requests await a decision you may take.",
                 requests=_requests(awaiting),
                 total=awaiting.count(),
+            )
+        )
+    if has_role(user, Role.HEAD_OF_DEPARTMENT, Role.SENIOR_OFFICER, Role.APPROVER):
+        signing = _awaiting_sign_off(user)
+        panels.append(
+            Panel(
+                "awaiting_sign_off",
+                "Awaiting sign-off",
+                "No decision awaits a sign-off your roles may give.",
+                requests=_requests(signing),
+                total=signing.count(),
+            )
+        )
+    if has_role(user, *CENTRAL_ROLES):
+        rereview = requests_under_rereview(visible_requests(user)).order_by("updated_at", "id")
+        panels.append(
+            Panel(
+                "under_rereview",
+                "Decisions under re-review",
+                "No recommended or decided request has a new potential screening match.",
+                requests=_requests(rereview),
+                total=rereview.count(),
             )
         )
     if central or has_role(user, Role.REQUESTER):

@@ -15,6 +15,16 @@ urlpatterns = [
         name="request_action",
     ),
     path(
+        "requests/<str:reference>/sign-off/",
+        requests.request_sign_off,
+        name="request_sign_off",
+    ),
+    path(
+        "requests/<str:reference>/sign-off/refuse/",
+        requests.request_sign_off_refuse,
+        name="request_sign_off_refuse",
+    ),
+    path(
         "requests/<str:reference>/attachments/<int:pk>/",
         requests.attachment_download,
         name="attachment_download",

@@ -9,10 +9,14 @@ Admin URLs are listed per registered model in ADMIN_MODELS, plus ADMIN_EXTRA.
 
 A URL the resolver knows but the table does not fails `test_every_url_has_an_entry`, so a
 new page or endpoint gets its line here when it is added.
+
+The roles added with role assignments (the head of the requester's department, a senior
+officer) have their own table, NEW_ROLES_MATRIX, with one line per MATRIX line: the same
+cells, for those two users. `test_every_url_has_an_entry_for_the_new_roles` keeps it complete.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
@@ -44,8 +48,11 @@ from tests.assessments.request_factories import advance, make_request
 from tests.assessments.screening.conftest import make_version
 from ukcn.api_tokens import api_token_issue
 from ukcn.models import ApiToken
+from ukcn.roles import Role
 
 ROLES = ("anon", "requester", "reviewer", "approver", "editor", "auditor", "admin")
+# "head": head of department for the requester's department (own side); "senior": senior officer.
+NEW_ROLES = ("head", "senior")
 
 
 # How to fill each URL's arguments, given the world, the side ("own"/"other") and the user.
@@ -55,6 +62,10 @@ def no_args(world, side, user):
 
 def by_request(world, side, user):
     return {"reference": world.requests[side].reference}
+
+
+def by_request_awaiting_sign_off(world, side, user):
+    return {"reference": world.awaiting_sign_off(side).reference}
 
 
 def by_attachment(world, side, user):
@@ -202,9 +213,91 @@ MATRIX = {
     "api-guidance-list":                        ("GET",  "401 200 200 200 200 200 200", no_args),
     "api-guidance-detail":                      ("GET",  "401 200 200 200 200 200 200", by_guidance),
     "api-screen":                               ("POST", "401 415 415 415 415 415 415", no_args),
+    # A low tier decision awaiting its head of department's sign-off: the own department has
+    # a head (the "head" user); the other has none, so an approver signs in their place. The
+    # reviewer decided it, so may not sign; a superuser holds every role. Refusing without a
+    # reason is refused by the form.
+    "assessments:request_sign_off":             ("POST", "302 302/404 302 302/302+ 404 302 302+", by_request_awaiting_sign_off),
+    "assessments:request_sign_off_refuse":      ("POST", "302 302/404 302 302 404 302 302", by_request_awaiting_sign_off),
     "assessments:request_report":               ("GET",  "302 200/404 200 200 404 200 200", by_request),
     "assessments:request_report_pdf":           ("GET",  "302 200/404 200 200 404 200 200", by_request),
     "api-audit-event-detail":                   ("GET",  "401 403 403 403 403 200 200", by_pk("audit_event")),
+}
+
+# The roles that came with role assignments, on every MATRIX line: "head" holds head of
+# department for the own side's department (so sees its requests, and no other's); "senior"
+# is a central senior officer (sees every department's).
+NEW_ROLES_MATRIX = {
+    # name:                                   "head senior"
+    "dashboard":                                "200 200",
+    "healthz":                                  "200 200",
+    "login":                                    "200 200",
+    "logout":                                   "302 302",
+    "password_change":                          "200 200",
+    "password_change_done":                     "200 200",
+    "api_tokens":                               "200 200",
+    "api_token_revoke":                         "302+/302 302+/302",
+    "assessments:request_list":                 "200 200",
+    "assessments:request_create":               "404 404",
+    "assessments:request_detail":               "200/404 200",
+    "assessments:request_edit":                 "302/404 302",
+    "assessments:request_action":               "302/404 302",
+    "assessments:attachment_download":          "200/404 200",
+    "assessments:condition_met":                "302/404 302",
+    "assessments:organisation_detail":          "200 200",
+    "assessments:request_checklist":            "200/404 200",
+    "assessments:notification_list":            "200 200",
+    "assessments:notification_open":            "302/404 302/404",
+    "assessments:notification_mark_read":       "302 302",
+    "assessments:notification_preferences":     "200 200",
+    "assessments:request_screening":            "200/404 200",
+    "assessments:request_screen_now":           "403/404 403",
+    "assessments:match_decide":                 "403/404 403",
+    "assessments:screening_check":              "200 200",
+    "assessments:export_page":                  "200 200",
+    "assessments:requests_export":              "200 200",
+    "assessments:annual_summary_index":         "403 302",
+    "assessments:annual_summary":               "403 200",
+    "assessments:annual_summary_pdf":           "403 200",
+    "guidance:list":                            "200 200",
+    "guidance:feed_json":                       "200 200",
+    "guidance:feed_atom":                       "200 200",
+    "guidance:review_due":                      "403 403",
+    "guidance:lesson_new":                      "403 403",
+    "guidance:detail":                          "200 200",
+    "guidance:history":                         "404 404",
+    "guidance:version":                         "404 404",
+    "api-schema":                               "200 200",
+    "api-docs":                                 "200 200",
+    "api-me":                                   "200 200",
+    "api-organisation-list":                    "200 200",
+    "api-organisation-detail":                  "200 200",
+    "api-watchlist-list":                       "200 200",
+    "api-watchlist-detail":                     "200 200",
+    "api-watchlist-versions":                   "200 200",
+    "api-watchlist-version":                    "200 200",
+    "api-audit-event-list":                     "403 403",
+    "api-request-list":                         "200 200",
+    "api-request-detail":                       "200/404 200",
+    "api-request-submit":                       "403 403",
+    "api-request-withdraw":                     "403 403",
+    "api-request-take-into-review":             "403 403",
+    "api-request-set-tier":                     "403 403",
+    "api-request-assess":                       "403 403",
+    "api-request-recommend":                    "403 403",
+    "api-request-decide":                       "403 403",
+    "api-request-reopen":                       "403 403",
+    "api-request-assessments":                  "200/404 200",
+    "api-request-assessment":                   "200/404 200",
+    "api-guidance-list":                        "200 200",
+    "api-guidance-detail":                      "200 200",
+    "api-screen":                               "415 415",
+    "assessments:request_sign_off":             "302+/404 302",
+    "assessments:request_sign_off_refuse":      "302/404 302",
+    "assessments:request_report":               "200/404 200",
+    "assessments:request_report_pdf":           "200/404 200",
+    "api-audit-event-detail":                   "403 403",
+
 }
 
 # Registered admin models: what the guidance editor (staff, with guidance permissions) gets on
@@ -240,6 +333,7 @@ ADMIN_MODELS = {
     "guidance.syncconflict":                ("200 403 302 302 403", "200 403 302 302 302"),
     "guidance.topic":                       ("200 200 302 302 403", "200 200 302 302 302"),
     "ukcn.department":                      ("403 403 403 403 403", "200 200 200 200 200"),
+    "ukcn.roleassignment":                  ("403 403 403 403 403", "200 200 200 200 200"),
 }
 ADMIN_EXTRA = {
     # name:                                   (method, "anon requester reviewer approver editor auditor admin", args)
@@ -294,6 +388,13 @@ def test_every_url_has_an_entry():
     assert not missing, f"add these URLs to the permission matrix: {missing}"
 
 
+def test_every_url_has_an_entry_for_the_new_roles():
+    assert set(NEW_ROLES_MATRIX) == set(MATRIX), (
+        f"missing: {sorted(set(MATRIX) - set(NEW_ROLES_MATRIX))}; "
+        f"stale: {sorted(set(NEW_ROLES_MATRIX) - set(MATRIX))}"
+    )
+
+
 def test_every_admin_model_has_an_entry():
     registered = {model._meta.label_lower for model in admin.site._registry}
     assert registered == set(ADMIN_MODELS), (
@@ -315,6 +416,25 @@ class World:
     guidance: GuidanceItem
     audit_event: AuditEvent
     request_type_id: int
+    awaiting: dict = field(default_factory=dict)
+
+    def awaiting_sign_off(self, side):
+        """A low tier request decided by the reviewer, awaiting its head's sign-off (built on
+        first use: only the sign-off lines need it)."""
+        if side not in self.awaiting:
+            owner = self.users["requester" if side == "own" else "other_requester"]
+            pr = advance(
+                make_request(owner, title=f"Matrix awaiting sign-off {side}"),
+                to=RequestStatus.RECOMMENDED,
+                requester=owner,
+                reviewer=self.users["reviewer"],
+            )
+            workflow.request_decide(
+                actor=self.users["reviewer"], request=pr, outcome="approved", reasoning="Fine."
+            )
+            assert pr.status == RequestStatus.AWAITING_SIGN_OFF
+            self.awaiting[side] = pr
+        return self.awaiting[side]
 
     def notification_for(self, user):
         return Notification.objects.create(
@@ -390,10 +510,22 @@ def build_world(users) -> World:
 
 
 @pytest.fixture
-def world(requester, other_requester, reviewer, approver, guidance_editor, auditor, admin_user):
+def world(
+    requester,
+    other_requester,
+    reviewer,
+    approver,
+    guidance_editor,
+    auditor,
+    admin_user,
+    make_user,
+    engineering,
+):
     guidance_editor.is_staff = True  # editors curate guidance in the admin (as seed_demo does)
     guidance_editor.save()
     users = {
+        "head": make_user("head", Role.HEAD_OF_DEPARTMENT, engineering),
+        "senior": make_user("senior", Role.SENIOR_OFFICER),
         "anon": None,
         "requester": requester,
         "other_requester": other_requester,
@@ -443,11 +575,11 @@ def post_forms_without_token(html: str) -> list[str]:
     ]
 
 
-def expected_cells(spec: str) -> dict:
+def expected_cells(spec: str, roles=ROLES) -> dict:
     cells = spec.split()
-    assert len(cells) == len(ROLES), spec
+    assert len(cells) == len(roles), spec
     expected = {}
-    for role, cell in zip(ROLES, cells, strict=True):
+    for role, cell in zip(roles, cells, strict=True):
         own, _, other = cell.partition("/")
         expected[role] = {"own": own, "other": other or own}
     return expected
@@ -478,9 +610,9 @@ def call(world, path, method, role):
     return outcome
 
 
-def check_line(world, name, method, spec, fill):
+def check_line(world, name, method, spec, fill, roles=ROLES):
     failures = []
-    for role, sides in expected_cells(spec).items():
+    for role, sides in expected_cells(spec, roles).items():
         for side, want in sides.items():
             arguments = fill(world, side, world.users[role])
             if isinstance(arguments, list):
@@ -497,6 +629,12 @@ def check_line(world, name, method, spec, fill):
 def test_each_role_gets_the_expected_status(world, name):
     method, spec, fill = MATRIX[name]
     check_line(world, name, method, spec, fill)
+
+
+@pytest.mark.parametrize("name", sorted(NEW_ROLES_MATRIX))
+def test_the_new_roles_get_the_expected_status(world, name):
+    method, _spec, fill = MATRIX[name]
+    check_line(world, name, method, NEW_ROLES_MATRIX[name], fill, roles=NEW_ROLES)
 
 
 @pytest.mark.parametrize("name", sorted(ADMIN_EXTRA))
@@ -518,7 +656,7 @@ def test_each_role_gets_the_expected_status_on_admin_model_pages(world, label):
     ):
         name = f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"
         path = reverse(name, args=[] if view in ("changelist", "add") else [object_id])
-        for role in ROLES:
+        for role in ROLES + NEW_ROLES:
             want = {"editor": editor_want, "admin": admin_want}.get(role, "302")
             got = call(world, path, "GET", role)
             if got != want:

@@ -15,6 +15,7 @@ from django_countries import countries
 
 from ..audit import audit_chain_head, audit_record
 from ..checklists import checklist_version_for_request
+from ..gates import Gate, next_step, request_gates
 from ..models import (
     Assessment,
     AuditEvent,
@@ -24,11 +25,13 @@ from ..models import (
     Partner,
     PartnershipRequest,
     ScreeningMatch,
+    SignOff,
 )
 from .pdf import CJK_FONT_FAMILY, pdf_render
 
 FORMATS = ("html", "pdf")
 TEMPLATE = "assessments/reports/audit_report.html"
+STEP_PHRASES = {"recommend": "a recommendation", "decide": "a decision", "sign_off": "a sign-off"}
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 
@@ -47,6 +50,7 @@ class ChecklistRow:
 class DecisionRow:
     decision: Decision
     conditions: list[Condition]
+    sign_offs: list[SignOff] = field(default_factory=list)
 
 
 @dataclass
@@ -71,6 +75,9 @@ class AuditReport:
     attachments: list = field(default_factory=list)
     recommendations: list = field(default_factory=list)
     conditions_without_decision: list[Condition] = field(default_factory=list)
+    # The gate list as it stood when the report was made, before `gate_step`.
+    gates: list[Gate] = field(default_factory=list)
+    gate_step: str = ""
 
     @property
     def assessment(self) -> Assessment | None:
@@ -80,6 +87,14 @@ class AuditReport:
     @property
     def earlier_assessments(self) -> list[Assessment]:
         return self.assessments[1:]
+
+    @property
+    def gate_step_phrase(self) -> str:
+        return STEP_PHRASES.get(self.gate_step, self.gate_step)
+
+    @property
+    def open_gate_count(self) -> int:
+        return sum(1 for gate in self.gates if not gate.satisfied)
 
     @property
     def answered_count(self) -> int:
@@ -128,9 +143,12 @@ def _decisions(request: PartnershipRequest) -> tuple[list[DecisionRow], list[Con
     by_decision: dict[int, list[Condition]] = {}
     for condition in conditions:
         by_decision.setdefault(condition.decision_id, []).append(condition)
+    sign_offs = SignOff.objects.select_related("signed_by").order_by("order")
     rows = [
-        DecisionRow(decision, by_decision.get(decision.pk, []))
-        for decision in request.decisions.select_related("decided_by")
+        DecisionRow(decision, by_decision.get(decision.pk, []), list(decision.sign_offs.all()))
+        for decision in request.decisions.select_related("decided_by").prefetch_related(
+            Prefetch("sign_offs", queryset=sign_offs)
+        )
     ]
     return rows, by_decision.get(None, [])
 
@@ -145,6 +163,7 @@ def audit_report_build(*, request: PartnershipRequest, generated_by: str) -> Aud
     timeline = list(events.filter(id__lte=head_event)) if head_event else []
     checklist_version, checklist = _checklist(request)
     decisions, loose_conditions = _decisions(request)
+    gate_step = next_step(request) or "decide"
     return AuditReport(
         request=request,
         generated_at=timezone.now(),
@@ -168,6 +187,8 @@ def audit_report_build(*, request: PartnershipRequest, generated_by: str) -> Aud
         funding=list(request.funding_sources.all()),
         attachments=list(request.attachments.select_related("uploaded_by")),
         recommendations=list(request.recommendations.select_related("recommended_by")),
+        gates=request_gates(request, gate_step),
+        gate_step=gate_step,
     )
 
 

@@ -357,8 +357,17 @@ def export_filename(fmt: str, *, today: date | None = None) -> str:
 
 
 def may_export(user) -> bool:
-    """Central-office staff export everything they see; requesters only their department's."""
-    return has_role(user, Role.AUDITOR, Role.REVIEWER, Role.APPROVER, Role.REQUESTER)
+    """Central-office staff export everything they see; requesters and heads of department
+    only their department's (visibility narrows the rows)."""
+    return has_role(
+        user,
+        Role.AUDITOR,
+        Role.REVIEWER,
+        Role.APPROVER,
+        Role.SENIOR_OFFICER,
+        Role.REQUESTER,
+        Role.HEAD_OF_DEPARTMENT,
+    )
 
 
 def portfolio_export_record(

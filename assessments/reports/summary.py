@@ -67,7 +67,7 @@ class AnnualSummary:
 
 def may_read_summary(user) -> bool:
     """The governing body's summary is for central-office staff."""
-    return has_role(user, Role.REVIEWER, Role.APPROVER, Role.AUDITOR)
+    return has_role(user, Role.REVIEWER, Role.APPROVER, Role.SENIOR_OFFICER, Role.AUDITOR)
 
 
 def _counts(rows, labels: dict | None = None) -> list[Tally]:

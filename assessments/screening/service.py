@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
 from ukcn.roles import Role, has_role
@@ -492,6 +492,18 @@ def request_under_rereview(request: PartnershipRequest) -> bool:
         and ScreeningMatch.objects.filter(
             partner__request=request, status=MatchStatus.POTENTIAL
         ).exists()
+    )
+
+
+def with_rereview_flag(queryset):
+    """Annotate each request with `under_rereview`, in the list's own query (no query per row)."""
+    potential = ScreeningMatch.objects.filter(
+        partner__request=OuterRef("pk"), status=MatchStatus.POTENTIAL
+    )
+    return queryset.annotate(
+        under_rereview=ExpressionWrapper(
+            Q(status__in=REREVIEW_STATUSES) & Q(Exists(potential)), output_field=BooleanField()
+        )
     )
 
 

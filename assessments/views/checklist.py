@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ukcn.roles import Role, has_role
+
 from ..audit import client_ip
 from ..checklist_forms import ChecklistAnswerForm
 from ..checklists import AnswerInput, checklist_answers_save, checklist_version_for_request
@@ -89,6 +91,10 @@ def request_checklist(http_request, reference):
         "version": version,
         "groups": [group for group in groups if group["rows"]],
         "may_answer": may_answer,
+        # A reviewer who may not answer (their own request, or a decided one) is told why.
+        "answer_refusal": None
+        if may_answer or not has_role(http_request.user, Role.REVIEWER)
+        else checklist_answer_refusal(http_request.user, partnership_request),
         "answered": len(answers),
         "item_count": len(items),
         "has_errors": any(form.errors for form in forms),

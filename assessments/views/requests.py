@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ukcn.models import requester_department, requester_departments
@@ -24,20 +25,25 @@ from ..forms import (
     RecommendForm,
     ReopenForm,
     RequestForm,
+    SignOffRefuseForm,
     TierForm,
     WithdrawForm,
     formset_rows,
 )
-from ..models import Organisation, Partner
+from ..gates import assessment_changed_inputs, gates_summary, next_step, request_gates
+from ..models import Decision, Organisation, Partner, SignOff
 from ..permissions import get_request_for_user, visible_requests
 from ..reports.exports import FORMATS, may_export
+from ..screening.service import request_under_rereview, with_rereview_flag
 
 PAGE_SIZE = 25
 
 
 def _with_partners(queryset):
-    return queryset.select_related("department").prefetch_related(
-        Prefetch("partners", queryset=Partner.objects.select_related("organisation"))
+    return with_rereview_flag(
+        queryset.select_related("department").prefetch_related(
+            Prefetch("partners", queryset=Partner.objects.select_related("organisation"))
+        )
     )
 
 
@@ -181,10 +187,61 @@ def _request_form(request, *, instance):
     )
 
 
+# Where on the page (or which page) each core gate is put right; gates other modules register
+# without an entry here are listed without a link.
+GATE_LINKS = {
+    "screening_current": ("#screening", "Screen again in the screening panel"),
+    "screening_resolved": ("#screening", "Confirm or dismiss in the screening panel"),
+    "checklist_complete": ("checklist", "Answer the checklist"),
+    "assessment_current": ("#assessment", "Assess the risk"),
+    "sign_offs": ("#sign-off-heading", "See the sign-offs"),
+}
+STEP_NAMES = {"recommend": "recommendation", "decide": "decision", "sign_off": "sign-off"}
+
+
+def _gate_rows(pr, gates):
+    rows = []
+    for gate in gates:
+        target, text = GATE_LINKS.get(gate.code, ("", ""))
+        if target == "checklist":
+            target = reverse("assessments:request_checklist", args=[pr.reference])
+        rows.append({"gate": gate, "href": target, "link_text": text})
+    return rows
+
+
+def _gate_context(pr, assessment) -> dict:
+    """The "Before the next step" panel and whether the latest assessment is out of date."""
+    step = next_step(pr)
+    gates = request_gates(pr, step) if step else []
+    changed = (
+        assessment_changed_inputs(pr, assessment) if assessment is not None and pr.is_open else []
+    )
+    return {
+        "gate_step": step,
+        "gate_step_name": STEP_NAMES.get(step, ""),
+        "gate_rows": _gate_rows(pr, gates),
+        "gates_missing": gates_summary(gates),
+        "open_gate_count": sum(1 for gate in gates if not gate.satisfied),
+        # The sign-off awaited is itself a gate; what else would stop the signer.
+        "sign_off_blockers": sum(
+            1 for gate in gates if not gate.satisfied and gate.code != "sign_offs"
+        ),
+        "assessment_changed": changed,
+    }
+
+
 def request_detail(request, reference):
     """Everything about one request, the actions the user may take and its audit timeline."""
     pr = get_request_for_user(request.user, reference)
     actions = workflow.request_actions_for(request.user, pr)
+    pr.under_rereview = request_under_rereview(pr)
+    assessment = pr.assessments.select_related("policy", "checklist_version", "created_by").first()
+    sign_offs = SignOff.objects.select_related("signed_by").order_by("order")
+    decisions = list(
+        pr.decisions.select_related("decided_by").prefetch_related(
+            Prefetch("sign_offs", queryset=sign_offs)
+        )
+    )
     context = {
         "object": pr,
         "actions": actions,
@@ -194,12 +251,19 @@ def request_detail(request, reference):
         "disciplines": pr.disciplines.all(),
         "attachments": pr.attachments.select_related("uploaded_by"),
         "recommendations": pr.recommendations.select_related("recommended_by"),
-        "decisions": pr.decisions.select_related("decided_by"),
+        "decisions": decisions,
+        "decided_before_gates": any(not d.gates_enforced and not d.superseded for d in decisions),
+        "pending_decision": next(
+            (
+                d
+                for d in decisions
+                if d.state == Decision.State.PENDING_SIGN_OFF and not d.superseded
+            ),
+            None,
+        ),
         "conditions": pr.conditions.select_related("owner", "decision"),
         "timeline": pr.audit_events.select_related("actor").order_by("-id"),
-        "assessment": pr.assessments.select_related(
-            "policy", "checklist_version", "created_by"
-        ).first(),
+        "assessment": assessment,
         "may_mark_met": has_role(request.user, Role.REVIEWER, Role.APPROVER),
         "forms": {
             "withdraw": WithdrawForm(prefix="withdraw"),
@@ -211,7 +275,9 @@ def request_detail(request, reference):
             if "add_condition" in actions
             else None,
             "attach": AttachmentForm(prefix="attach"),
+            "sign_off_refuse": SignOffRefuseForm(prefix="refuse"),
         },
+        **_gate_context(pr, assessment),
     }
     return render(request, "assessments/requests/detail.html", context)
 
@@ -338,6 +404,50 @@ def request_action(request, reference, action):
         messages.error(request, str(exc))
     else:
         messages.success(request, message)
+    return redirect(pr)
+
+
+@require_POST
+def request_sign_off(request, reference):
+    """Give the sign-off the pending decision awaits next."""
+    pr = get_request_for_user(request.user, reference)
+    try:
+        step = workflow.request_sign_off(actor=request.user, request=pr, ip=client_ip(request))
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        if pr.is_decided:
+            messages.success(
+                request,
+                f"Signed off as {step.label.lower()}. The decision now holds: "
+                f"{pr.get_status_display().lower()}.",
+            )
+        else:
+            messages.success(request, f"Signed off as {step.label.lower()}.")
+    return redirect(pr)
+
+
+@require_POST
+def request_sign_off_refuse(request, reference):
+    """Refuse the sign-off, with a reason: the request goes back to the decider."""
+    pr = get_request_for_user(request.user, reference)
+    form = SignOffRefuseForm(request.POST, prefix="refuse")
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(pr)
+    try:
+        workflow.request_sign_off_refuse(
+            actor=request.user,
+            request=pr,
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
+        )
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, "Sign-off refused: the request is back with the decider, with your reason."
+        )
     return redirect(pr)
 
 

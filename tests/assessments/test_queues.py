@@ -7,7 +7,7 @@ from assessments import workflow
 from assessments.models import Condition, RequestStatus
 from assessments.queues import dashboard_panels
 
-from .request_factories import advance, make_request
+from .request_factories import advance, give_sign_offs, make_request
 
 S = RequestStatus
 
@@ -57,6 +57,7 @@ def test_overdue_conditions_and_reviews_due_appear_for_the_central_office(reques
         conditions=[workflow.ConditionInput(text="Data plan", due_date=today + timedelta(days=1))],
         next_review_date=today + timedelta(days=20),
     )
+    give_sign_offs(pr)  # a low tier decision holds once the head of department signs off
     assert panel(reviewer, "overdue_conditions").total == 0
     Condition.objects.update(due_date=today - timedelta(days=1))
     assert [c.text for c in panel(reviewer, "overdue_conditions").conditions] == ["Data plan"]

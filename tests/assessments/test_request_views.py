@@ -15,6 +15,7 @@ from assessments.models import (
     RequestStatus,
     Sector,
 )
+from ukcn.roles import Role
 
 from .request_factories import advance, make_request
 
@@ -398,7 +399,8 @@ def test_deciding_a_high_tier_request_needs_a_second_person_through_the_page(
     assert PartnershipRequest.objects.get(pk=pr.pk).status == S.APPROVED
 
 
-def test_an_approval_with_conditions_through_the_page(client, requester, reviewer):
+def test_an_approval_with_conditions_through_the_page(client, requester, reviewer, make_user):
+    head = make_user("head", Role.HEAD_OF_DEPARTMENT, requester.profile.department)
     pr = advance(make_request(requester), to=S.RECOMMENDED, requester=requester, reviewer=reviewer)
     due = (timezone.localdate() + timedelta(days=30)).isoformat()
     client.force_login(reviewer)
@@ -412,6 +414,12 @@ def test_an_approval_with_conditions_through_the_page(client, requester, reviewe
             "decide-condition_due_date": due,
         },
     )
+    pr.refresh_from_db()
+    # A low tier decision waits for the head of department; its conditions start with it.
+    assert pr.status == S.AWAITING_SIGN_OFF
+    assert not pr.conditions.exists()
+    client.force_login(head)
+    client.post(reverse("assessments:request_sign_off", args=[pr.reference]))
     pr.refresh_from_db()
     assert pr.status == S.APPROVED_WITH_CONDITIONS
     condition = pr.conditions.get()

@@ -13,7 +13,8 @@ from .scoring_data import match
 @pytest.fixture
 def partnership_request(requester, engineering):
     load_reference_data()
-    return make_request(created_by=requester, department=engineering)
+    # Reviewers answer the checklist of a request in review (not of a draft).
+    return make_request(created_by=requester, department=engineering, status="under_review")
 
 
 def url(partnership_request) -> str:
@@ -96,6 +97,20 @@ def test_the_requester_reads_the_answers_but_has_no_form(
     assert "Save answers" not in page
 
 
+def test_a_reviewer_who_registered_the_request_reads_why_they_may_not_answer(
+    client, reviewer, engineering
+):
+    load_reference_data()
+    own = make_request(created_by=reviewer, department=engineering, status="under_review")
+    client.force_login(reviewer)
+    page = client.get(url(own)).content.decode()
+    assert "Save answers" not in page
+    assert "Segregation of duties: you registered or submitted" in page
+    response = client.post(url(own), blank_answers(**{"GP-01-answer": "met"}))
+    assert response.status_code == 403
+    assert not ChecklistAnswer.objects.exists()
+
+
 def test_a_requester_cannot_post_answers(client, requester, partnership_request):
     client.force_login(requester)
     response = client.post(url(partnership_request), blank_answers(**{"GP-01-answer": "met"}))
@@ -112,7 +127,9 @@ def test_a_decided_request_is_read_only_even_for_a_reviewer(client, reviewer, pa
     partnership_request.status = "approved"
     partnership_request.save()
     client.force_login(reviewer)
-    assert "Save answers" not in client.get(url(partnership_request)).content.decode()
+    page = client.get(url(partnership_request)).content.decode()
+    assert "Save answers" not in page
+    assert "Read only for you: The checklist can be answered only while" in page
     response = client.post(url(partnership_request), blank_answers(**{"GP-01-answer": "met"}))
     assert response.status_code == 403
 
@@ -132,4 +149,4 @@ def test_the_page_shows_the_latest_assessment_breakdown(
     assert "Confirmed watchlist match" in page
     assert "scoring policy version 1" in page
     assert "At least very high" in page
-    assert "named senior officer" in page
+    assert "a senior officer co-signs" in page

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from assessments import workflow
 from assessments.models import RequestStatus, Watchlist
 from assessments.notifications import notify_request_submitted
 from assessments.screening import service
@@ -12,8 +13,11 @@ from tests.assessments.checklist_factories import load_reference_data
 from tests.assessments.request_factories import advance, make_request
 from tests.assessments.screening.conftest import make_version
 from tests.e2e.axe import axe_install, axe_violations
+from ukcn.roles import Role
 
-# Pages each role works with; "{ref}" is a request in the requester's department.
+# Pages each role works with; "{ref}" is a request in the requester's department, under review
+# with its checks done; "{fresh}" one just taken into review (every gate open); "{awaiting}" a
+# low tier decision awaiting the head of department's sign-off.
 PAGES = {
     "requester": [
         "/",
@@ -31,6 +35,8 @@ PAGES = {
         "/requests/",
         "/requests/new/",
         "/requests/{ref}/",
+        "/requests/{fresh}/",
+        "/requests/{awaiting}/",
         "/requests/{ref}/checklist/",
         "/requests/{ref}/screening/",
         "/notifications/",
@@ -54,7 +60,19 @@ PAGES = {
         "/guidance/{slug}/history/",
     ],
     "guidance_editor": ["/", "/guidance/", "/guidance/{slug}/", "/guidance/review/"],
+    "head_of_department": ["/", "/requests/", "/requests/{awaiting}/"],
+    "senior_officer": ["/", "/requests/", "/requests/{awaiting}/"],
 }
+
+
+@pytest.fixture
+def head_of_department(make_user, engineering):
+    return make_user("head", Role.HEAD_OF_DEPARTMENT, engineering)
+
+
+@pytest.fixture
+def senior_officer(make_user):
+    return make_user("senior", Role.SENIOR_OFFICER)
 
 
 @pytest.fixture
@@ -71,6 +89,18 @@ def pages_world(requester, reviewer, approver, auditor, guidance_editor):
     advance(request, to=RequestStatus.UNDER_REVIEW, requester=requester, reviewer=reviewer)
     screen_request(request=request, actor=reviewer)
     notify_request_submitted(request=request)
+    fresh = make_request(requester, title="Exchange of doctoral students")
+    advance(fresh, to=RequestStatus.SUBMITTED, requester=requester, reviewer=reviewer)
+    workflow.request_take_into_review(actor=reviewer, request=fresh)
+    awaiting = advance(
+        make_request(requester, title="Shared sensor test-bed"),
+        to=RequestStatus.RECOMMENDED,
+        requester=requester,
+        reviewer=reviewer,
+    )
+    workflow.request_decide(
+        actor=reviewer, request=awaiting, outcome=RequestStatus.APPROVED, reasoning="Fine."
+    )
     guidance = GuidanceItem.objects.create(
         ref_id="G-A11Y",
         source_institution="Test University",
@@ -80,7 +110,12 @@ def pages_world(requester, reviewer, approver, auditor, guidance_editor):
         body="Ask whether the equipment is **export-controlled**.",
         status=Status.PUBLISHED,
     )
-    yield {"ref": request.reference, "slug": guidance.slug}
+    yield {
+        "ref": request.reference,
+        "fresh": fresh.reference,
+        "awaiting": awaiting.reference,
+        "slug": guidance.slug,
+    }
     service._cache.update(version_ids=None, index=None)
 
 

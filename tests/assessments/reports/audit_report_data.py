@@ -8,7 +8,11 @@ from django.utils import timezone
 
 from assessments import workflow
 from assessments.assessing import request_assess
-from assessments.checklists import AnswerInput, checklist_answers_save
+from assessments.checklists import (
+    AnswerInput,
+    checklist_answers_save,
+    checklist_version_for_request,
+)
 from assessments.models import (
     Organisation,
     RequestStatus,
@@ -18,11 +22,12 @@ from assessments.models import (
 )
 from assessments.screening.service import match_confirm, match_dismiss
 from assessments.watchlists.entries import entry_fingerprint
-from tests.assessments.request_factories import make_request
+from tests.assessments.request_factories import give_sign_offs, make_request
 
 DISMISS_REASON = "A different body: the listed entry is the university's spin-out company."
 CONFIRM_REASON = "Same institution: name, address and defence laboratories agree."
 EVIDENCE = "Landscape note by Dr Morgan, 3 March, on file with the central office."
+OTHER_EVIDENCE = "Checked against the agreement on file."
 CONDITION = "Export-control licence in place before any equipment is shared."
 
 
@@ -57,7 +62,8 @@ def _tracker():
 
 
 def reviewed_request(*, requester, reviewer, approver):
-    """Screened (one match confirmed, one dismissed), checklist answered, assessed, decided."""
+    """Screened (one match confirmed, one dismissed), checklist answered, assessed, decided by
+    an approver and co-signed by a senior officer."""
     call_command("load_checklist", verbosity=0)
     _tracker()
     nudt = Organisation.objects.create(
@@ -90,13 +96,21 @@ def reviewed_request(*, requester, reviewer, approver):
         ),
         kind="evidence",
     )
+    answers = {
+        "GP-01": AnswerInput("GP-01", "met", evidence_notes="Visits in 2023 and 2024."),
+        "GP-02": AnswerInput("GP-02", "met", evidence_notes=EVIDENCE, attachment=landscape),
+        "GP-04": AnswerInput(
+            "GP-04", "not_applicable", explanation="The partner works in English."
+        ),
+    }
+    # The gates ask for every item before a recommendation.
     checklist_answers_save(
         request=pr,
         actor=reviewer,
         answers=[
-            AnswerInput("GP-01", "met", evidence_notes="Visits in 2023 and 2024."),
-            AnswerInput("GP-02", "met", evidence_notes=EVIDENCE, attachment=landscape),
-            AnswerInput("GP-04", "not_applicable", explanation="The partner works in English."),
+            answers.get(item["ref_id"])
+            or AnswerInput(item["ref_id"], "met", evidence_notes=OTHER_EVIDENCE)
+            for item in checklist_version_for_request(pr).items
         ],
     )
     request_assess(request=pr, actor=reviewer)
@@ -117,5 +131,7 @@ def reviewed_request(*, requester, reviewer, approver):
             )
         ],
     )
+    # Very high (a confirmed very-high match): a senior officer co-signs the decision.
+    give_sign_offs(pr)
     pr.refresh_from_db()
     return pr
