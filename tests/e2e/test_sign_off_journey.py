@@ -199,8 +199,10 @@ def test_a_head_of_department_who_refuses_to_sign_off_returns_the_request_to_the
     head_page = session_for(browser, live_server, head_of_department)
     head_page.goto(f"{live_server.url}/requests/{request.reference}/")
     refuse = sign_off_form(head_page, "assessments:request_sign_off_refuse", request.reference)
-    refuse.locator("[name=reason]").fill("The department cannot host the visitors this year.")
-    refuse.get_by_role("button", name="Refuse sign-off").click()
+    refuse.get_by_label("Why do you refuse to sign off?").fill(
+        "The department cannot host the visitors this year."
+    )
+    refuse.get_by_role("button", name="Refuse (with a reason)").click()
     expect(
         head_page.get_by_text("The department cannot host the visitors this year.").first
     ).to_be_visible()
