@@ -837,3 +837,20 @@ def test_an_identity_provider_assignment_says_where_it_came_from(make_user):
     )
     assert assignment.get_source_display() == "From the identity provider"
     assert AuditEvent.objects.get(action="role.granted").changes["source"] == "identity_provider"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Core gap: the fallback applies only when nobody holds the role, so a department "
+    "whose only head may not sign (they recommended, decided, registered or submitted) leaves "
+    "the decision awaiting a sign-off nobody can give or refuse.",
+)
+def test_a_decision_whose_only_head_of_department_may_not_sign_is_signed_off_by_an_approver(
+    requester, make_user, engineering, second_reviewer, approver
+):
+    reviewer_and_head = make_user("rh", Role.REVIEWER)
+    add_role(reviewer_and_head, Role.HEAD_OF_DEPARTMENT, engineering)
+    pr = recommended(requester, reviewer_and_head, "low")
+    decide(pr, second_reviewer)
+    workflow.request_sign_off(actor=approver, request=pr)
+    assert status(pr) == S.APPROVED
