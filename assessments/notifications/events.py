@@ -29,7 +29,14 @@ def _users_with_role(role: str, department_id: int | None = None) -> list:
     users = User.objects.filter(role_assignments__role=role, is_active=True)
     if department_id is not None:
         users = users.filter(role_assignments__department_id=department_id)
-    return list(users.order_by("pk").distinct())
+    users = list(users.order_by("pk").distinct().prefetch_related("role_assignments"))
+    for user in users:
+        # Prime ukcn.roles' per-user cache: asking each recipient's roles costs no query.
+        user._ukcn_assignments = tuple(
+            (assignment.role, assignment.department_id)
+            for assignment in user.role_assignments.all()
+        )
+    return users
 
 
 def _name(user) -> str:

@@ -47,6 +47,12 @@ def listed_nudt(db):
     )
 
 
+def in_review(pr, requester, reviewer):
+    """Submitted (and so screened) and taken into review, nothing resolved or assessed yet."""
+    advance(pr, to=RequestStatus.SUBMITTED, requester=requester, reviewer=reviewer)
+    workflow.request_take_into_review(actor=reviewer, request=pr)
+
+
 def test_a_confirmed_very_high_match_makes_the_assessed_tier_very_high(
     client, requester, reviewer, policy, listed_nudt
 ):
@@ -56,7 +62,7 @@ def test_a_confirmed_very_high_match_makes_the_assessed_tier_very_high(
         name="National University of Defence Technology", name_native="国防科技大学", country="CN"
     )
     pr = make_request(requester, partners=[workflow.PartnerInput(organisation=nudt, role="Lab")])
-    advance(pr, to=RequestStatus.UNDER_REVIEW, requester=requester, reviewer=reviewer, tier="")
+    in_review(pr, requester, reviewer)
     match = pr.partners.get().screening_matches.get()
     match_confirm(match=match, actor=reviewer, reason="Same institution, same address.")
 
@@ -81,7 +87,7 @@ def test_an_override_cannot_go_below_the_floor_and_needs_a_reason(
 
     nudt = Organisation.objects.create(name="NUDT", country="CN")
     pr = make_request(requester, partners=[workflow.PartnerInput(organisation=nudt, role="Lab")])
-    advance(pr, to=RequestStatus.UNDER_REVIEW, requester=requester, reviewer=reviewer, tier="")
+    in_review(pr, requester, reviewer)
     match_confirm(match=pr.partners.get().screening_matches.get(), actor=reviewer, reason="Same.")
     request_assess(request=pr, actor=reviewer)
     with pytest.raises(workflow.WorkflowError, match="Say why"):
@@ -94,7 +100,7 @@ def test_an_override_cannot_go_below_the_floor_and_needs_a_reason(
 
 def test_a_requester_is_not_offered_the_assessment(client, requester, reviewer, policy):
     pr = make_request(requester)
-    advance(pr, to=RequestStatus.UNDER_REVIEW, requester=requester, reviewer=reviewer, tier="")
+    in_review(pr, requester, reviewer)
     client.force_login(requester)
     response = client.post(f"/requests/{pr.reference}/actions/assess/")
     assert not Assessment.objects.filter(request=pr).exists()

@@ -9,6 +9,7 @@ from assessments.models import (
     AuditEvent,
     Discipline,
     FundingSource,
+    RequestStatus,
     ScoringPolicy,
     Sector,
 )
@@ -28,6 +29,7 @@ def ai_request(requester, engineering):
         dual_use=True,
         people_exchanged=3,
         lab_access=True,
+        status=RequestStatus.UNDER_REVIEW,
     )
     # get_or_create: browser tests flush the tables the data migration filled.
     request.sectors.add(

@@ -9,7 +9,13 @@ from assessments.checklists import (
     checklist_answers_save,
     checklist_version_snapshot,
 )
-from assessments.models import Attachment, AuditEvent, ChecklistAnswer, ChecklistItem
+from assessments.models import (
+    Attachment,
+    AuditEvent,
+    ChecklistAnswer,
+    ChecklistItem,
+    RequestStatus,
+)
 
 from .checklist_factories import load_reference_data, make_request
 
@@ -43,10 +49,17 @@ def test_not_met_needs_no_evidence_and_items_without_evidence_need_none():
     assert validate("met", evidence_required=False) == {}
 
 
+def in_review(requester, engineering):
+    """Reviewers answer the checklist of a request in review (never of a draft)."""
+    return make_request(
+        created_by=requester, department=engineering, status=RequestStatus.UNDER_REVIEW
+    )
+
+
 @pytest.fixture
 def partnership_request(requester, engineering):
     load_reference_data()
-    return make_request(created_by=requester, department=engineering)
+    return in_review(requester, engineering)
 
 
 def test_saving_answers_records_them_against_the_current_version_and_audits_each(
@@ -137,6 +150,6 @@ def test_a_request_keeps_the_checklist_version_it_was_answered_against(
         checklist_answers_save(
             request=partnership_request, actor=reviewer, answers=[AnswerInput("GP-02", "met")]
         )
-    fresh = make_request(created_by=requester, department=engineering)
+    fresh = in_review(requester, engineering)
     checklist_answers_save(request=fresh, actor=reviewer, answers=[AnswerInput("GP-02", "met")])
     assert ChecklistAnswer.objects.get(request=fresh).checklist_version.number == 2

@@ -15,7 +15,7 @@ from assessments.models import (
 from assessments.workflow import ConditionInput, ConflictError, WorkflowError
 from ukcn.roles import Role
 
-from .request_factories import add_role, advance, facts, make_request
+from .request_factories import add_role, advance, facts, give_sign_offs, make_request, signer_for
 
 S = RequestStatus
 
@@ -65,7 +65,7 @@ def test_a_reviewer_registers_for_any_department_but_a_requester_only_for_their_
 ):
     on_behalf = workflow.request_create(actor=reviewer, facts=facts(), department=history)
     assert on_behalf.department == history
-    with pytest.raises(WorkflowError, match="own department"):
+    with pytest.raises(WorkflowError, match="only for a department they are requester for"):
         workflow.request_create(actor=requester, facts=facts(), department=history)
     with pytest.raises(WorkflowError, match="needs a department"):
         workflow.request_create(actor=reviewer, facts=facts())
@@ -267,39 +267,50 @@ def test_a_draft_cannot_be_taken_into_review(requester, reviewer):
 # --- tier and recommendation -----------------------------------------------------------------
 
 
-def test_a_reviewer_sets_the_tier_and_the_change_is_audited(requester, reviewer):
+def test_a_reviewer_sets_the_tier_and_the_change_is_audited_with_its_reason(requester, reviewer):
     pr = advance(
         make_request(requester), to=S.UNDER_REVIEW, requester=requester, reviewer=reviewer, tier=""
     )
+    assessed = pr.tier
     workflow.request_set_tier(actor=reviewer, request=pr, tier="high", reason="Defence links")
-    assert PartnershipRequest.objects.get(pk=pr.pk).tier == "high"
-    assert AuditEvent.objects.get(action="request.tier_set").changes["tier"] == ["", "high"]
+    fresh = PartnershipRequest.objects.get(pk=pr.pk)
+    assert (fresh.tier, fresh.highest_tier) == ("high", "high")
+    event = AuditEvent.objects.get(action="request.tier_set")
+    assert event.changes["tier"] == [assessed, "high"]
+    assert event.changes["reason"] == [None, "Defence links"]
 
 
-def test_the_tier_cannot_be_set_on_a_draft_or_by_a_requester(requester, reviewer):
+def test_the_tier_cannot_be_set_on_a_draft_by_a_requester_or_without_a_reason(requester, reviewer):
     pr = make_request(requester)
     with pytest.raises(WorkflowError, match="under review"):
-        workflow.request_set_tier(actor=reviewer, request=pr, tier="low")
+        workflow.request_set_tier(actor=reviewer, request=pr, tier="low", reason="Guess")
     advance(pr, to=S.UNDER_REVIEW, requester=requester, reviewer=reviewer, tier="")
+    assessed = PartnershipRequest.objects.get(pk=pr.pk).tier
     with pytest.raises(WorkflowError, match="Only a reviewer"):
-        workflow.request_set_tier(actor=requester, request=pr, tier="low")
+        workflow.request_set_tier(actor=requester, request=pr, tier="high", reason="Worried")
     with pytest.raises(WorkflowError, match="not a risk tier"):
-        workflow.request_set_tier(actor=reviewer, request=pr, tier="extreme")
-    assert PartnershipRequest.objects.get(pk=pr.pk).tier == ""
+        workflow.request_set_tier(actor=reviewer, request=pr, tier="extreme", reason="Big")
+    with pytest.raises(WorkflowError, match="Say why"):
+        workflow.request_set_tier(actor=reviewer, request=pr, tier="high", reason="  ")
+    assert PartnershipRequest.objects.get(pk=pr.pk).tier == assessed
 
 
-def test_the_recommender_cannot_change_the_tier_afterwards_but_someone_else_can(
-    requester, reviewer, second_reviewer
+def test_the_recommender_cannot_change_the_tier_afterwards_but_an_approver_can_lower_it(
+    requester, reviewer, second_reviewer, approver
 ):
     pr = recommended(requester, reviewer, "high")
     events = AuditEvent.objects.count()
     with pytest.raises(WorkflowError, match="someone else must change the risk tier"):
-        workflow.request_set_tier(actor=reviewer, request=pr, tier="low")
-    assert_unchanged(pr, status=S.RECOMMENDED, events=events)
+        workflow.request_set_tier(actor=reviewer, request=pr, tier="low", reason="Known lab")
     assert "set_tier" not in workflow.request_actions_for(reviewer, pr)
     assert "set_tier" in workflow.request_actions_for(second_reviewer, pr)
-    workflow.request_set_tier(actor=second_reviewer, request=pr, tier="medium")
-    assert PartnershipRequest.objects.get(pk=pr.pk).tier == "medium"
+    # A second reviewer may not lower a high tier either: that takes an approver.
+    with pytest.raises(WorkflowError, match="Only an approver may lower a high tier"):
+        workflow.request_set_tier(actor=second_reviewer, request=pr, tier="medium", reason="Ok")
+    assert_unchanged(pr, status=S.RECOMMENDED, events=events)
+    workflow.request_set_tier(actor=approver, request=pr, tier="medium", reason="Civil work only")
+    fresh = PartnershipRequest.objects.get(pk=pr.pk)
+    assert (fresh.tier, fresh.highest_tier) == ("medium", "high")
 
 
 def test_a_reviewer_recommends_and_the_recommendation_is_kept(requester, reviewer):
@@ -346,6 +357,7 @@ def test_a_reviewer_decides_a_low_or_medium_tier_request_they_recommended(
     decision = workflow.request_decide(
         actor=reviewer, request=pr, outcome=S.APPROVED, reasoning="Proportionate."
     )
+    give_sign_offs(pr)  # low: the head of department signs off; medium: none
     fresh = PartnershipRequest.objects.get(pk=pr.pk)
     assert fresh.status == S.APPROVED
     assert decision.tier == tier
@@ -355,6 +367,7 @@ def test_a_reviewer_decides_a_low_or_medium_tier_request_they_recommended(
 def test_every_decision_sets_the_next_review_date_twelve_months_ahead(requester, reviewer):
     pr = recommended(requester, reviewer, "low")
     workflow.request_decide(actor=reviewer, request=pr, outcome=S.DECLINED, reasoning="No.")
+    give_sign_offs(pr)
     expected = timezone.localdate() + timedelta(days=365)
     assert PartnershipRequest.objects.get(pk=pr.pk).next_review_date == expected
 
@@ -387,12 +400,20 @@ def test_a_different_approver_decides_a_very_high_tier_request(requester, review
     workflow.request_decide(
         actor=approver, request=pr, outcome=S.DECLINED, reasoning="Military end users."
     )
+    assert PartnershipRequest.objects.get(pk=pr.pk).status == S.AWAITING_SIGN_OFF
+    senior = signer_for(pr, Role.SENIOR_OFFICER)
+    workflow.request_sign_off(actor=senior, request=pr)
     assert PartnershipRequest.objects.get(pk=pr.pk).status == S.DECLINED
-    assert Decision.objects.get().decided_by == approver
+    decision = Decision.objects.get()
+    assert decision.decided_by == approver
+    assert decision.sign_offs.get().signed_by == senior
 
 
 def test_deciding_without_a_tier_is_refused_with_a_clear_message(requester, reviewer):
     pr = recommended(requester, reviewer, tier="")
+    # The gates keep a request without a tier from being recommended; one recommended before
+    # them (or whose tier was cleared in the database) is still refused with a clear sentence.
+    PartnershipRequest.objects.filter(pk=pr.pk).update(tier="")
     with pytest.raises(WorkflowError, match="no risk tier yet"):
         workflow.request_decide(actor=reviewer, request=pr, outcome=S.APPROVED, reasoning="Ok")
 
@@ -471,6 +492,7 @@ def test_reopening_is_refused_for_open_requests_requesters_and_without_a_reason(
         workflow.request_reopen(actor=reviewer, request=pr, reason="Check")
     workflow.request_recommend(actor=reviewer, request=pr, outcome="approve", reasoning="Ok")
     workflow.request_decide(actor=reviewer, request=pr, outcome=S.APPROVED, reasoning="Ok")
+    give_sign_offs(pr)
     with pytest.raises(WorkflowError, match="reviewer or an approver"):
         workflow.request_reopen(actor=requester, request=pr, reason="Check")
     with pytest.raises(WorkflowError, match="Say why"):
@@ -490,7 +512,7 @@ def conditional(requester, reviewer, due):
         reasoning="Ok",
         conditions=[ConditionInput(text="Export licence check", due_date=due, owner=requester)],
     )
-    return pr
+    return give_sign_offs(pr)
 
 
 def test_the_owner_marks_a_condition_met(requester, reviewer):
