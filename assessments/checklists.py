@@ -241,15 +241,17 @@ def checklist_answers_save(
 
     from .workflow.rules import checklist_answer_refusal
 
-    refusal = checklist_answer_refusal(actor, request)
-    if refusal:
-        raise PermissionDenied(refusal)
     version = checklist_version_for_request(request)
     if version is None:
         raise ValueError("No checklist has been loaded yet: run manage.py load_checklist.")
     items = {item["ref_id"]: item for item in version.items}
     changed = 0
     with transaction.atomic():
+        # Checked on the locked row, so a request decided meanwhile is not answered.
+        locked = PartnershipRequest.objects.select_for_update().get(pk=request.pk)
+        refusal = checklist_answer_refusal(actor, locked)
+        if refusal:
+            raise PermissionDenied(refusal)
         existing = {
             answer.ref_id: answer
             for answer in ChecklistAnswer.objects.select_for_update().filter(request=request)

@@ -19,7 +19,7 @@ from .workflow.rules import (
     decider_role,
     next_sign_off,
     pending_decision,
-    sign_off_candidates_exist,
+    sign_off_fallback_applies,
     tier_rank,
 )
 
@@ -368,8 +368,8 @@ def demo_decider(pr: PartnershipRequest, users: dict, reviewer):
 
 def _signer(pr: PartnershipRequest, step, users: dict, busy: set[int]):
     role = step.role
-    if step.fallback_role and not sign_off_candidates_exist(pr, step.role):
-        role = step.fallback_role  # nobody holds the role for this department
+    if sign_off_fallback_applies(pr, step.decision, step):
+        role = step.fallback_role  # nobody holding the role may sign this one
     for user in users.values():
         if user.pk in busy or user.is_superuser:
             continue

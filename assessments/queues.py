@@ -3,15 +3,16 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from ukcn.models import RoleAssignment, requester_department
+from ukcn.models import requester_department
 from ukcn.roles import CENTRAL_ROLES, Role, has_role, role_departments, user_roles
 
 from .models import Condition, Decision, RequestStatus, SignOff, Tier
 from .permissions import visible_requests
 from .screening.service import requests_under_rereview, with_rereview_flag
+from .workflow.rules import next_sign_off, sign_off_fallback_applies
 
 PANEL_SIZE = 10
 REVIEW_DUE_WINDOW = timedelta(days=60)
@@ -32,35 +33,38 @@ def _requests(queryset):
 
 
 def _awaiting_sign_off(user):
-    """Requests whose decision awaits a sign-off one of the user's roles may give (or give in
-    place of a departmental role nobody holds)."""
+    """Requests whose decision awaits a sign-off one of the user's roles may give, or give in
+    place of a role whose holders may not sign it (none assigned, or all took part)."""
     held = user_roles(user) - {Role.REQUESTER, Role.HEAD_OF_DEPARTMENT}
     if user.is_superuser:
         held = set(CENTRAL_ROLES)
-    nobody_holds = ~Exists(
-        RoleAssignment.objects.filter(
-            role=OuterRef("role"),
-            department_id=OuterRef("request__department_id"),
-            user__is_active=True,
-        )
+    pending = SignOff.objects.filter(
+        status=SignOff.Status.PENDING,
+        decision__state=Decision.State.PENDING_SIGN_OFF,
+        decision__superseded=False,
     )
-    mine = (
+    direct = pending.filter(
         Q(role__in=held)
         | Q(
             role=Role.HEAD_OF_DEPARTMENT,
             request__department_id__in=role_departments(user, Role.HEAD_OF_DEPARTMENT),
         )
-        | (Q(fallback_role__in=held) & nobody_holds)
     )
-    steps = SignOff.objects.filter(
-        mine,
-        status=SignOff.Status.PENDING,
-        decision__state=Decision.State.PENDING_SIGN_OFF,
-        decision__superseded=False,
-    )
+    request_ids = set(direct.values_list("request_id", flat=True))
+    # In place of another role: only where that role's holders may not sign (checked per step;
+    # these are few, one per department without a head able to sign).
+    for step in (
+        pending.filter(fallback_role__in=held)
+        .exclude(request_id__in=request_ids)
+        .select_related("decision", "request")
+    ):
+        if step == next_sign_off(step.decision) and sign_off_fallback_applies(
+            step.request, step.decision, step
+        ):
+            request_ids.add(step.request_id)
     return (
         visible_requests(user)
-        .filter(status=RequestStatus.AWAITING_SIGN_OFF, pk__in=steps.values("request_id"))
+        .filter(status=RequestStatus.AWAITING_SIGN_OFF, pk__in=request_ids)
         .order_by("updated_at", "id")
     )
 
@@ -86,10 +90,14 @@ def dashboard_panels(user) -> list[Panel]:
         )
     if central:
         awaiting = visible_requests(user).filter(status=RequestStatus.RECOMMENDED)
+        # A request that has been high or very high since submission needs an approver.
+        high = Q(tier__in=[Tier.HIGH, Tier.VERY_HIGH]) | Q(
+            highest_tier__in=[Tier.HIGH, Tier.VERY_HIGH]
+        )
         if not has_role(user, Role.APPROVER):
-            awaiting = awaiting.filter(tier__in=[Tier.LOW, Tier.MEDIUM])
+            awaiting = awaiting.exclude(high)
         elif not has_role(user, Role.REVIEWER):
-            awaiting = awaiting.filter(tier__in=[Tier.HIGH, Tier.VERY_HIGH])
+            awaiting = awaiting.filter(high)
         awaiting = awaiting.order_by("updated_at", "id")
         panels.append(
             Panel(

@@ -132,13 +132,16 @@ def notify_request_taken_into_review(*, request: PartnershipRequest, reviewer) -
 def notify_request_recommended(
     *, request: PartnershipRequest, recommendation: Recommendation
 ) -> list:
-    """Tell those who may decide: approvers for high and very high tier (or no tier yet), reviewers otherwise.
+    """Tell those who may decide: the role the tier's route names (approvers for a request
+    that has been high or very high since submission, or has no tier), reviewers otherwise.
 
     The person who recommended is left out: they may not approve their own recommendation.
     """
+    from ..workflow.rules import decider_role
+
     deciders = (
         _users_with_role(Role.APPROVER)
-        if request.tier in HIGH_TIERS or not request.tier
+        if not request.tier or decider_role(request) == Role.APPROVER
         else _users_with_role(Role.REVIEWER)
     )
     deciders = [user for user in deciders if user.pk != recommendation.recommended_by_id]
@@ -220,13 +223,13 @@ def _sign_off_holders(request: PartnershipRequest, decision: Decision) -> list:
     """Everyone who may give the decision's next sign-off."""
     from ukcn.roles import DEPARTMENTAL_ROLES
 
-    from ..workflow.rules import next_sign_off, sign_off_candidates_exist
+    from ..workflow.rules import next_sign_off, sign_off_fallback_applies
 
     step = next_sign_off(decision)
     if step is None:
         return []
     role = step.role
-    if step.fallback_role and not sign_off_candidates_exist(request, step.role):
+    if sign_off_fallback_applies(request, decision, step):
         role = step.fallback_role
     department = request.department_id if role in DEPARTMENTAL_ROLES else None
     excluded = {decision.decided_by_id, request.created_by_id, request.submitted_by_id}

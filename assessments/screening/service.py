@@ -412,19 +412,16 @@ def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) 
             ip=ip,
         )
         request = match.partner.request
-        if (
-            status == MatchStatus.CONFIRMED
-            and before == MatchStatus.POTENTIAL
-            and request.status in DECIDED_STATUSES
-        ):
-            # A confirmed new match on a decided partnership puts it back under review.
-            from ..workflow import request_reopen
+        if status == MatchStatus.CONFIRMED and before != MatchStatus.CONFIRMED:
+            # A newly confirmed match changes what a recommendation or decision rested on:
+            # the request goes back under review (a decision in force is reopened).
+            from ..workflow import request_return_to_review
 
-            request_reopen(
+            request_return_to_review(
                 actor=actor,
                 request=request,
                 reason=(
-                    f"a new screening match was confirmed: {match.partner.organisation.name} "
+                    f"a screening match was confirmed: {match.partner.organisation.name} "
                     f"as '{match.matched_name}' on {match.watchlist.name}"
                 ),
                 ip=ip,

@@ -713,3 +713,35 @@ def request_reopen(*, actor, request: PartnershipRequest, reason: str, ip=None):
         )
     _refresh(request, current)
     return request
+
+
+def request_return_to_review(*, actor, request: PartnershipRequest, reason: str, ip=None):
+    """Put a recommended, awaiting-sign-off or decided request back under review because
+    something it rested on changed (e.g. a new screening match confirmed). A decision in
+    force is reopened (kept, marked superseded); one awaiting sign-off lapses."""
+    with transaction.atomic():
+        current = _locked(request)
+        if current.is_decided:
+            request_reopen(actor=actor, request=current, reason=reason, ip=ip)
+            _refresh(request, current)
+            return request
+        if current.status not in {RequestStatus.RECOMMENDED, RequestStatus.AWAITING_SIGN_OFF}:
+            return request
+        pending = pending_decision(current)
+        extra = {"reason": [None, reason]}
+        if pending is not None:
+            pending.superseded = True
+            pending.save(update_fields=["superseded"])
+            extra["superseded_decisions"] = [None, [pending.pk]]
+        _transition(
+            actor=actor,
+            current=current,
+            to_status=RequestStatus.UNDER_REVIEW,
+            action="request.returned_to_review",
+            summary=f"Returned {current.reference} to review: {reason}",
+            ip=ip,
+            extra=extra,
+        )
+    _refresh(request, current)
+    return request
+

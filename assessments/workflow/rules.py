@@ -259,15 +259,38 @@ def _decide_refusal(user, request, recommender_id: int | None = None) -> str | N
     return None
 
 
-def sign_off_candidates_exist(request, role: str) -> bool:
-    """Does anyone (active) hold `role` for the request (its department, for departmental)?"""
-    from ukcn.models import RoleAssignment
+def _independence_refusal(user, request, decision, step) -> str | None:
+    """A sign-off is an independent check: never by the registrant, submitter, decider,
+    a recommender, or someone who gave another sign-off of the same decision."""
+    refusal = segregation_refusal(user, request, "sign it off")
+    if refusal:
+        return refusal
+    if decision.decided_by_id == user.pk:
+        return (
+            "No one gives two of a request's sign-offs: you decided it, so someone else signs off."
+        )
+    others = decision.sign_offs.exclude(pk=step.pk) if step is not None else decision.sign_offs
+    if user.pk in set(others.values_list("signed_by_id", flat=True)):
+        return "No one gives two of a request's sign-offs: you have already signed this decision."
+    if user.pk in _recommender_ids(request):
+        return "You recommended this request: an independent person must sign it off."
+    return None
+
+
+def sign_off_candidates_exist(request, role: str, decision=None, step=None) -> bool:
+    """Does anyone active hold `role` for the request (its department, for departmental roles)
+    who may sign it, independent of the decision? Without a decision: anyone holding it."""
+    from django.contrib.auth import get_user_model
+
     from ukcn.roles import DEPARTMENTAL_ROLES
 
-    holders = RoleAssignment.objects.filter(role=role, user__is_active=True)
+    holders = get_user_model().objects.filter(role_assignments__role=role, is_active=True)
     if role in DEPARTMENTAL_ROLES:
-        holders = holders.filter(department_id=request.department_id)
-    return holders.exists()
+        holders = holders.filter(role_assignments__department_id=request.department_id)
+    holders = holders.distinct()
+    if decision is None:
+        return holders.exists()
+    return any(_independence_refusal(holder, request, decision, step) is None for holder in holders)
 
 
 def _holds_for_request(user, request, role: str) -> bool:
@@ -278,43 +301,39 @@ def _holds_for_request(user, request, role: str) -> bool:
     return has_role(user, role)
 
 
-def sign_off_capacity(user, request, step) -> tuple[str, str] | str:
+def sign_off_fallback_applies(request, decision, step) -> bool:
+    """The fallback role signs in place of the step's role when nobody who holds that role
+    may give this sign-off (none assigned, or every holder took part in the decision)."""
+    return bool(step.fallback_role) and not sign_off_candidates_exist(
+        request, step.role, decision, step
+    )
+
+
+def sign_off_capacity(user, request, step, decision=None) -> tuple[str, str] | str:
     """(role signed as, role signed in place of) when the user may give this sign-off step, or
     a refusal sentence."""
+    decision = decision or step.decision
     if _holds_for_request(user, request, step.role):
         return (step.role, "")
-    if (
-        step.fallback_role
-        and not sign_off_candidates_exist(request, step.role)
-        and _holds_for_request(user, request, step.fallback_role)
-    ):
+    fallback = sign_off_fallback_applies(request, decision, step)
+    if fallback and _holds_for_request(user, request, step.fallback_role):
         return (step.fallback_role, step.role)
     needed = step.label.lower()
-    if step.fallback_role and not sign_off_candidates_exist(request, step.role):
-        needed += f" (or, as nobody holds that role, an {Role(step.fallback_role).label.lower()})"
+    if fallback:
+        needed += (
+            f" (or, as nobody holding that role may sign this one, an "
+            f"{Role(step.fallback_role).label.lower()})"
+        )
     return f"This sign-off is for {needed}."
 
 
 def _sign_off_refusal(user, request, decision, step) -> str | None:
     if request.status != RequestStatus.AWAITING_SIGN_OFF or decision is None or step is None:
         return "Only a decision awaiting sign-off can be signed off."
-    capacity = sign_off_capacity(user, request, step)
+    capacity = sign_off_capacity(user, request, step, decision)
     if isinstance(capacity, str):
         return capacity
-    refusal = segregation_refusal(user, request, "sign it off")
-    if refusal:
-        return refusal
-    if decision.decided_by_id == user.pk:
-        return (
-            "No one gives two of a request's sign-offs: you decided it, so someone else signs off."
-        )
-    if user.pk in set(
-        decision.sign_offs.exclude(pk=step.pk).values_list("signed_by_id", flat=True)
-    ):
-        return "No one gives two of a request's sign-offs: you have already signed this decision."
-    if user.pk in _recommender_ids(request):
-        return "You recommended this request: an independent person must sign it off."
-    return None
+    return _independence_refusal(user, request, decision, step)
 
 
 def pending_decision(request):

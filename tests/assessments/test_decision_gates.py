@@ -839,12 +839,6 @@ def test_an_identity_provider_assignment_says_where_it_came_from(make_user):
     assert AuditEvent.objects.get(action="role.granted").changes["source"] == "identity_provider"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Core gap: the fallback applies only when nobody holds the role, so a department "
-    "whose only head may not sign (they recommended, decided, registered or submitted) leaves "
-    "the decision awaiting a sign-off nobody can give or refuse.",
-)
 def test_a_decision_whose_only_head_of_department_may_not_sign_is_signed_off_by_an_approver(
     requester, make_user, engineering, second_reviewer, approver
 ):
@@ -852,5 +846,32 @@ def test_a_decision_whose_only_head_of_department_may_not_sign_is_signed_off_by_
     add_role(reviewer_and_head, Role.HEAD_OF_DEPARTMENT, engineering)
     pr = recommended(requester, reviewer_and_head, "low")
     decide(pr, second_reviewer)
-    workflow.request_sign_off(actor=approver, request=pr)
+    with pytest.raises(WorkflowError, match="recommended this request"):
+        workflow.request_sign_off(actor=reviewer_and_head, request=pr)
+    step = workflow.request_sign_off(actor=approver, request=pr)
+    assert (step.signed_as, step.in_place_of) == ("approver", "head of department")
     assert status(pr) == S.APPROVED
+
+
+def test_a_match_confirmed_while_a_decision_awaits_sign_off_returns_the_request_to_review(
+    requester, reviewer, second_reviewer, tracker
+):
+    pr = recommended(requester, reviewer, "low", pr=beihang_request(requester))
+    decide(pr, second_reviewer)
+    assert status(pr) == S.AWAITING_SIGN_OFF
+    make_version(tracker, [HARBIN, BEIHANG], 2)
+    screen_request(request=pr, actor=None, alert=True, reason="re-screening")
+    match_confirm(match=ScreeningMatch.objects.get(), actor=reviewer, reason="It is them.")
+    assert status(pr) == S.UNDER_REVIEW
+    assert Decision.objects.get().superseded
+    assert AuditEvent.objects.filter(action="request.returned_to_review").exists()
+
+
+def test_confirming_a_dismissed_match_on_a_decided_request_reopens_it(requester, reviewer, tracker):
+    pr = decided_beihang(requester, reviewer, tracker)
+    match = ScreeningMatch.objects.get()
+    match_dismiss(match=match, actor=reviewer, reason="A namesake.")
+    assert status(pr) == S.APPROVED
+    match_confirm(match=match, actor=reviewer, reason="On a second look, it is them.")
+    assert status(pr) == S.UNDER_REVIEW
+    assert Decision.objects.get().superseded

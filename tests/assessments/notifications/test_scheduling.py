@@ -2,10 +2,11 @@
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 
 from assessments.models import (
     AuditEvent,
@@ -218,9 +219,20 @@ def test_two_hosts_claiming_at_the_same_moment_only_one_wins(
     def claim():
         try:
             barrier.wait(timeout=10)
-            results.append(
-                job_claim(job="mark_overdue_conditions", period="2026-11-29T10:00Z", now=NOW)
-            )
+            for attempt in range(50):
+                try:
+                    results.append(
+                        job_claim(
+                            job="mark_overdue_conditions", period="2026-11-29T10:00Z", now=NOW
+                        )
+                    )
+                    return
+                except OperationalError as exc:
+                    # The in-memory test database locks whole tables and fails at once
+                    # ("table is locked") where a file database would wait: try again.
+                    if "locked" not in str(exc) or attempt == 49:
+                        raise
+                    time.sleep(0.05)
         finally:
             connection.close()
 
