@@ -27,7 +27,7 @@ from ..models import (
     WatchlistEntry,
     WatchlistVersion,
 )
-from ..models.requests import DECIDED_STATUSES, OPEN_STATUSES
+from ..models.requests import OPEN_STATUSES
 from ..notifications import notify_rescreening_alert
 from ..scoring import ConfirmedMatch
 from .matcher import IndexEntry, Match, NameIndex

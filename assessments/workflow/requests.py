@@ -744,4 +744,3 @@ def request_return_to_review(*, actor, request: PartnershipRequest, reason: str,
         )
     _refresh(request, current)
     return request
-
