@@ -608,6 +608,19 @@ def _decision_take_effect(*, actor, current: PartnershipRequest, decision: Decis
     notify_request_decided(request=current, decision=decision)
 
 
+def _record_sign_off(step, actor, current, status: str, reason: str = "") -> tuple[str, str]:
+    """Write who gave or refused the step, in which capacity; return (signed as, in place of)."""
+    signed_as, in_place_of = sign_off_capacity(actor, current, step)
+    step.status = status
+    step.signed_by = actor
+    step.signed_as = signed_as
+    step.in_place_of = in_place_of
+    step.reason = reason
+    step.signed_at = timezone.now()
+    step.save()
+    return signed_as, in_place_of
+
+
 def request_sign_off(*, actor, request: PartnershipRequest, ip=None) -> SignOff:
     """Give the next sign-off the decision's route requires; the last one makes it hold."""
     with transaction.atomic():
@@ -621,13 +634,7 @@ def request_sign_off(*, actor, request: PartnershipRequest, ip=None) -> SignOff:
                 "Not yet: a sign-off needs every check finished. Still missing: "
                 f"{gates_summary(missing)}."
             )
-        signed_as, in_place_of = sign_off_capacity(actor, current, step)
-        step.status = SignOff.Status.GIVEN
-        step.signed_by = actor
-        step.signed_as = signed_as
-        step.in_place_of = in_place_of
-        step.signed_at = timezone.now()
-        step.save()
+        signed_as, in_place_of = _record_sign_off(step, actor, current, SignOff.Status.GIVEN)
         audit_record(
             actor=actor,
             action="request.signed_off",
@@ -665,14 +672,7 @@ def request_sign_off_refuse(*, actor, request: PartnershipRequest, reason: str, 
         decision = pending_decision(current)
         step = next_sign_off(decision)
         _refuse(_sign_off_refusal(actor, current, decision, step))
-        signed_as, in_place_of = sign_off_capacity(actor, current, step)
-        step.status = SignOff.Status.REFUSED
-        step.signed_by = actor
-        step.signed_as = signed_as
-        step.in_place_of = in_place_of
-        step.reason = reason
-        step.signed_at = timezone.now()
-        step.save()
+        _record_sign_off(step, actor, current, SignOff.Status.REFUSED, reason)
         decision.state = Decision.State.REFUSED
         decision.superseded = True
         decision.save(update_fields=["state", "superseded"])
