@@ -33,6 +33,7 @@ from ..forms import (
 from ..gates import assessment_changed_inputs, gates_summary, next_step, request_gates
 from ..models import Decision, Organisation, Partner, SignOff
 from ..permissions import get_request_for_user, visible_requests
+from ..policies import scoring_policy_active
 from ..reports.exports import FORMATS, may_export
 from ..screening.service import request_under_rereview, with_rereview_flag
 
@@ -216,7 +217,10 @@ def _gate_context(pr, assessment) -> dict:
     changed = (
         assessment_changed_inputs(pr, assessment) if assessment is not None and pr.is_open else []
     )
+    active = scoring_policy_active() if assessment is not None and pr.is_open else None
     return {
+        # A newer policy does not make the assessment stale; the page offers to re-assess.
+        "newer_policy": active if active and active.pk != assessment.policy_id else None,
         "gate_step": step,
         "gate_step_name": STEP_NAMES.get(step, ""),
         "gate_rows": _gate_rows(pr, gates),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from assessments import workflow
 from assessments.checklists import AnswerInput, checklist_answers_save
 from assessments.models import AuditEvent, Decision, PartnershipRequest, RequestStatus, SignOff
+from assessments.policies import scoring_policy_active, scoring_policy_publish
 from assessments.screening.service import screen_request
 from tests.assessments.reports.audit_report_data import _tracker
 from ukcn.roles import Role
@@ -157,6 +158,22 @@ def test_a_stale_assessment_is_named_and_the_page_offers_to_assess_again(
 def test_a_current_assessment_carries_no_warning(client, requester, reviewer):
     pr = complete_checks(in_review(requester, reviewer), reviewer)
     assert "This assessment is out of date" not in page(client, reviewer, pr)
+
+
+def test_a_new_policy_version_keeps_the_assessment_current_and_offers_to_assess_again(
+    client, requester, reviewer
+):
+    pr = complete_checks(in_review(requester, reviewer), reviewer)
+    active = scoring_policy_active()
+    data = {**active.data, "name": "Stricter thresholds"}
+    scoring_policy_publish(data=data, actor=None, note="Test", source="test")
+    body = page(client, reviewer, pr)
+    assert "This assessment is out of date" not in body
+    note = body.split('id="newer-policy"')[1].split("</p>")[0]
+    assert f"version {active.number + 1} is now active" in note
+    assert "assess again to score the request under the new policy" in note
+    workflow.request_recommend(actor=reviewer, request=pr, outcome="approve", reasoning="Fine.")
+    assert PartnershipRequest.objects.get(pk=pr.pk).status == S.RECOMMENDED
 
 
 # --- the tier form ----------------------------------------------------------------------------
