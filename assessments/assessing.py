@@ -18,7 +18,7 @@ from .scoring import (
     SectorFact,
     assessment_score,
 )
-from .workflow.rules import higher_tier
+from .workflow.rules import HIGH_TIERS, higher_tier, tier_change_refusal, tier_rank
 
 
 class AssessmentError(Exception):
@@ -114,24 +114,32 @@ def request_assess(
             created_by=actor,
         )
         previous_tier = request.tier
+        new_tier, kept = result.tier, ""
+        if previous_tier in HIGH_TIERS and tier_rank(result.tier) < tier_rank(previous_tier):
+            # Re-scoring lower is a downward change of a high tier like any other: only an
+            # approver who did not recommend makes it; otherwise the tier stays.
+            kept = tier_change_refusal(actor, request, result.tier) or ""
+            if kept:
+                new_tier = previous_tier
         # Only the tier changes: an update of these columns leaves a requester's edit alone.
         highest = request.highest_tier
         if request.status != RequestStatus.DRAFT:
-            highest = higher_tier(highest, result.tier)
-        PartnershipRequest.objects.filter(pk=request.pk).update(
-            tier=result.tier, highest_tier=highest
-        )
+            highest = higher_tier(highest, new_tier)
+        PartnershipRequest.objects.filter(pk=request.pk).update(tier=new_tier, highest_tier=highest)
         audit_record(
             actor=actor,
             action="request.assessed",
             summary=(
                 f"{request.reference} assessed {result.tier} (residual {result.residual}) "
                 f"under scoring policy version {policy.number}"
+                + (f"; the tier stays {previous_tier}: {kept}" if kept else "")
             ),
             obj=assessment,
             request=request,
             changes={
-                "tier": {"from": previous_tier, "to": result.tier},
+                "tier": {"from": previous_tier, "to": new_tier},
+                "scored_tier": result.tier,
+                "tier_kept_because": kept or None,
                 "inherent": result.inherent,
                 "mitigation": result.mitigation,
                 "residual": result.residual,
@@ -143,7 +151,7 @@ def request_assess(
             },
             ip=ip,
         )
-    given.tier = result.tier
+    given.tier = new_tier
     given.highest_tier = highest
     return assessment
 

@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..permissions import get_request_for_user
 from ..routes import route_for
-from ..screening.service import match_confirm, match_dismiss
+from ..screening.service import match_confirm, match_dismiss, screen_request
 from ..workflow.rules import checklist_answer_refusal
 from . import check_serializers as checks
 from . import review_serializers as review
@@ -68,6 +68,7 @@ def _sign_off_refusal_message() -> str:
 # The actions below and the roles that may ever take them; a callable gives roles decided at
 # call time (the sign-off roles are the policy's).
 CHECK_ACTION_ROLES = {
+    "screen": ((Role.REVIEWER,), "Only reviewers screen a request's partners."),
     "match_confirm": ((Role.REVIEWER,), "Only reviewers decide screening matches."),
     "match_dismiss": ((Role.REVIEWER,), "Only reviewers decide screening matches."),
     "checklist": ((Role.REVIEWER,), "Only reviewers answer the checklist."),
@@ -193,6 +194,19 @@ class ReviewChecksMixin:
             "partner__organisation", "watchlist", "reviewer"
         )
         return Response(checks.ScreeningMatchSerializer(matches, many=True).data)
+
+    @extend_schema(
+        summary="Screen every partner against the active watchlists now (reviewers)",
+        description="As the web's 'Screen now': after a partner changed, or to check against "
+        "the lists as they are today. Answers the request's matches as they now are.",
+        request=None,
+        responses=checks.ScreeningMatchSerializer(many=True),
+    )
+    @action(detail=True, methods=["post"])
+    def screen(self, request, reference):
+        pr = get_request_for_user(request.user, reference)
+        screen_request(request=pr, actor=request.user, reason="on demand (API)")
+        return self.matches(request, reference)
 
     @extend_schema(
         summary="Confirm a screening match: the partner is the listed body (reviewers)",

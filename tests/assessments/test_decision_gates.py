@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import workflow
-from assessments.assessing import request_assess
+from assessments.assessing import request_assess, request_assess_by
 from assessments.checklists import (
     AnswerInput,
     checklist_answers_save,
@@ -416,6 +416,25 @@ def test_only_an_approver_who_did_not_recommend_lowers_a_high_tier(
         set_tier(pr, second_reviewer, "medium")
     set_tier(pr, approver, "medium")
     assert (pr.tier, pr.highest_tier) == ("medium", "high")
+
+
+def test_re_assessing_lower_keeps_a_high_tier_unless_an_approver_who_did_not_recommend_assesses(
+    requester, reviewer, approver
+):
+    pr = checked(requester, reviewer)
+    scored = pr.tier
+    assert scored in ("low", "medium")
+    set_tier(pr, reviewer, "high")
+    request_assess_by(request=pr, actor=reviewer)
+    pr.refresh_from_db()
+    assert pr.tier == "high"
+    event = AuditEvent.objects.filter(action="request.assessed").latest("id")
+    assert event.changes["scored_tier"] == scored
+    assert "Only an approver may lower a high tier" in event.changes["tier_kept_because"]
+    workflow.request_recommend(actor=reviewer, request=pr, outcome="approve", reasoning="Ok.")
+    request_assess_by(request=pr, actor=approver)
+    pr.refresh_from_db()
+    assert (pr.tier, pr.highest_tier) == (scored, "high")
 
 
 def test_after_lowering_a_high_tier_an_approver_who_did_not_recommend_must_still_decide(

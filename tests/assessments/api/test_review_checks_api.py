@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from assessments import workflow
+from assessments.gates import open_gates
 from assessments.models import (
     AuditEvent,
     ChecklistAnswer,
@@ -744,3 +745,27 @@ def test_a_decision_made_before_the_gates_were_enforced_is_marked_so(
     # As the migration marks decisions recorded before this change.
     pr.decisions.update(gates_enforced=False)
     assert client.get(detail(pr), headers=headers).json()["decision"]["gates_enforced"] is False
+
+
+def test_a_reviewer_screens_a_request_again_through_the_api_after_a_partner_is_added(
+    client, requester, reviewer
+):
+    pr = make_request(requester)
+    workflow.request_submit(actor=requester, request=pr)
+    workflow.request_take_into_review(actor=reviewer, request=pr)
+    harbin = Organisation.objects.create(name="Harbin Institute of Technology", country="CN")
+    partners = [workflow.PartnerInput(p.organisation, p.role) for p in pr.partners.all()]
+    facts = workflow.RequestFacts(
+        fields={}, partners=[*partners, workflow.PartnerInput(harbin, "Tests")]
+    )
+    workflow.request_update(actor=reviewer, request=pr, version=pr.version, facts=facts)
+    codes = {g.code for g in open_gates(pr, "recommend")}
+    assert "screening_current" in codes
+    client.force_login(requester)
+    response = post(client, f"{detail(pr)}screen/", {})
+    assert response.status_code == 403
+    client.force_login(reviewer)
+    response = post(client, f"{detail(pr)}screen/", {})
+    assert response.status_code == 200
+    assert isinstance(response.json(), list)
+    assert "screening_current" not in {g.code for g in open_gates(pr, "recommend")}
