@@ -2,11 +2,13 @@
 
 import importlib
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db import connection
 
 from ukcn.assignments import sync_role_groups
 from ukcn.models import Department, Profile, RoleAssignment
@@ -39,6 +41,21 @@ def grant_role(user, role, department=None):
     RoleAssignment.objects.get_or_create(user=user, role=Role(role), department=department)
     sync_role_groups(user)
     return user
+
+
+@contextmanager
+def audit_tampering():
+    """Test set-up: edit audit rows as a database superuser could, bypassing the app (on
+    PostgreSQL the append-only trigger refuses anyone else)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            yield
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
 
 
 @pytest.fixture(scope="session")

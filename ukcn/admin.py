@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from .assignments import sync_role_groups
 from .models import Department, Profile, RoleAssignment
@@ -44,6 +48,66 @@ class UkcnUserAdmin(UserAdmin):
     inlines = [ProfileInline, RoleAssignmentInline]
     list_display = [*UserAdmin.list_display, "roles"]
     list_filter = [*UserAdmin.list_filter, "role_assignments__role"]
+    actions = ["deactivate_selected"]
+    # Users are deactivated, never deleted: audit events point at them (protected) and hash
+    # their id, so the admin's "Delete" asks to deactivate instead.
+    delete_confirmation_template = "admin/auth/user/deactivate_confirmation.html"
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description="Deactivate selected users", permissions=["delete"])
+    def deactivate_selected(self, request, queryset):
+        count = self._deactivate(request, queryset)
+        self.message_user(request, f"Deactivated {count} user(s).", messages.SUCCESS)
+
+    def get_deleted_objects(self, objs, request):
+        # Nothing is deleted, so nothing related is listed or protected.
+        return [str(obj) for obj in objs], {}, set(), []
+
+    def log_deletions(self, request, queryset):
+        # Nothing is deleted; `_deactivate` logs the change it makes.
+        return []
+
+    def delete_model(self, request, obj):
+        self._deactivate(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        self._deactivate(request, queryset)
+
+    def response_delete(self, request, obj_display, obj_id):
+        self.message_user(request, f"The user “{obj_display}” was deactivated.", messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        )
+
+    def _deactivate(self, request, users) -> int:
+        from assessments.audit import audit_record, client_ip
+
+        deactivated = []
+        with transaction.atomic():
+            for user in users:
+                if not user.is_active:
+                    continue
+                user.is_active = False
+                user.save(update_fields=["is_active"])
+                audit_record(
+                    actor=request.user,
+                    action="user.deactivated",
+                    summary=f"Deactivated in the admin (asked to delete): {user.get_username()}",
+                    obj=user,
+                    ip=client_ip(request),
+                )
+                deactivated.append(user)
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=deactivated,
+                action_flag=CHANGE,
+                change_message="Deactivated instead of deleted.",
+            )
+        return len(deactivated)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("role_assignments__department")

@@ -13,10 +13,12 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Protected: the actor's id is part of the event's hash, so users are deactivated,
+        # never deleted (the admin's delete deactivates).
+        on_delete=models.PROTECT,
         related_name="+",
     )
-    # A snapshot of who acted, so the record survives the user being renamed or removed.
+    # A snapshot of who acted, so the record survives the user being renamed.
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=60, db_index=True)
     object_type = models.CharField(max_length=60)

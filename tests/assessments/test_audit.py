@@ -2,10 +2,12 @@ from itertools import pairwise
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
 
 from assessments import workflow
 from assessments.audit import GENESIS_HASH, audit_record, audit_verify_chain
 from assessments.models import AuditEvent
+from tests.conftest import audit_tampering
 
 from .request_factories import make_request
 
@@ -35,7 +37,8 @@ def test_a_tampered_summary_breaks_the_chain_and_the_command_names_the_event(req
     workflow.request_withdraw(actor=requester, request=pr)
     submitted = AuditEvent.objects.get(action="request.submitted")
     # A direct database edit, as someone bypassing the app would make.
-    AuditEvent.objects.filter(pk=submitted.pk).update(summary="Nothing to see here")
+    with audit_tampering():
+        AuditEvent.objects.filter(pk=submitted.pk).update(summary="Nothing to see here")
     report = audit_verify_chain()
     assert report.broken_event_id == submitted.pk
     assert report.checked == 1
@@ -47,7 +50,8 @@ def test_tampering_with_changes_is_detected(requester):
     make_request(requester)
     event = AuditEvent.objects.get()
     changes = dict(event.changes, title=[None, "Something harmless"])
-    AuditEvent.objects.filter(pk=event.pk).update(changes=changes)
+    with audit_tampering():
+        AuditEvent.objects.filter(pk=event.pk).update(changes=changes)
     assert audit_verify_chain().broken_event_id == event.pk
 
 
@@ -57,7 +61,8 @@ def test_a_deleted_event_breaks_the_link_of_the_one_after_it(requester):
     workflow.request_withdraw(actor=requester, request=pr)
     middle = AuditEvent.objects.get(action="request.submitted")
     after = AuditEvent.objects.filter(pk__gt=middle.pk).order_by("id").first()
-    AuditEvent.objects.filter(pk=middle.pk).delete()
+    with audit_tampering():
+        AuditEvent.objects.filter(pk=middle.pk).delete()
     report = audit_verify_chain()
     assert report.broken_event_id == after.pk
     assert "link" in report.problem
@@ -70,7 +75,8 @@ def test_a_rehashed_forgery_still_breaks_the_next_link(requester):
     from assessments.audit import event_hash
 
     first.summary = "Forged"
-    AuditEvent.objects.filter(pk=first.pk).update(summary="Forged", hash=event_hash(first))
+    with audit_tampering():
+        AuditEvent.objects.filter(pk=first.pk).update(summary="Forged", hash=event_hash(first))
     second = AuditEvent.objects.order_by("id")[1]
     assert audit_verify_chain().broken_event_id == second.pk
 
@@ -79,4 +85,16 @@ def test_an_uncanonical_ipv6_address_still_verifies(db):
     # The database stores the canonical form ("2001:db8::1"); the hash must cover that form.
     audit_record(actor=None, action="test", summary="from IPv6", ip="2001:0db8:0000::0001")
     assert AuditEvent.objects.get().ip_address == "2001:db8::1"
+    assert audit_verify_chain().ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_postgresql_refuses_to_update_or_delete_an_audit_event(requester):
+    make_request(requester)
+    event = AuditEvent.objects.get()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(summary="Nothing to see here")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    event.refresh_from_db()
     assert audit_verify_chain().ok
