@@ -1,9 +1,11 @@
 """The append-only, hash-chained audit trail: recording events and verifying the chain."""
 
 import hashlib
+import ipaddress
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
@@ -40,11 +42,42 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
 
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if getattr(address, "scope_id", None):
+        return None
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+def _trusted_proxy(address) -> bool:
+    return any(address in network for network in settings.TRUSTED_PROXIES)
+
+
 def client_ip(http_request) -> str | None:
-    """The client's address as the web server saw it (the proxy's, if not forwarded)."""
+    """The client's address: REMOTE_ADDR, or, when that is a trusted proxy, the right-most
+    address in X-Forwarded-For that is not one (the one audit events, log-in throttling and
+    rate limits use)."""
     if http_request is None:
         return None
-    return http_request.META.get("REMOTE_ADDR") or None
+    remote = http_request.META.get("REMOTE_ADDR") or None
+    peer = _address(remote or "")
+    if peer is None or not _trusted_proxy(peer):
+        return remote
+    # Each proxy appends the address it saw, so only the entries to the right are ours; anything
+    # left of the first untrusted one could have been written by the client.
+    hops = http_request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    client = peer
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            break
+        client = address
+        if not _trusted_proxy(address):
+            break
+    return str(client)
 
 
 def _normalised_ip(ip: str | None) -> str | None:

@@ -4,6 +4,7 @@ Development defaults are safe and local (SQLite under var/, DEBUG on, localhost 
 With DEBUG off the app refuses to start without a real SECRET_KEY.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -61,6 +62,19 @@ def envfraction(name: str, default: float) -> float:
 def envlist(name: str, default: str) -> list[str]:
     """Read a comma-separated environment variable as a list of non-empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envnetworks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Read comma-separated addresses or networks (10.0.0.1, 10.0.0.0/8, ::1), failing loudly."""
+    networks = []
+    for item in envlist(name, ""):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} entry {item!r} is not an IP address or network (e.g. 10.0.0.0/8)."
+            ) from None
+    return networks
 
 
 DEBUG = envbool("DEBUG", True)
@@ -201,6 +215,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ukcn.lockout.login_locked_out"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "assessments.audit.client_ip"
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks); with none,
+# the client's address is REMOTE_ADDR, as the web server saw it.
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

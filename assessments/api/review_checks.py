@@ -205,7 +205,9 @@ class ReviewChecksMixin:
     @action(detail=True, methods=["post"])
     def screen(self, request, reference):
         pr = get_request_for_user(request.user, reference)
-        screen_request(request=pr, actor=request.user, reason="on demand (API)")
+        screen_request(
+            request=pr, actor=request.user, reason="on demand (API)", ip=client_ip(request)
+        )
         return self.matches(request, reference)
 
     @extend_schema(

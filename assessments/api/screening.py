@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from ..audit import client_ip
 from ..screening.service import screen_name
 from .fields import StrictCharField, country_code
 
@@ -27,6 +28,10 @@ class ScreeningThrottle(SimpleRateThrottle):
     def get_rate(self):
         # Read at call time, so a changed setting (or a test's override) applies at once.
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+    def get_ident(self, request):
+        # DRF's own reading believes any X-Forwarded-For; ours only a trusted proxy's.
+        return client_ip(request) or ""
 
     def get_cache_key(self, request, view):
         token = request.auth

@@ -309,7 +309,12 @@ def _alert(record: ScreeningMatch, kind: str, summary: ScreeningSummary, previou
 
 
 def screen_request(
-    *, request: PartnershipRequest, actor, alert: bool = False, reason: str = "on demand"
+    *,
+    request: PartnershipRequest,
+    actor,
+    alert: bool = False,
+    reason: str = "on demand",
+    ip: str | None = None,
 ) -> ScreeningSummary:
     """Screen every partner of a request (its name and native-script name); audited."""
     summary = ScreeningSummary()
@@ -361,6 +366,7 @@ def screen_request(
                 "threshold": screening_threshold(),
                 "alerts": summary.notes,
             },
+            ip=ip,
         )
     return summary
 

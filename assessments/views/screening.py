@@ -50,7 +50,10 @@ def request_screen_now(request, reference):
     if not has_role(request.user, Role.REVIEWER):
         raise PermissionDenied("Only reviewers screen requests.")
     summary = screen_request(
-        request=partnership_request, actor=request.user, reason="screened on demand"
+        request=partnership_request,
+        actor=request.user,
+        reason="screened on demand",
+        ip=client_ip(request),
     )
     messages.success(
         request,

@@ -341,7 +341,7 @@ def request_submit(*, actor, request: PartnershipRequest, ip: str | None = None)
         )
         notify_request_submitted(request=current)
         # Every partner is screened on submit, so the reviewer opens a request already checked.
-        screen_request(request=current, actor=actor, reason="on submit")
+        screen_request(request=current, actor=actor, reason="on submit", ip=ip)
     _refresh(request, current)
     return request
 
