@@ -21,9 +21,9 @@ from ukcn.roles import Role, has_role
 
 
 def test_seed_demo_loads_a_portfolio_spanning_years_countries_and_tiers_once(db):
-    call_command("seed_demo")
+    call_command("seed_demo", "--i-know-this-is-not-production")
     assert PartnershipRequest.objects.filter(reference__startswith="DEMO-").count() == DEFAULT_COUNT
-    call_command("seed_demo")
+    call_command("seed_demo", "--i-know-this-is-not-production")
     assert PartnershipRequest.objects.filter(reference__startswith="DEMO-").count() == DEFAULT_COUNT
     assert AuditEvent.objects.filter(action="demo.portfolio_loaded").count() == 1
 
@@ -66,7 +66,7 @@ def _portfolio(prefix):
 
 
 def test_the_demo_portfolio_is_the_same_whenever_it_is_built(db):
-    call_command("seed_demo", "--no-portfolio")
+    call_command("seed_demo", "--i-know-this-is-not-production", "--no-portfolio")
     assert demo_portfolio_seed(count=40, prefix="ONE") == 40
     assert demo_portfolio_seed(count=40, prefix="TWO") == 40
     assert _portfolio("ONE") == _portfolio("TWO")
@@ -74,7 +74,7 @@ def test_the_demo_portfolio_is_the_same_whenever_it_is_built(db):
 
 
 def test_requests_in_the_future_are_not_planned_and_recent_ones_are_still_open(db):
-    call_command("seed_demo", "--no-portfolio")
+    call_command("seed_demo", "--i-know-this-is-not-production", "--no-portfolio")
     assert demo_portfolio_seed(count=40, prefix="EARLY", today=date(2019, 6, 30)) > 0
     early = PartnershipRequest.objects.filter(reference__startswith="EARLY-")
     assert not early.filter(created_at__year__gt=2019).exists()
@@ -131,7 +131,7 @@ def _gate_failures(decision: Decision) -> list[str]:
 
 
 def test_every_demo_decision_rests_on_finished_checks_and_its_route(db):
-    call_command("seed_demo")
+    call_command("seed_demo", "--i-know-this-is-not-production")
     decisions = Decision.objects.select_related("request", "decided_by")
     assert decisions.count() > 100
     assert not decisions.filter(gates_enforced=False).exists()

@@ -40,7 +40,7 @@ def _drain(chunks) -> int:
 def test_exports_dashboard_and_summary_at_ten_thousand_requests(
     db, client, tmp_path, bench_record, django_db_blocker
 ):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=open("/dev/null", "w"))  # noqa: SIM115
     started = time.perf_counter()
     # Ten thousand requests through the workflow would take most of an hour: bulk outcomes.
     demo_portfolio_seed(
@@ -159,7 +159,7 @@ def test_one_audit_report_pdf(db, client, tmp_path, bench_record, settings):
     from tests.assessments.reports.audit_report_data import reviewed_request
 
     settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=open("/dev/null", "w"))  # noqa: SIM115
     users = get_user_model().objects
     request = reviewed_request(
         requester=users.get(username="requester"),

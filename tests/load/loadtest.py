@@ -50,7 +50,7 @@ def server_env(database_url: str) -> dict:
 def prepare_database(database_url: str, env: dict) -> None:
     for command in (
         ["migrate", "--no-input", "-v0"],
-        ["seed_demo"],
+        ["seed_demo", "--i-know-this-is-not-production"],
         ["collectstatic", "--no-input", "-v0"],
     ):
         subprocess.run(

@@ -1,8 +1,9 @@
 import re
 from pathlib import Path
 
+import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from assessments.management.commands.seed_demo import USERS
 from ukcn.models import Department, RoleAssignment
@@ -14,12 +15,12 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 def test_seed_demo_gives_every_role_to_a_demo_account_and_is_idempotent(db, capsys):
     from assessments.models import AuditEvent, PartnershipRequest
 
-    call_command("seed_demo")
+    call_command("seed_demo", "--i-know-this-is-not-production")
     counts = [
         model.objects.count()
         for model in (get_user_model(), Department, RoleAssignment, PartnershipRequest, AuditEvent)
     ]
-    call_command("seed_demo")
+    call_command("seed_demo", "--i-know-this-is-not-production")
     assert counts == [
         model.objects.count()
         for model in (get_user_model(), Department, RoleAssignment, PartnershipRequest, AuditEvent)
@@ -48,7 +49,7 @@ def test_seed_demo_creates_sample_requests_through_the_workflow_once(db, capsys)
     from assessments.audit import audit_verify_chain
     from assessments.models import AuditEvent, Organisation, PartnershipRequest
 
-    call_command("seed_demo", "--no-portfolio")
+    call_command("seed_demo", "--i-know-this-is-not-production", "--no-portfolio")
     requests = PartnershipRequest.objects.count()
     events = AuditEvent.objects.count()
     assert requests >= 6
@@ -68,7 +69,7 @@ def test_seed_demo_creates_sample_requests_through_the_workflow_once(db, capsys)
     # Every sample went through the workflow, so each has its trail and the chain holds.
     assert not PartnershipRequest.objects.filter(audit_events__isnull=True).exists()
     assert audit_verify_chain().ok
-    call_command("seed_demo", "--no-portfolio")
+    call_command("seed_demo", "--i-know-this-is-not-production", "--no-portfolio")
     assert PartnershipRequest.objects.count() == requests
     assert AuditEvent.objects.count() == events
     assert f"0 created, {requests} already there" in capsys.readouterr().out
@@ -78,7 +79,7 @@ def test_the_demo_leaves_a_decision_waiting_for_each_kind_of_sign_off(db):
     from assessments.models import SignOff
     from assessments.workflow import request_actions_for
 
-    call_command("seed_demo", "--no-portfolio")
+    call_command("seed_demo", "--i-know-this-is-not-production", "--no-portfolio")
     waiting = SignOff.objects.filter(
         status="pending", decision__request__status="awaiting_sign_off"
     )
@@ -96,7 +97,7 @@ def test_the_demo_leaves_a_decision_waiting_for_each_kind_of_sign_off(db):
 def test_seed_demo_loads_the_checklist_and_the_scoring_policy(db, capsys):
     from assessments.models import ChecklistItem, ScoringPolicy
 
-    call_command("seed_demo", "--no-portfolio")
+    call_command("seed_demo", "--i-know-this-is-not-production", "--no-portfolio")
     assert ChecklistItem.objects.filter(is_active=True).count() == 14
     assert ScoringPolicy.objects.filter(is_active=True).count() == 1
 
@@ -104,10 +105,34 @@ def test_seed_demo_loads_the_checklist_and_the_scoring_policy(db, capsys):
 def test_seed_demo_imports_the_demo_watchlist_once(db, capsys):
     from assessments.models import WatchlistVersion
 
-    call_command("seed_demo", "--no-portfolio")
-    call_command("seed_demo", "--no-portfolio")
+    call_command("seed_demo", "--i-know-this-is-not-production", "--no-portfolio")
+    call_command("seed_demo", "--i-know-this-is-not-production", "--no-portfolio")
     version = WatchlistVersion.objects.get()
     assert version.status == "active" and version.entry_count == 12
     nudt = version.entries.get(name="National University of Defense Technology")
     assert "国防科技大学" in nudt.aliases and nudt.risk_level == "very_high"
     assert "no new version created" in capsys.readouterr().out
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off: refused"):
+        call_command("seed_demo", "--no-portfolio")
+    assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_seed_demo_runs_with_debug_off_when_told_this_is_not_production(db, settings):
+    settings.DEBUG = False
+    call_command("seed_demo", "--no-portfolio", "--i-know-this-is-not-production")
+    assert get_user_model().objects.filter(username="requester").exists()
+
+
+def test_seed_demo_runs_with_debug_on(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", "--no-portfolio")
+    assert get_user_model().objects.filter(username="requester").exists()
+
+
+def test_the_load_test_tells_seed_demo_it_is_not_production():
+    loadtest = (Path(__file__).resolve().parents[1] / "load" / "loadtest.py").read_text()
+    assert '["seed_demo", "--i-know-this-is-not-production"]' in loadtest

@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
@@ -58,8 +59,20 @@ class Command(BaseCommand):
             help="Leave out the demo portfolio (years of requests, each walked through the "
             "workflow: the slow part); the sample requests are still loaded.",
         )
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="Seed even with DEBUG off (a load test, a demo server): it creates a "
+            "superuser whose password is published.",
+        )
 
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["not_production"]:
+            raise CommandError(
+                "seed_demo creates accounts with published passwords and DEBUG is off: "
+                "refused (add --i-know-this-is-not-production if this is not production)."
+            )
         # The sample workflow notifies people as it goes: keep those e-mails out of the
         # terminal (they still appear in the app's notification list).
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
