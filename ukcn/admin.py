@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from .assignments import sync_role_groups
+from .login_forms import AdminLoginForm
 from .models import Department, Profile, RoleAssignment
 
 
@@ -127,6 +128,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+admin.site.login_form = AdminLoginForm
 admin.site.site_header = "ukcn administration"
 admin.site.site_title = "ukcn admin"
 admin.site.index_title = "Reference data, users and guidance"
