@@ -4,7 +4,7 @@ from django.http import Http404
 
 from ukcn.roles import sees_all_departments, visible_department_ids
 
-from .models import PartnershipRequest
+from .models import Organisation, Partner, PartnershipRequest
 
 
 def visible_requests(user):
@@ -17,6 +17,18 @@ def visible_requests(user):
     if not departments:
         return requests.none()
     return requests.filter(department_id__in=departments)
+
+
+def visible_organisations(user):
+    """The organisations a user may see: all for central office staff; otherwise those that are
+    partners in a request the user may see."""
+    organisations = Organisation.objects.all()
+    if sees_all_departments(user):
+        return organisations
+    partner_orgs = Partner.objects.filter(request__in=visible_requests(user)).values(
+        "organisation_id"
+    )
+    return organisations.filter(pk__in=partner_orgs)
 
 
 def visibility_scope(user) -> str:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 
 from ukcn.assignments import sync_role_groups
@@ -72,8 +72,10 @@ def _fast_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # Tests roll back, so ids (and with them cache keys such as the dashboard's) repeat.
+    # Tests roll back, so ids (and with them cache keys such as the dashboard's and the
+    # per-user screening count's) repeat.
     cache.clear()
+    caches["shared"].clear()
 
 
 @pytest.fixture

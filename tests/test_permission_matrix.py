@@ -36,6 +36,7 @@ from assessments.models import (
     AuditEvent,
     Condition,
     Notification,
+    Organisation,
     RequestStatus,
     ScreeningMatch,
     Watchlist,
@@ -93,7 +94,10 @@ def by_request_match(world, side, user):
 
 
 def by_organisation(world, side, user):
-    return {"pk": world.requests[side].partners.first().organisation_id}
+    # The side's own partner (both sides also share Tsinghua, which the watchlist lists).
+    return {
+        "pk": world.requests[side].partners.get(organisation__name__endswith=side).organisation_id
+    }
 
 
 def by_notification(world, side, user):
@@ -155,7 +159,7 @@ MATRIX = {
     "assessments:request_action":               ("POST", "302 302/404 302+ 302 404 302 302+", by_action),
     "assessments:attachment_download":          ("GET",  "302 200/404 200 200 404 200 200", by_attachment),
     "assessments:condition_met":                ("POST", "302 302+/404 302+ 302+ 404 302 302+", by_condition),
-    "assessments:organisation_detail":          ("GET",  "302 200 200 200 200 200 200", by_organisation),
+    "assessments:organisation_detail":          ("GET",  "302 200/404 200 200 404 200 200", by_organisation),
     "assessments:request_checklist":            ("GET",  "302 200/404 200 200 404 200 200", by_request),
     "assessments:notification_list":            ("GET",  "302 200 200 200 200 200 200", no_args),
     "assessments:notification_open":            ("GET",  "302 302/404 302/404 302/404 302/404 302/404 302/404", by_notification),
@@ -182,7 +186,7 @@ MATRIX = {
     "api-docs":                                 ("GET",  "401 200 200 200 200 200 200", no_args),
     "api-me":                                   ("GET",  "401 200 200 200 200 200 200", no_args),
     "api-organisation-list":                    ("GET",  "401 200 200 200 200 200 200", no_args),
-    "api-organisation-detail":                  ("GET",  "401 200 200 200 404 200 200", by_organisation),
+    "api-organisation-detail":                  ("GET",  "401 200/404 200 200 404 200 200", by_organisation),
     "api-watchlist-list":                       ("GET",  "401 200 200 200 200 200 200", no_args),
     "api-watchlist-detail":                     ("GET",  "401 200 200 200 200 200 200", by_pk("watchlist")),
     "api-watchlist-versions":                   ("GET",  "401 200 200 200 200 200 200", by_watchlist),
@@ -245,7 +249,7 @@ NEW_ROLES_MATRIX = {
     "assessments:request_action":               "302/404 302",
     "assessments:attachment_download":          "200/404 200",
     "assessments:condition_met":                "302/404 302",
-    "assessments:organisation_detail":          "200 200",
+    "assessments:organisation_detail":          "200/404 200",
     "assessments:request_checklist":            "200/404 200",
     "assessments:notification_list":            "200 200",
     "assessments:notification_open":            "302/404 302/404",
@@ -272,7 +276,7 @@ NEW_ROLES_MATRIX = {
     "api-docs":                                 "200 200",
     "api-me":                                   "200 200",
     "api-organisation-list":                    "200 200",
-    "api-organisation-detail":                  "200 200",
+    "api-organisation-detail":                  "200/404 200",
     "api-watchlist-list":                       "200 200",
     "api-watchlist-detail":                     "200 200",
     "api-watchlist-versions":                   "200 200",
@@ -479,7 +483,18 @@ def build_world(users) -> World:
     call_command("load_checklist", verbosity=0)  # the checklist and scoring policy
     requests, attachments, conditions, matches, assessments = {}, {}, {}, {}, {}
     for side, owner in (("own", users["requester"]), ("other", users["other_requester"])):
-        pr = make_request(owner, title=f"Matrix {side}")
+        tsinghua, _ = Organisation.objects.get_or_create(
+            name="Tsinghua University", defaults={"country": "CN"}
+        )
+        only_here = Organisation.objects.create(name=f"Partner of {side}", country="CN")
+        pr = make_request(
+            owner,
+            title=f"Matrix {side}",
+            partners=[
+                workflow.PartnerInput(organisation=tsinghua, role="Co-lead"),
+                workflow.PartnerInput(organisation=only_here, role="Partner"),
+            ],
+        )
         attachments[side] = workflow.attachment_add(
             actor=owner,
             request=pr,

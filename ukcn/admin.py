@@ -7,6 +7,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from .assignments import sync_role_groups
+from .login_forms import AdminLoginForm
 from .models import Department, Profile, RoleAssignment
 
 
@@ -191,6 +192,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+admin.site.login_form = AdminLoginForm
 admin.site.site_header = "ukcn administration"
 admin.site.site_title = "ukcn admin"
 admin.site.index_title = "Reference data, users and guidance"

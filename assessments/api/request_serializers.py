@@ -23,6 +23,7 @@ from ..models import (
     Tier,
     WorkLocation,
 )
+from ..permissions import visible_organisations
 from ..screening.service import request_under_rereview
 from ..workflow import EDITABLE_FIELDS, request_actions_for
 from .check_serializers import DecisionSerializer, GateSerializer
@@ -253,11 +254,22 @@ class OrganisationWriteSerializer(serializers.Serializer):
         return country_code(value, required=True)
 
 
+class VisibleOrganisationField(StrictPrimaryKeyRelatedField):
+    """An organisation the caller may see (as /api/v1/organisations/ lists); any other id is
+    answered as not existing, so its details are never echoed back."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Organisation.objects.none()
+        return visible_organisations(request.user)
+
+
 class PartnerWriteSerializer(serializers.Serializer):
     """A partner: an existing organisation's id, or a new organisation described inline."""
 
-    organisation = StrictPrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(),
+    organisation = VisibleOrganisationField(
+        queryset=Organisation.objects.all(),  # the model, for the schema; narrowed per caller
         required=False,
         allow_null=True,
         help_text="Id of a registered organisation (see /api/v1/organisations/).",

@@ -114,7 +114,7 @@ def _partner_inputs(rows, *, actor, ip) -> list[workflow.PartnerInput]:
     """Partners as the workflow takes them, registering new organisations on the way."""
     inputs = []
     for row in rows:
-        organisation = row.get("organisation") or workflow.organisation_create(
+        organisation = row.get("organisation") or workflow.organisation_get_or_create(
             actor=actor, ip=ip, **row["new_organisation"]
         )
         inputs.append(workflow.PartnerInput(organisation=organisation, role=row.get("role", "")))
@@ -243,7 +243,7 @@ class RequestViewSet(
         return Response(self.get_serializer(pr).data, status=status_code)
 
     def create(self, request):
-        serializer = rs.RequestCreateSerializer(data=request.data)
+        serializer = rs.RequestCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         department = data.pop("department", None)
@@ -262,7 +262,9 @@ class RequestViewSet(
 
     def partial_update(self, request, reference):
         pr = get_request_for_user(request.user, reference)
-        serializer = rs.RequestUpdateSerializer(pr, data=request.data, partial=True)
+        serializer = rs.RequestUpdateSerializer(
+            pr, data=request.data, partial=True, context={"request": request}
+        )
         serializer.is_valid(raise_exception=True)
         data = {**_saved(pr), **serializer.validated_data}
         version = data.pop("version")

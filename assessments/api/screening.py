@@ -1,45 +1,15 @@
 """`POST /api/v1/screen`: the `manage.py screen --json` answer for one name or a batch."""
 
-from django.core.cache import caches
 from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, throttle_classes
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 
-from ..audit import client_ip
+from ..screening.rate_limit import ScreeningThrottle
 from ..screening.service import screen_name
 from .fields import StrictCharField, country_code
 
 MAX_BATCH = 100
-
-
-class ScreeningThrottle(SimpleRateThrottle):
-    """Calls per token (or per user, for a browser session) at the `screening` rate."""
-
-    scope = "screening"
-
-    @property
-    def cache(self):
-        # Shared by the machine's workers: a per-process count would multiply the limit.
-        return caches["shared"]
-
-    def get_rate(self):
-        # Read at call time, so a changed setting (or a test's override) applies at once.
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-
-    def get_ident(self, request):
-        # DRF's own reading believes any X-Forwarded-For; ours only a trusted proxy's.
-        return client_ip(request) or ""
-
-    def get_cache_key(self, request, view):
-        token = request.auth
-        if token is not None and hasattr(token, "pk"):
-            ident = f"token-{token.pk}"
-        else:
-            ident = f"user-{request.user.pk}"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class NameSerializer(serializers.Serializer):
@@ -97,7 +67,7 @@ class ScreenBatchResultSerializer(serializers.Serializer):
     summary="Screen names against the active watchlists",
     description="The same JSON as `manage.py screen --json`; a batch (up to "
     f"{MAX_BATCH} names) answers one such object per name, in order, under `results`. "
-    "Rate limited per token.",
+    "Rate limited per user, across tokens and the browser session.",
     request=ScreenInputSerializer,
     examples=[
         OpenApiExample(

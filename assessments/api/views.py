@@ -5,10 +5,10 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from ukcn.models import RoleAssignment, requester_department
-from ukcn.roles import sees_all_departments, user_roles
+from ukcn.roles import user_roles
 
-from ..models import AuditEvent, Organisation, Partner, Watchlist, WatchlistVersion
-from ..permissions import visible_requests
+from ..models import AuditEvent, Organisation, Watchlist, WatchlistVersion
+from ..permissions import visible_organisations
 from . import serializers as api_serializers
 from .permissions import IsAuditor
 
@@ -57,13 +57,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Organisation.objects.all()
 
     def get_queryset(self):
-        organisations = Organisation.objects.order_by("name", "id")
-        if sees_all_departments(self.request.user):
-            return organisations
-        partner_orgs = Partner.objects.filter(
-            request__in=visible_requests(self.request.user)
-        ).values("organisation_id")
-        return organisations.filter(pk__in=partner_orgs)
+        return visible_organisations(self.request.user).order_by("name", "id")
 
 
 class WatchlistViewSet(viewsets.ReadOnlyModelViewSet):

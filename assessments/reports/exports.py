@@ -13,7 +13,7 @@ from itertools import islice
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ukcn.roles import Role, has_role
+from ukcn.roles import Role, has_role, sees_all_departments
 
 from ..audit import audit_chain_head, audit_record
 from ..models import (
@@ -305,15 +305,29 @@ def export_events(*, requests: QuerySet | None = None, period: DateRange | None 
     return (period or DateRange()).filter(events, "at")
 
 
-def event_rows(events: QuerySet, *, chunk_size: int = CHUNK_SIZE * 4) -> Iterator[list]:
+def event_rows(
+    events: QuerySet, *, with_ip: bool = True, chunk_size: int = CHUNK_SIZE * 4
+) -> Iterator[list]:
     rows = events.values_list(
         "id", "at", "actor_name", "action", "request__reference", "summary", "ip_address", "hash",
         "previous_hash",
     )  # fmt: skip
     for event_id, at, actor, action, reference, *rest in rows.iterator(chunk_size=chunk_size):
         summary, ip, event_hash, previous = rest
-        yield [event_id, _local(at), actor or "system", action, reference or "", summary, ip or "",
-               event_hash, previous]  # fmt: skip
+        addresses = [ip or ""] if with_ip else []
+        yield [event_id, _local(at), actor or "system", action, reference or "", summary,
+               *addresses, event_hash, previous]  # fmt: skip
+
+
+def event_columns(*, with_ip: bool = True) -> list[tuple[str, str]]:
+    return [column for column in EVENT_COLUMNS if with_ip or column[0] != "ip_address"]
+
+
+def export_shows_ip(user) -> bool:
+    """Whether a user's exports carry the audit events' client addresses: only central office
+    staff's; the request page shows them to nobody, so requesters and heads of department
+    do not get colleagues' (or the central office's) addresses from a download either."""
+    return sees_all_departments(user)
 
 
 def _headings(columns) -> list[str]:
@@ -330,14 +344,21 @@ def export_json(requests: QuerySet, *, meta: dict) -> Iterator[str]:
     return stream_json("requests", request_records(requests), meta)
 
 
-def export_xlsx(path_or_file, requests: QuerySet, *, events: QuerySet) -> None:
-    """Three sheets: requests, their partners, and audit events; written in constant memory."""
+def export_xlsx(
+    path_or_file, requests: QuerySet, *, events: QuerySet, with_ip: bool = True
+) -> None:
+    """Three sheets: requests, their partners, and audit events (their client addresses only
+    `with_ip`); written in constant memory."""
     write_xlsx(
         path_or_file,
         [
             ("Requests", _headings(REQUEST_COLUMNS), request_rows(requests)),
             ("Partners", _headings(PARTNER_COLUMNS), partner_rows(requests)),
-            ("Audit events", _headings(EVENT_COLUMNS), event_rows(events)),
+            (
+                "Audit events",
+                _headings(event_columns(with_ip=with_ip)),
+                event_rows(events, with_ip=with_ip),
+            ),
         ],
     )
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +12,8 @@ from ..models import Notification
 from ..notifications import notifications_mark_read
 from ..notifications.forms import NotificationPreferencesForm
 from ..notifications.preferences import preferences_save
+
+MAX_ID = 2**63 - 1  # the largest primary key a 64-bit column holds
 
 
 def notification_list(request):
@@ -45,7 +48,10 @@ def notification_mark_read(request):
     raw = request.POST.get("id")
     ids = None
     if raw is not None:
-        ids = [int(raw)] if raw.isdigit() else []
+        # ASCII digits only ("²".isdigit() is true) and within a 64-bit key, or the database errs.
+        if not (raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID):
+            return HttpResponseBadRequest("Bad request: the notification id is not valid.\n")
+        ids = [int(raw)]
     count = notifications_mark_read(user=request.user, ids=ids)
     if ids is None:
         messages.success(

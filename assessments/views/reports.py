@@ -22,6 +22,7 @@ from ..reports.exports import (
     export_filename,
     export_json,
     export_meta,
+    export_shows_ip,
     export_xlsx,
     may_export,
     portfolio_export_record,
@@ -72,7 +73,12 @@ def requests_export(request, fmt: str):
     if fmt == "xlsx":
         # openpyxl's write-only mode needs a seekable file; a temporary file keeps memory flat.
         handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-        export_xlsx(handle, requests, events=export_events(requests=requests))
+        export_xlsx(
+            handle,
+            requests,
+            events=export_events(requests=requests),
+            with_ip=export_shows_ip(request.user),
+        )
         handle.seek(0)
         return FileResponse(
             handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES["xlsx"]

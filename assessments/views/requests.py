@@ -31,8 +31,8 @@ from ..forms import (
     formset_rows,
 )
 from ..gates import assessment_changed_inputs, gates_summary, next_step, request_gates
-from ..models import Decision, Organisation, Partner, SignOff
-from ..permissions import get_request_for_user, visible_requests
+from ..models import Decision, Partner, SignOff
+from ..permissions import get_request_for_user, visible_organisations, visible_requests
 from ..policies import scoring_policy_active
 from ..reports.exports import FORMATS, may_export
 from ..screening.service import request_under_rereview, with_rereview_flag
@@ -71,8 +71,10 @@ def request_list(request):
     )
 
 
-def _formsets(data=None, *, instance=None):
-    organisations = Organisation.objects.order_by("name")
+def _formsets(data=None, *, user, instance=None):
+    # Only organisations the user may see: a requester picks from their departments' partners
+    # and describes any other organisation as a new one (the page never lists the whole register).
+    organisations = visible_organisations(user).order_by("name")
     partner_initial = funding_initial = None
     if instance is not None and data is None:
         partner_initial = [
@@ -96,7 +98,7 @@ def _facts(form, partners, funding, *, actor, ip) -> workflow.RequestFacts:
     """Turn valid forms into plain facts, registering any new partner organisations."""
     partner_inputs = []
     for row in formset_rows(partners):
-        organisation = row.cleaned_data.get("organisation") or workflow.organisation_create(
+        organisation = row.cleaned_data.get("organisation") or workflow.organisation_get_or_create(
             actor=actor, ip=ip, **row.new_organisation_fields()
         )
         partner_inputs.append(
@@ -166,7 +168,7 @@ def _request_form(request, *, instance):
             choose_department=choose_department,
             departments=departments,
         )
-        partners, funding = _formsets(request.POST)
+        partners, funding = _formsets(request.POST, user=request.user)
         if form.is_valid() and partners.is_valid() and funding.is_valid():
             try:
                 saved = _save_request(request, form, partners, funding, instance=instance)
@@ -180,7 +182,7 @@ def _request_form(request, *, instance):
         form = RequestForm(
             instance=instance, choose_department=choose_department, departments=departments
         )
-        partners, funding = _formsets(instance=instance)
+        partners, funding = _formsets(user=request.user, instance=instance)
     return render(
         request,
         "assessments/requests/form.html",
@@ -495,7 +497,7 @@ def attachment_download(request, reference, pk):
 
 def organisation_detail(request, pk):
     """A partner organisation and the requests it appears in that the user may see."""
-    organisation = get_object_or_404(Organisation, pk=pk)
+    organisation = get_object_or_404(visible_organisations(request.user), pk=pk)
     requests = _with_partners(
         visible_requests(request.user).filter(partners__organisation=organisation)
     ).order_by("-created_at", "-id")

@@ -14,6 +14,7 @@ from ..audit import client_ip
 from ..models import ScreeningMatch
 from ..permissions import get_request_for_user
 from ..screening.forms import MatchDecisionForm, NameCheckForm
+from ..screening.rate_limit import screening_wait
 from ..screening.service import (
     match_confirm,
     match_decide_refusal,
@@ -110,6 +111,13 @@ def screening_check(request):
     The fragment covers both names of a partner row (as written and in its own script); the
     JSON answers for `name` (or `name_native` when no `name` is given).
     """
+    wait = screening_wait(request)
+    if wait is not None:
+        response = JsonResponse(
+            {"error": f"Too many screening checks: try again in {wait} seconds."}, status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
     form = NameCheckForm(_check_params(request.GET))
     if not form.is_valid():
         return JsonResponse(

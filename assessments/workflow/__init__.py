@@ -9,6 +9,7 @@ from .attachments import attachment_add, attachment_open
 from .conditions import condition_add, condition_mark_met, conditions_mark_overdue
 from .requests import (
     organisation_create,
+    organisation_get_or_create,
     request_create,
     request_decide,
     request_recommend,
@@ -54,6 +55,7 @@ __all__ = [
     "condition_mark_met",
     "conditions_mark_overdue",
     "organisation_create",
+    "organisation_get_or_create",
     "request_actions_for",
     "request_create",
     "request_decide",

@@ -167,6 +167,22 @@ def organisation_create(*, actor, ip: str | None = None, **fields) -> Organisati
     return organisation
 
 
+def organisation_get_or_create(*, actor, ip: str | None = None, **fields) -> Organisation:
+    """The organisation registered under this name and country, or a newly registered one.
+
+    A requester's list of organisations holds only their departments' partners, so one another
+    department registered is found by typing its name: reused, not duplicated.
+    """
+    name = (fields.get("name") or "").strip()
+    country = (fields.get("country") or "").upper()
+    existing = (
+        Organisation.objects.filter(name__iexact=name, country=country).order_by("id").first()
+        if name and country
+        else None
+    )
+    return existing or organisation_create(actor=actor, ip=ip, **fields)
+
+
 # --- the request's life ----------------------------------------------------------------------
 
 

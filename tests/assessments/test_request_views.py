@@ -273,14 +273,52 @@ def test_a_requester_registers_a_request_with_a_new_partner_and_funding(client, 
 
 
 def test_an_existing_organisation_is_reused_not_duplicated(client, requester):
-    existing = Organisation.objects.create(name="Nanjing University", country="CN")
+    existing = make_request(requester).partners.get().organisation
     client.force_login(requester)
     client.post(
         reverse("assessments:request_create"),
         form_data(**{"partners-0-organisation": str(existing.pk), "partners-0-name": ""}),
     )
     assert Organisation.objects.count() == 1
-    assert PartnershipRequest.objects.get().partners.get().organisation == existing
+    assert PartnershipRequest.objects.latest("id").partners.get().organisation == existing
+
+
+def test_the_form_lists_only_organisations_in_the_requesters_departments_requests(
+    client, requester, other_requester
+):
+    own = make_request(requester).partners.get().organisation
+    theirs = Organisation.objects.create(name="Harbin Institute of Technology", country="CN")
+    make_request(
+        other_requester, partners=[workflow.PartnerInput(organisation=theirs, role="Lead")]
+    )
+    client.force_login(requester)
+    page = client.get(reverse("assessments:request_create")).content.decode()
+    assert own.name in page
+    assert "Harbin Institute" not in page
+
+
+def test_another_departments_organisation_is_refused_by_id_and_reused_by_name(
+    client, requester, other_requester
+):
+    theirs = Organisation.objects.create(name="Nanjing University", country="CN")
+    make_request(
+        other_requester, partners=[workflow.PartnerInput(organisation=theirs, role="Lead")]
+    )
+    client.force_login(requester)
+    response = client.post(
+        reverse("assessments:request_create"),
+        form_data(**{"partners-0-organisation": str(theirs.pk), "partners-0-name": ""}),
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    # Typed by name and country, it is the same organisation: reused, not duplicated.
+    response = client.post(
+        reverse("assessments:request_create"),
+        form_data(**{"partners-0-name": "nanjing university"}),
+    )
+    assert response.status_code == 302
+    assert Organisation.objects.count() == 1
+    assert PartnershipRequest.objects.latest("id").partners.get().organisation == theirs
 
 
 def test_a_partner_without_name_or_valid_country_shows_form_errors(client, requester):

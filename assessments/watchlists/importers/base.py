@@ -42,6 +42,10 @@ class Importer:
         raise NotImplementedError
 
 
+# Python's JSON parser recurses once per level: a deeply nested file exhausts the stack.
+TOO_DEEP = "the JSON is nested too deeply to read"
+
+
 def decode_text(data: bytes) -> str:
     """UTF-8 text (a byte-order mark is allowed); anything else is refused with the byte offset."""
     try:
@@ -61,6 +65,8 @@ def read_json_list(data: bytes, key: str, what: str) -> list:
         raise ImportFormatError(
             f"the JSON is malformed: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise ImportFormatError(TOO_DEEP) from None
     values = document.get(key) if isinstance(document, dict) else None
     if not isinstance(values, list):
         raise ImportFormatError(f"the JSON has no '{key}' list (not {what})")

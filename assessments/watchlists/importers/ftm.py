@@ -3,7 +3,7 @@
 import json
 
 from . import importer_register
-from .base import Importer, ImportFormatError, decode_text
+from .base import TOO_DEEP, Importer, ImportFormatError, decode_text
 
 ORGANISATION_SCHEMATA = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
@@ -40,6 +40,8 @@ class FtmImporter(Importer):
                 raise ImportFormatError(
                     f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})"
                 ) from None
+            except RecursionError:
+                raise ImportFormatError(f"line {number}: {TOO_DEEP}") from None
             if not isinstance(entity, dict):
                 raise ImportFormatError(f"line {number}: not a JSON object")
             if entity.get("schema") not in ORGANISATION_SCHEMATA:

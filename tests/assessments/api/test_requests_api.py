@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessments import workflow
 from assessments.models import (
     AuditEvent,
     Organisation,
@@ -160,7 +161,6 @@ def test_the_list_takes_the_same_filters_as_the_web_list(
         ("status=lost", "status"),
         ("country=China", "country"),
         ("created_from=yesterday", "created_from"),
-        ("sector=energy%00", "sector"),
         ("status=", "status"),
         ("status=draft&status=submitted", "status"),
         ("page_size=0", "page_size"),
@@ -221,6 +221,7 @@ def test_a_draft_names_existing_organisations_sectors_and_disciplines_by_code(
     client, requester, bearer
 ):
     existing = Organisation.objects.create(name="Zhejiang University", country="CN")
+    make_request(requester, partners=[workflow.PartnerInput(organisation=existing, role="Host")])
     data = payload(
         partners=[{"organisation": existing.pk, "role": "Host"}],
         no_nsi_sector=False,
@@ -511,10 +512,18 @@ def test_api_writes_record_the_same_audit_events_as_the_web(client, requester, b
     client.logout()
 
     headers = bearer(requester)
-    created = post(client, URL, payload(), headers).json()
+    # Another partner than the web's: one registered under the same name would be reused.
+    partners = payload()["partners"]
+    partners[0]["new_organisation"]["name"] = "Nanjing Normal University"
+    created = post(client, URL, payload(partners=partners), headers).json()
     api = PartnershipRequest.objects.get(reference=created["reference"])
     # The web form sends every field again, its partner as a new organisation included.
-    patch(client, detail(api), {**payload(title="Edited"), "version": 1}, headers)
+    patch(
+        client,
+        detail(api),
+        {**payload(title="Edited", partners=partners), "version": 1},
+        headers,
+    )
     client.post(f"{detail(api)}submit/", headers=headers)
     api_actions = _all_actions()[len(web_actions) :]
 
@@ -546,7 +555,36 @@ def test_a_form_encoded_body_is_a_415(client, requester, bearer):
     assert not PartnershipRequest.objects.exists()
 
 
-def test_a_reference_that_cannot_exist_is_a_json_404(client, requester, bearer):
+def test_a_reference_with_a_nul_is_a_json_400(client, requester, bearer):
     response = client.get(f"{URL}PR%00x/", headers=bearer(requester))
-    assert response.status_code == 404
-    assert response.json()["error"] == "Not found."
+    assert response.status_code == 400
+    assert "NUL" in response.json()["error"]
+    response = client.get(f"{URL}?sector=energy%00", headers=bearer(requester))
+    assert response.status_code == 400
+
+
+def test_another_departments_organisation_id_is_refused_without_its_details(
+    client, requester, other_requester, bearer
+):
+    theirs = Organisation.objects.create(
+        name="Harbin Institute of Technology", country="CN", website="https://hit.example"
+    )
+    make_request(
+        other_requester, partners=[workflow.PartnerInput(organisation=theirs, role="Lead")]
+    )
+    body = payload(partners=[{"organisation": theirs.pk, "role": "Lead"}])
+    response = post(client, URL, body, bearer(requester))
+    assert response.status_code == 400
+    assert "Harbin" not in response.content.decode()
+    assert "hit.example" not in response.content.decode()
+    assert not PartnershipRequest.objects.filter(created_by=requester).exists()
+
+
+def test_a_requester_may_name_an_organisation_of_their_own_departments_requests(
+    client, requester, bearer
+):
+    own = make_request(requester).partners.get().organisation
+    body = payload(partners=[{"organisation": own.pk, "role": "Lead"}])
+    response = post(client, URL, body, bearer(requester))
+    assert response.status_code == 201, response.json()
+    assert response.json()["partners"][0]["organisation"]["name"] == own.name

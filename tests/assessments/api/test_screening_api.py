@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
+from django.urls import reverse
 
 from assessments.models import Watchlist
 from assessments.screening import service
@@ -102,7 +103,7 @@ def test_anonymous_and_bad_tokens_cannot_screen(client, aspi):
     assert screen(client, {"name": "NUDT"}, bad).status_code == 401
 
 
-def test_screening_is_rate_limited_per_token(client, reviewer, aspi, settings):
+def test_screening_is_rate_limited_per_user_across_tokens(client, reviewer, aspi, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"screening": "2/min"},
@@ -112,13 +113,33 @@ def test_screening_is_rate_limited_per_token(client, reviewer, aspi, settings):
     first = {"Authorization": f"Bearer {first_secret}"}
     second = {"Authorization": f"Bearer {second_secret}"}
     assert screen(client, {"name": "NUDT"}, first).status_code == 200
-    assert screen(client, {"name": "NUDT"}, first).status_code == 200
+    assert screen(client, {"name": "NUDT"}, second).status_code == 200
     limited = screen(client, {"name": "NUDT"}, first)
     assert limited.status_code == 429
     assert "throttled" in limited.json()["error"]
     assert int(limited["Retry-After"]) > 0
-    # The limit is the token's, not the user's: another token still works.
-    assert screen(client, {"name": "NUDT"}, second).status_code == 200
+    # The limit is the user's: another token, or the browser session, shares the count.
+    assert screen(client, {"name": "NUDT"}, second).status_code == 429
+    client.force_login(reviewer)
+    assert screen(client, {"name": "NUDT"}, {}).status_code == 429
+
+
+def test_the_live_check_shares_the_users_screening_limit(client, reviewer, aspi, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"screening": "2/min"},
+    }
+    _token, secret = api_token_issue(user=reviewer, name="crm")
+    assert (
+        screen(client, {"name": "NUDT"}, {"Authorization": f"Bearer {secret}"}).status_code == 200
+    )
+    client.force_login(reviewer)
+    check = reverse("assessments:screening_check")
+    assert client.get(check, {"name": "NUDT"}, HTTP_HX_REQUEST="true").status_code == 200
+    limited = client.get(check, {"name": "NUDT"}, HTTP_HX_REQUEST="true")
+    assert limited.status_code == 429
+    assert "Too many screening checks" in limited.json()["error"]
+    assert int(limited["Retry-After"]) > 0
 
 
 def test_the_count_is_shared_by_every_worker_on_the_machine(client, reviewer, aspi, settings):

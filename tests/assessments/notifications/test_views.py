@@ -102,9 +102,11 @@ def test_an_external_link_is_never_followed_from_the_open_view(client, reviewer)
     assert response["Location"] == "/notifications/"
 
 
-def test_a_bad_id_marks_nothing_and_does_not_fail(client, two_unread, reviewer):
+def test_a_bad_id_marks_nothing_and_answers_400(client, two_unread, reviewer):
     client.force_login(reviewer)
-    assert client.post("/notifications/read/", {"id": "abc"}).status_code == 302
+    for bad in ("abc", "123456789012345678901234567890", str(2**63), "²", "-1"):
+        response = client.post("/notifications/read/", {"id": bad})
+        assert response.status_code == 400, bad
     assert Notification.objects.filter(read_at__isnull=True).count() == 2
 
 

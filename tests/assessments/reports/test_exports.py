@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from assessments.audit import audit_record
 from assessments.models import AuditEvent, FunderType, PartnershipRequest, RequestStatus, Tier
 from assessments.reports.exports import REQUEST_COLUMNS, export_csv, request_records
 from tests.assessments.reports.factories import aware, decide, make_organisation, make_request
@@ -121,6 +122,42 @@ def test_the_xlsx_export_has_requests_partners_and_audit_events_all_neutralised(
     events = list(workbook["Audit events"].values)
     # The export's own audit event is about no single request, so only headings here.
     assert events[0][:4] == ("Event", "When", "Who", "Action")
+
+
+def _audit_sheet(client) -> list[tuple]:
+    response = client.get("/exports/requests.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return list(workbook["Audit events"].values)
+
+
+@pytest.fixture
+def reviewed_from_an_office(portfolio, reviewer):
+    audit_record(
+        actor=reviewer,
+        action="request.note",
+        summary="Checked from the central office",
+        request=portfolio["decided"],
+        ip="192.0.2.44",
+    )
+    return portfolio
+
+
+def test_a_requesters_exports_carry_no_ip_addresses(client, requester, reviewed_from_an_office):
+    client.force_login(requester)
+    events = _audit_sheet(client)
+    assert "IP address" not in events[0]
+    assert "Checked from the central office" in {row[5] for row in events[1:]}
+    assert "192.0.2.44" not in {cell for row in events for cell in row}
+    text, _rows = read_csv(client.get("/exports/requests.csv"))
+    assert "192.0.2.44" not in text
+
+
+def test_central_staffs_exports_keep_the_ip_addresses(client, auditor, reviewed_from_an_office):
+    client.force_login(auditor)
+    events = _audit_sheet(client)
+    assert "IP address" in events[0]
+    assert "192.0.2.44" in {cell for row in events for cell in row}
 
 
 def test_the_json_export_is_one_document_with_lists_and_its_filters(client, approver, portfolio):

@@ -129,3 +129,18 @@ def test_unknown_formats_missing_files_and_users_are_one_line_errors(db, tmp_pat
         call_command("import_watchlist", "x.csv", format="csv", list_name="L", actor="nobody")
     with pytest.raises(CommandError, match="only https URLs may be fetched"):
         call_command("import_watchlist", "http://example.org/x.csv", format="csv", list_name="L")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "content"),
+    [
+        ("aspi", "deep.json", b'{"values": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"),
+        ("ftm", "deep.json", b"[" * 50_000 + b"]" * 50_000 + b"\n"),
+    ],
+)
+def test_a_deeply_nested_json_file_is_one_error_line(db, tmp_path, fmt, name, content):
+    with pytest.raises(CommandError) as failure:
+        import_file(tmp_path, content, fmt=fmt, name=name)
+    message = str(failure.value)
+    assert "nested too deeply" in message
+    assert "\n" not in message
