@@ -335,13 +335,10 @@ def _gate_assessment(request, context):
 
 @gate_register("sign_offs", "Every sign-off the route requires", steps=("sign_off",), order=90)
 def _gate_sign_offs(request, context):
-    from .models import Decision, SignOff
+    from .models import SignOff
+    from .workflow.rules import pending_decision
 
-    decision = (
-        request.decisions.filter(state=Decision.State.PENDING_SIGN_OFF, superseded=False)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    decision = pending_decision(request)
     label = "Every sign-off the route requires"
     if decision is None:
         return None

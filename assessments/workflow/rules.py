@@ -174,7 +174,7 @@ def segregation_refusal(user, request, doing: str) -> str | None:
     return None
 
 
-def _tier_refusal(user, request, recommender_id: int | None = None) -> str | None:
+def _tier_refusal(user, request) -> str | None:
     """May this user assess or set the tier of the request now (before the new tier is known)?"""
     if request.status == RequestStatus.UNDER_REVIEW:
         if not has_role(user, Role.REVIEWER):
@@ -233,7 +233,7 @@ def request_policy_data(request) -> dict:
     return policy.data if policy else {}
 
 
-def _decide_refusal(user, request, recommender_id: int | None = None) -> str | None:
+def _decide_refusal(user, request) -> str | None:
     if not _is_central(user):
         return "Only a reviewer or an approver may decide a request."
     if request.status != RequestStatus.RECOMMENDED:
@@ -277,9 +277,9 @@ def _independence_refusal(user, request, decision, step) -> str | None:
     return None
 
 
-def sign_off_candidates_exist(request, role: str, decision=None, step=None) -> bool:
+def sign_off_candidates_exist(request, role: str, decision, step) -> bool:
     """Does anyone active hold `role` for the request (its department, for departmental roles)
-    who may sign it, independent of the decision? Without a decision: anyone holding it."""
+    who may give this sign-off, independent of the decision?"""
     from django.contrib.auth import get_user_model
 
     from ukcn.roles import DEPARTMENTAL_ROLES
@@ -287,9 +287,6 @@ def sign_off_candidates_exist(request, role: str, decision=None, step=None) -> b
     holders = get_user_model().objects.filter(role_assignments__role=role, is_active=True)
     if role in DEPARTMENTAL_ROLES:
         holders = holders.filter(role_assignments__department_id=request.department_id)
-    holders = holders.distinct()
-    if decision is None:
-        return holders.exists()
     return any(_independence_refusal(holder, request, decision, step) is None for holder in holders)
 
 
@@ -384,11 +381,6 @@ def _attach_refusal(user, request) -> str | None:
     if _is_department_requester(user, request) and request.status in OPEN_STATUSES:
         return None
     return "You may not add attachments to this request."
-
-
-def _latest_recommender_id(request) -> int | None:
-    latest = request.recommendations.order_by("-created_at", "-id").only("recommended_by").first()
-    return latest.recommended_by_id if latest else None
 
 
 def request_actions_for(user, request: PartnershipRequest) -> set[str]:
