@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ukcn.models import requester_department, requester_departments
+from ukcn.refusals import Refusal, refusal_message, refusal_to_form
 from ukcn.roles import Role, has_role, sees_all_departments
 
 from .. import workflow
@@ -172,8 +173,8 @@ def _request_form(request, *, instance):
         if form.is_valid() and partners.is_valid() and funding.is_valid():
             try:
                 saved = _save_request(request, form, partners, funding, instance=instance)
-            except workflow.WorkflowError as exc:
-                form.add_error(None, str(exc))
+            except Refusal as exc:
+                refusal_to_form(form, exc)
             else:
                 verb = "registered as a draft" if instance is None else "saved"
                 messages.success(request, f"{saved.reference} {verb}.")
@@ -406,8 +407,8 @@ def request_action(request, reference, action):
         data = form.cleaned_data
     try:
         message = handler(request.user, pr, data, client_ip(request))
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
+    except Refusal as exc:
+        refusal_message(request, exc)
     else:
         messages.success(request, message)
     return redirect(pr)
@@ -419,8 +420,8 @@ def request_sign_off(request, reference):
     pr = get_request_for_user(request.user, reference)
     try:
         step = workflow.request_sign_off(actor=request.user, request=pr, ip=client_ip(request))
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
+    except Refusal as exc:
+        refusal_message(request, exc)
     else:
         if pr.is_decided:
             messages.success(
@@ -448,8 +449,8 @@ def request_sign_off_refuse(request, reference):
             reason=form.cleaned_data["reason"],
             ip=client_ip(request),
         )
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
+    except Refusal as exc:
+        refusal_message(request, exc)
     else:
         messages.success(
             request, "Sign-off refused: the request is back with the decider, with your reason."
@@ -468,8 +469,8 @@ def condition_met(request, reference, pk):
             note=request.POST.get("note", "")[:500],
             ip=client_ip(request),
         )
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
+    except Refusal as exc:
+        refusal_message(request, exc)
     else:
         messages.success(request, "Condition marked as met.")
     return redirect(pr)

@@ -2,7 +2,7 @@
 
 Each public function checks the actor's permission and the request's state, makes its
 change and writes its audit event in one transaction; an illegal call raises
-`WorkflowError` and changes nothing. One module per concept; import from here.
+`ukcn.refusals.Refusal` (forbidden, conflict or invalid) and changes nothing. One module per concept; import from here.
 """
 
 from .attachments import attachment_add, attachment_open
@@ -31,10 +31,8 @@ from .rules import (
     HIGH_TIERS,
     ORGANISATION_FIELDS,
     ConditionInput,
-    ConflictError,
     PartnerInput,
     RequestFacts,
-    WorkflowError,
     request_actions_for,
 )
 
@@ -45,10 +43,8 @@ __all__ = [
     "HIGH_TIERS",
     "ORGANISATION_FIELDS",
     "ConditionInput",
-    "ConflictError",
     "PartnerInput",
     "RequestFacts",
-    "WorkflowError",
     "attachment_add",
     "attachment_open",
     "condition_add",

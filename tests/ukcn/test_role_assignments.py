@@ -1,7 +1,6 @@
 """Role assignments: granting, revoking, the groups that mirror them, and a source's sync."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from assessments.models import AuditEvent
@@ -9,6 +8,7 @@ from assessments.permissions import visible_requests
 from tests.assessments.request_factories import make_request
 from ukcn.assignments import role_assignments_sync, role_grant, role_revoke
 from ukcn.models import Profile, RoleAssignment
+from ukcn.refusals import Refusal
 from ukcn.roles import Role, has_department_role, has_role
 
 IDP = RoleAssignment.Source.IDENTITY_PROVIDER
@@ -31,7 +31,7 @@ def test_granting_a_role_is_audited_and_puts_the_user_in_the_mirroring_group(
 
 def test_a_departmental_role_without_a_department_is_refused(make_user):
     user = make_user("nodept")
-    with pytest.raises(ValidationError, match="department"):
+    with pytest.raises(Refusal, match="department"):
         role_grant(user=user, role=Role.HEAD_OF_DEPARTMENT)
     with pytest.raises(IntegrityError), transaction.atomic():
         RoleAssignment.objects.create(user=user, role=Role.REQUESTER, department=None)
