@@ -293,6 +293,46 @@ def decider_role(request) -> str:
     return role
 
 
+def approver_decides_q(policy_data: dict):
+    """`decider_role(request) == approver` as a query, for queues over many requests: the
+    tiers whose route an approver decides, and any request high or very high since submission.
+    (The route is read from `policy_data`, normally the active policy.)"""
+    from django.db.models import Q
+
+    from ..routes import route_for
+
+    tiers = {t for t in Tier.values if route_for(policy_data, t).decided_by == Role.APPROVER}
+    return Q(tier__in=tiers | HIGH_TIERS) | Q(highest_tier__in=HIGH_TIERS)
+
+
+def requests_awaiting_decision(user, requests):
+    """Of `requests`, the recommended ones this user may decide (`_decide_refusal` as a query:
+    role and tier, segregation of duties, four eyes; the gates are shown on the request)."""
+    from django.db.models import Q
+
+    from ..models import Recommendation
+    from ..policies import scoring_policy_active
+
+    if action_role_refusal(user, "decide"):
+        return requests.none()
+    policy = scoring_policy_active()
+    needs_approver = approver_decides_q(policy.data if policy else {})
+    recommended_by_user = Recommendation.objects.filter(recommended_by_id=user.pk).values(
+        "request_id"
+    )
+    ever_high = Q(tier__in=HIGH_TIERS) | Q(highest_tier__in=HIGH_TIERS)
+    awaiting = (
+        requests.filter(status=RequestStatus.RECOMMENDED)
+        .exclude(created_by_id=user.pk)
+        .exclude(submitted_by_id=user.pk)
+        # Four eyes: who recommended a request that has been high never decides it.
+        .exclude(ever_high & Q(pk__in=recommended_by_user))
+    )
+    if not has_role(user, Role.APPROVER):
+        awaiting = awaiting.exclude(needs_approver)
+    return awaiting
+
+
 def request_policy_data(request) -> dict:
     """The policy the request was last assessed under (the active one before any assessment)."""
     from ..policies import scoring_policy_active
