@@ -6,7 +6,6 @@ Refusals are the services' `Refusal`, answered by `ukcn.api_errors` (forbidden 4
 before anything is read: the permission classes ask the workflow's own `ACTION_ROLES`.
 """
 
-from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -96,15 +95,16 @@ class MayReview(BasePermission):
         return refusal is None
 
 
-def _partner_inputs(rows, *, actor, ip) -> list[workflow.PartnerInput]:
-    """Partners as the workflow takes them, registering new organisations on the way."""
-    inputs = []
-    for row in rows:
-        organisation = row.get("organisation") or workflow.organisation_get_or_create(
-            actor=actor, ip=ip, **row["new_organisation"]
+def _partner_inputs(rows) -> list[workflow.PartnerInput]:
+    """Partners as the workflow takes them (it registers the new organisations)."""
+    return [
+        workflow.PartnerInput(
+            organisation=row.get("organisation"),
+            role=row.get("role", ""),
+            new_organisation=row.get("new_organisation"),
         )
-        inputs.append(workflow.PartnerInput(organisation=organisation, role=row.get("role", "")))
-    return inputs
+        for row in rows
+    ]
 
 
 def _saved(pr: PartnershipRequest) -> dict:
@@ -124,13 +124,13 @@ def _saved(pr: PartnershipRequest) -> dict:
     }
 
 
-def _facts(data: dict, *, actor, ip) -> workflow.RequestFacts:
+def _facts(data: dict) -> workflow.RequestFacts:
     """Plain facts for the workflow from complete validated input."""
     return workflow.RequestFacts(
         fields={name: data[name] for name in workflow.EDITABLE_FIELDS},
         sectors=list(data["sectors"]),
         disciplines=list(data["disciplines"]),
-        partners=_partner_inputs(data["partners"], actor=actor, ip=ip),
+        partners=_partner_inputs(data["partners"]),
         funding=[dict(row) for row in data["funding"]],
     )
 
@@ -233,12 +233,9 @@ class RequestViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         department = data.pop("department", None)
-        ip = client_ip(request)
-        with transaction.atomic():
-            facts = _facts(data, actor=request.user, ip=ip)
-            pr = workflow.request_create(
-                actor=request.user, facts=facts, department=department, ip=ip
-            )
+        pr = workflow.request_create(
+            actor=request.user, facts=_facts(data), department=department, ip=client_ip(request)
+        )
         response = self._detail(pr.reference, status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(f"{request.path}{pr.reference}/")
         return response
@@ -251,12 +248,13 @@ class RequestViewSet(
         serializer.is_valid(raise_exception=True)
         data = {**_saved(pr), **serializer.validated_data}
         version = data.pop("version")
-        ip = client_ip(request)
-        with transaction.atomic():
-            facts = _facts(data, actor=request.user, ip=ip)
-            workflow.request_update(
-                actor=request.user, request=pr, version=version, facts=facts, ip=ip
-            )
+        workflow.request_update(
+            actor=request.user,
+            request=pr,
+            version=version,
+            facts=_facts(data),
+            ip=client_ip(request),
+        )
         return self._detail(reference)
 
     def _act(self, request, reference: str, act, input_serializer=None) -> Response:

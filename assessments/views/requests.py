@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -95,16 +94,18 @@ def _formsets(data=None, *, user, instance=None):
     return partners, funding
 
 
-def _facts(form, partners, funding, *, actor, ip) -> workflow.RequestFacts:
-    """Turn valid forms into plain facts, registering any new partner organisations."""
-    partner_inputs = []
-    for row in formset_rows(partners):
-        organisation = row.cleaned_data.get("organisation") or workflow.organisation_get_or_create(
-            actor=actor, ip=ip, **row.new_organisation_fields()
+def _facts(form, partners, funding) -> workflow.RequestFacts:
+    """Turn valid forms into plain facts; the workflow registers any new organisation."""
+    partner_inputs = [
+        workflow.PartnerInput(
+            organisation=row.cleaned_data.get("organisation"),
+            role=row.cleaned_data.get("role", ""),
+            new_organisation=None
+            if row.cleaned_data.get("organisation")
+            else row.new_organisation_fields(),
         )
-        partner_inputs.append(
-            workflow.PartnerInput(organisation=organisation, role=row.cleaned_data.get("role", ""))
-        )
+        for row in formset_rows(partners)
+    ]
     return workflow.RequestFacts(
         fields=form.facts_fields(),
         sectors=list(form.cleaned_data["sectors"]),
@@ -118,24 +119,23 @@ def _facts(form, partners, funding, *, actor, ip) -> workflow.RequestFacts:
 
 
 def _save_request(request, form, partners, funding, *, instance=None):
-    """Create or update through the workflow; new organisations roll back with a refusal."""
+    """Create or update through the workflow (which registers new organisations)."""
     ip = client_ip(request)
-    with transaction.atomic():
-        facts = _facts(form, partners, funding, actor=request.user, ip=ip)
-        if instance is None:
-            return workflow.request_create(
-                actor=request.user,
-                facts=facts,
-                department=form.cleaned_data.get("department"),
-                ip=ip,
-            )
-        return workflow.request_update(
+    facts = _facts(form, partners, funding)
+    if instance is None:
+        return workflow.request_create(
             actor=request.user,
-            request=instance,
-            version=form.cleaned_data.get("version") or 0,
             facts=facts,
+            department=form.cleaned_data.get("department"),
             ip=ip,
         )
+    return workflow.request_update(
+        actor=request.user,
+        request=instance,
+        version=form.cleaned_data.get("version") or 0,
+        facts=facts,
+        ip=ip,
+    )
 
 
 def request_create(request):

@@ -35,6 +35,7 @@ from ..notifications import (
 from ..routes import route_for
 from ..screening.service import screen_request
 from .conditions import _condition_create
+from .facts import request_facts_validate
 from .rules import (
     DECISION_OUTCOMES,
     EDITABLE_FIELDS,
@@ -104,12 +105,26 @@ def _snapshot(request) -> dict:
     return data
 
 
+def _resolve_partners(facts: RequestFacts, *, actor, ip) -> None:
+    """Register (or find, by name and country) each new organisation the facts describe."""
+    resolved = []
+    for partner in facts.partners:
+        if partner.organisation is None:
+            organisation = organisation_get_or_create(
+                actor=actor, ip=ip, **(partner.new_organisation or {})
+            )
+            partner = PartnerInput(organisation=organisation, role=partner.role)
+        resolved.append(partner)
+    facts.partners = resolved
+
+
 def _write_facts(request: PartnershipRequest, facts: RequestFacts) -> None:
     request.sectors.set(facts.sectors)
     request.disciplines.set(facts.disciplines)
     wanted: dict[int, PartnerInput] = {}
     for partner in facts.partners:
         if partner.organisation.pk in wanted:
+            # A new organisation typed as one already listed: found, so listed twice.
             raise Refusal.invalid(f"{partner.organisation} is listed twice as a partner.")
         wanted[partner.organisation.pk] = partner
     # Keep the rows of partners that stay, so what hangs off them (e.g. screening results)
@@ -138,9 +153,16 @@ def _check_facts(facts: RequestFacts) -> None:
         raise Refusal.invalid(
             f"These fields cannot be set on a request: {', '.join(sorted(unknown))}."
         )
-    start, end = facts.fields.get("start_date"), facts.fields.get("end_date")
-    if start and end and end < start:
-        raise Refusal.invalid("The end date is before the start date.")
+    errors = request_facts_validate(
+        {
+            **facts.fields,
+            "sectors": facts.sectors,
+            "funding": facts.funding,
+            "partners": facts.partners,
+        }
+    )
+    if errors:
+        raise Refusal.for_fields(errors)
 
 
 # --- organisations ---------------------------------------------------------------------------
@@ -213,6 +235,19 @@ def request_create(
     _check_facts(facts)
     if registered_on and registered_on > timezone.localdate():
         raise Refusal.invalid("A request cannot be registered in the future.")
+    with transaction.atomic():
+        # New organisations are registered with the request, and roll back with a refusal.
+        _resolve_partners(facts, actor=actor, ip=ip)
+        return _request_insert(
+            actor=actor,
+            facts=facts,
+            department=department,
+            registered_on=registered_on,
+            ip=ip,
+        )
+
+
+def _request_insert(*, actor, facts, department, registered_on, ip) -> PartnershipRequest:
     year = (registered_on or timezone.localdate()).year
     for _attempt in range(20):
         reference = _next_reference(year)
@@ -271,6 +306,7 @@ def request_update(
                 code="version_conflict",
                 extra={"current_version": current.version},
             )
+        _resolve_partners(facts, actor=actor, ip=ip)
         before = _snapshot(current)
         for name, value in facts.fields.items():
             setattr(current, name, value)

@@ -62,10 +62,13 @@ DECISION_OUTCOMES = frozenset(
 
 @dataclass(frozen=True)
 class PartnerInput:
-    """One partner as a form gives it: an organisation and its role in the project."""
+    """One partner as a form gives it: a registered organisation, or a new one described by
+    `new_organisation` (ORGANISATION_FIELDS) that the workflow registers or finds by name and
+    country; and its role in the project."""
 
-    organisation: Organisation
+    organisation: Organisation | None = None
     role: str = ""
+    new_organisation: dict | None = None
 
 
 @dataclass(frozen=True)
