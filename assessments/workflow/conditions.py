@@ -99,18 +99,22 @@ def condition_mark_met(*, actor, condition: Condition, note: str = "", ip=None) 
 
 
 def conditions_mark_overdue(*, today: date | None = None, actor=None) -> int:
-    """Mark open conditions past their due date as overdue; return how many changed."""
+    """Mark open conditions past their due date as overdue, each audited and its people told;
+    return how many changed. The one way a condition becomes overdue: the daily scheduled job
+    and `manage.py mark_overdue_conditions` both call it. Safe to run again."""
+    from ..notifications import notify_condition_overdue
+
     today = today or timezone.localdate()
-    changed = 0
-    with transaction.atomic():
-        overdue = (
-            Condition.objects.select_for_update()
-            .filter(status=Condition.Status.OPEN, due_date__lt=today)
-            .select_related("request")
-        )
-        for condition in overdue:
+    marked = 0
+    late = Condition.objects.filter(status=Condition.Status.OPEN, due_date__lt=today)
+    for condition in late.select_related("request", "request__reviewer", "owner"):
+        with transaction.atomic():
+            changed = Condition.objects.filter(
+                pk=condition.pk, status=Condition.Status.OPEN
+            ).update(status=Condition.Status.OVERDUE)
+            if not changed:
+                continue  # met or marked in the meantime
             condition.status = Condition.Status.OVERDUE
-            condition.save(update_fields=["status"])
             audit_record(
                 actor=actor,
                 action="condition.overdue",
@@ -122,5 +126,6 @@ def conditions_mark_overdue(*, today: date | None = None, actor=None) -> int:
                 request=condition.request,
                 changes={"status": [Condition.Status.OPEN, Condition.Status.OVERDUE]},
             )
-            changed += 1
-    return changed
+            notify_condition_overdue(condition=condition)
+        marked += 1
+    return marked

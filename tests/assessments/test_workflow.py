@@ -581,6 +581,12 @@ def test_the_mark_overdue_conditions_command_reports_what_it_changed(requester, 
     conditional(requester, reviewer, today + timedelta(days=1))
     call_command("mark_overdue_conditions", today=(today + timedelta(days=2)).isoformat())
     assert "1 condition marked overdue" in capsys.readouterr().out
+    # The command is the scheduled job's function: the same audit event, and people are told.
+    from assessments.models import AuditEvent, Notification
+
+    event = AuditEvent.objects.get(action="condition.overdue")
+    assert event.summary.startswith("Condition overdue on ")
+    assert Notification.objects.filter(kind="condition_overdue").exists()
     with pytest.raises(CommandError, match="not a date"):
         call_command("mark_overdue_conditions", today="tomorrow")
 
