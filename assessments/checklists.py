@@ -106,6 +106,23 @@ def _snapshot_items() -> list[dict]:
     ]
 
 
+def checklist_item_save(*, item, changed: dict, created: bool, actor, ip: str | None = None):
+    """Save an item edited by hand (the admin) and freeze the checklist as a new version; both,
+    and the audit event, in one transaction."""
+    with transaction.atomic():
+        item.save()
+        audit_record(
+            actor=actor,
+            action="checklist.item_created" if created else "checklist.item_changed",
+            summary=f"Checklist item {item.ref_id} {'created' if created else 'changed'} in the admin",
+            obj=item,
+            changes=changed,
+            ip=ip,
+        )
+        checklist_version_snapshot(actor=actor, source="admin")
+    return item
+
+
 def checklist_version_current() -> ChecklistVersion | None:
     return ChecklistVersion.objects.order_by("-number").first()
 

@@ -10,6 +10,7 @@ from .conditions import condition_add, condition_mark_met, conditions_mark_overd
 from .requests import (
     organisation_create,
     organisation_get_or_create,
+    organisation_update,
     request_create,
     request_decide,
     request_recommend,
@@ -52,6 +53,7 @@ __all__ = [
     "conditions_mark_overdue",
     "organisation_create",
     "organisation_get_or_create",
+    "organisation_update",
     "request_actions_for",
     "request_create",
     "request_decide",

@@ -168,9 +168,16 @@ def _check_facts(facts: RequestFacts) -> None:
 # --- organisations ---------------------------------------------------------------------------
 
 
+def _may_register_organisations(actor) -> bool:
+    return has_role(actor, Role.REQUESTER, Role.REVIEWER, Role.APPROVER) or actor.has_perm(
+        "assessments.add_organisation"
+    )
+
+
 def organisation_create(*, actor, ip: str | None = None, **fields) -> Organisation:
-    """Register a partner organisation, reusable by later requests."""
-    if not has_role(actor, Role.REQUESTER, Role.REVIEWER, Role.APPROVER):
+    """Register a partner organisation, reusable by later requests (by requesters and central
+    staff with the request, or in the admin by those allowed to add organisations)."""
+    if not _may_register_organisations(actor):
         raise Refusal.forbidden("You may not register organisations.")
     data = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
     if not data.get("name") or not data.get("country"):
@@ -186,6 +193,38 @@ def organisation_create(*, actor, ip: str | None = None, **fields) -> Organisati
             changes={k: [None, _plain(v)] for k, v in data.items() if v},
             ip=ip,
         )
+    return organisation
+
+
+def organisation_update(
+    *, actor, organisation: Organisation, ip: str | None = None, **fields
+) -> Organisation:
+    """Correct a registered organisation (the admin); audited with each field's before and after."""
+    if not actor.has_perm("assessments.change_organisation"):
+        raise Refusal.forbidden("You may not correct organisations.")
+    data = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
+    if "country" in data:
+        data["country"] = (data["country"] or "").upper()
+    with transaction.atomic():
+        current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        changes = {
+            k: [_plain(getattr(current, k)), _plain(v)]
+            for k, v in data.items()
+            if getattr(current, k) != v
+        }
+        for name, value in data.items():
+            setattr(current, name, value)
+        current.save()
+        audit_record(
+            actor=actor,
+            action="organisation.updated",
+            summary=f"Corrected organisation {current}",
+            obj=current,
+            changes=changes,
+            ip=ip,
+        )
+    for name, value in data.items():
+        setattr(organisation, name, value)
     return organisation
 
 

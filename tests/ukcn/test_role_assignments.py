@@ -82,3 +82,38 @@ def test_an_inactive_user_holds_no_role(make_user):
     user.save()
     user.refresh_from_db()
     assert not has_role(user, Role.REVIEWER)
+
+
+def test_the_admin_grants_changes_and_revokes_through_the_role_services(
+    client, admin_user, make_user, engineering, history
+):
+    from django.urls import reverse
+
+    user = make_user("newcomer")
+    client.force_login(admin_user)
+    add = client.post(
+        reverse("admin:ukcn_roleassignment_add"),
+        {"user": user.pk, "role": Role.REQUESTER, "department": engineering.pk, "source": "manual"},
+    )
+    assert add.status_code == 302
+    assignment = RoleAssignment.objects.get(user=user)
+    assert assignment.granted_by == admin_user
+    assert list(user.groups.values_list("name", flat=True)) == ["requester"]
+    change = client.post(
+        reverse("admin:ukcn_roleassignment_change", args=[assignment.pk]),
+        {"user": user.pk, "role": Role.REQUESTER, "department": history.pk, "source": "manual"},
+    )
+    assert change.status_code == 302
+    assert has_department_role(user, history.pk, Role.REQUESTER)
+    assert not has_department_role(user, engineering.pk, Role.REQUESTER)
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="role.").values_list("action", flat=True)
+    )
+    assert actions == ["role.granted", "role.revoked", "role.granted"]
+    current = RoleAssignment.objects.get(user=user)
+    delete = client.post(
+        reverse("admin:ukcn_roleassignment_delete", args=[current.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 302
+    assert not RoleAssignment.objects.filter(user=user).exists()
+    assert not user.groups.exists()
