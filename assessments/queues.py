@@ -11,7 +11,6 @@ from ukcn.roles import CENTRAL_ROLES, Role, has_role, role_departments, user_rol
 
 from .models import Condition, Decision, RequestStatus, SignOff
 from .permissions import visible_requests
-from .policies import scoring_policy_active
 from .screening.service import requests_under_rereview, with_rereview_flag
 from .workflow.rules import (
     approver_decides_q,
@@ -98,8 +97,7 @@ def dashboard_panels(user) -> list[Panel]:
         awaiting = requests_awaiting_decision(user, visible_requests(user))
         if not has_role(user, Role.REVIEWER):
             # An approver who is no reviewer sees only what needs an approver.
-            policy = scoring_policy_active()
-            awaiting = awaiting.filter(approver_decides_q(policy.data if policy else {}))
+            awaiting = awaiting.filter(approver_decides_q())
         awaiting = awaiting.order_by("updated_at", "id")
         panels.append(
             Panel(

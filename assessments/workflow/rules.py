@@ -296,16 +296,25 @@ def decider_role(request) -> str:
     return role
 
 
-def approver_decides_q(policy_data: dict):
-    """`decider_role(request) == approver` as a query, for queues over many requests: the
-    tiers whose route an approver decides, and any request high or very high since submission.
-    (The route is read from `policy_data`, normally the active policy.)"""
-    from django.db.models import Q
+def approver_decides_q():
+    """`decider_role(request) == approver` as a query, for queues over many requests: any
+    request high or very high since submission, and the tiers whose route in the active policy
+    an approver decides (read in the same query, from the policy's JSON)."""
+    from django.db.models import Exists, Q
 
-    from ..routes import route_for
+    from ..models import ScoringPolicy
+    from ..routes import DEFAULT_ROUTES
 
-    tiers = {t for t in Tier.values if route_for(policy_data, t).decided_by == Role.APPROVER}
-    return Q(tier__in=tiers | HIGH_TIERS) | Q(highest_tier__in=HIGH_TIERS)
+    needs = Q(tier__in=HIGH_TIERS) | Q(highest_tier__in=HIGH_TIERS)
+    active = ScoringPolicy.objects.filter(is_active=True)
+    for tier in sorted(set(Tier.values) - HIGH_TIERS):
+        said = {f"data__routes__{tier}__decided_by": Role.APPROVER.value}
+        unsaid = {f"data__routes__{tier}__decided_by__isnull": True}
+        by_approver = Exists(active.filter(**said))
+        if DEFAULT_ROUTES[tier]["decided_by"] == Role.APPROVER:
+            by_approver = by_approver | Exists(active.filter(**unsaid))
+        needs |= Q(by_approver, tier=tier)
+    return needs
 
 
 def requests_awaiting_decision(user, requests):
@@ -314,12 +323,10 @@ def requests_awaiting_decision(user, requests):
     from django.db.models import Q
 
     from ..models import Recommendation
-    from ..policies import scoring_policy_active
 
     if action_role_refusal(user, "decide"):
         return requests.none()
-    policy = scoring_policy_active()
-    needs_approver = approver_decides_q(policy.data if policy else {})
+    needs_approver = approver_decides_q()
     recommended_by_user = Recommendation.objects.filter(recommended_by_id=user.pk).values(
         "request_id"
     )

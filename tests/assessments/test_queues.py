@@ -118,3 +118,31 @@ def test_the_decision_queue_is_the_workflows_own_rule(requester, reviewer, appro
                 r.pk for r in requests if r.pk in allowed and r.tier in ("high", "very_high")
             }
         assert queued == allowed, user
+
+
+def test_a_policy_whose_medium_route_an_approver_decides_moves_the_queue(
+    requester, reviewer, approver
+):
+    import copy
+
+    from assessments.models import ScoringPolicy
+    from assessments.policies import scoring_policy_publish
+    from assessments.workflow.rules import decider_role
+
+    from .request_factories import ensure_checklist_and_policy
+
+    ensure_checklist_and_policy()
+    data = copy.deepcopy(ScoringPolicy.objects.get(is_active=True).data)
+    data.setdefault("routes", {}).setdefault("medium", {})["decided_by"] = "approver"
+    data["routes"]["medium"].setdefault("sign_offs", [])
+    scoring_policy_publish(data=data, actor=None, source="test")
+    medium = advance(
+        make_request(requester),
+        to=S.RECOMMENDED,
+        requester=requester,
+        reviewer=reviewer,
+        tier="medium",
+    )
+    assert decider_role(medium) == "approver"
+    assert medium.pk not in {r.pk for r in panel(reviewer, "awaiting_decision").requests}
+    assert medium.pk in {r.pk for r in panel(approver, "awaiting_decision").requests}
