@@ -224,3 +224,19 @@ def test_assessing_is_refused_when_the_request_is_not_under_review(
     assert response.status_code == 409
     assert "only while the request is under review or recommended" in response.json()["error"]
     assert not draft.assessments.exists()
+
+
+def test_the_apis_role_checks_are_the_workflows_own_table():
+    # The API keeps no role table of its own: each review action names a workflow action whose
+    # roles and sentence live in workflow.rules.ACTION_ROLES, so the two cannot drift apart.
+    from assessments.api.requests import REVIEW_ACTIONS, RequestViewSet
+    from assessments.workflow.rules import ACTION_ROLES
+
+    assert set(REVIEW_ACTIONS.values()) <= set(ACTION_ROLES)
+    posts = {
+        name
+        for name in dir(RequestViewSet)
+        if "post" in getattr(getattr(RequestViewSet, name, None), "mapping", {})
+    }
+    writes_by_requesters = {"submit", "withdraw"}
+    assert posts - writes_by_requesters <= set(REVIEW_ACTIONS)
