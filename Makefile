@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install install-dev system-deps test lint format migrations-check bench load clean
+.PHONY: run install install-dev system-deps test test-unit lint format migrations-check bench load clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "ukcn needs Python 3.11: install python3.11 (Debian: apt-get install python3 python3-venv)"; exit 1; }
@@ -47,6 +47,10 @@ migrations-check: install-dev
 
 test: install-dev system-deps lint migrations-check
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser tests: needs no Chromium and no root.
+test-unit: install-dev lint migrations-check
+	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 $(VENV)/.installed-bench: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'

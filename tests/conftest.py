@@ -1,7 +1,6 @@
 """Shared fixtures: fast hashing, one user per role, departments."""
 
 import importlib
-import os
 from contextlib import contextmanager
 
 import pytest
@@ -13,9 +12,6 @@ from django.db import connection
 from ukcn.assignments import sync_role_groups
 from ukcn.models import Department, Profile, RoleAssignment
 from ukcn.roles import DEPARTMENTAL_ROLES, Role
-
-# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct-horse-battery-staple"
 

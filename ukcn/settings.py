@@ -59,6 +59,36 @@ def envfraction(name: str, default: float) -> float:
     return value
 
 
+def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """Read an environment variable that must be one of `choices` (case-insensitive)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value not in {c.lower() for c in choices}:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not one of {', '.join(choices)}.")
+    return next(c for c in choices if c.lower() == value)
+
+
+def envrate(name: str, default: str) -> str:
+    """Read a throttle rate such as 120/min (a whole number per sec, min, hour or day)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    number, _, period = value.partition("/")
+    if (
+        not number.isdigit()
+        or int(number) < 1
+        or period not in {"sec", "min", "hour", "day", "s", "m", "h", "d"}
+    ):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a rate: give a whole number per sec, min, hour or day "
+            "(e.g. 120/min)."
+        )
+    return value
+
+
 def envlist(name: str, default: str) -> list[str]:
     """Read a comma-separated environment variable as a list of non-empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
@@ -183,7 +213,7 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Its folder is created by ukcn.apps on start-up (settings create nothing on import).
     # WAL lets readers carry on while an import writes; a busy wait beats "database is locked";
     # IMMEDIATE transactions take the write lock up front, so two writers queue instead of
     # failing when one finds its read snapshot stale (the audit chain relies on this).
@@ -269,7 +299,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 STATICFILES_DIRS = [BASE_DIR / "ukcn" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -338,7 +367,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "assessments.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "ukcn.api_errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"screening": os.environ.get("API_SCREENING_RATE", "120/min")},
+    "DEFAULT_THROTTLE_RATES": {"screening": envrate("API_SCREENING_RATE", "120/min")},
     "UNICODE_JSON": True,
 }
 SPECTACULAR_SETTINGS = {
@@ -369,7 +398,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": envchoice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint and fontTools log every layout step at INFO.
@@ -393,7 +425,7 @@ REVIEW_PERIOD_DAYS = envint("REVIEW_PERIOD_DAYS", 365)
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
-        if os.environ.get("TASKS_BACKEND", "database") == "immediate"
+        if envchoice("TASKS_BACKEND", "database", ("database", "immediate")) == "immediate"
         else "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
     }

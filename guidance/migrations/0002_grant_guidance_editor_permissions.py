@@ -1,4 +1,3 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 EDITOR_GROUP = "guidance editor"
@@ -18,11 +17,9 @@ CODENAMES = [
 
 
 def grant(apps, schema_editor):
-    # Permissions are normally created after migrate; create them now so they can be granted.
-    app_config = apps.get_app_config("guidance")
-    app_config.models_module = True  # the migration state's stub lacks it; Django needs it set
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    # Permissions are created after migrate, so a fresh database has none yet: the editor group
+    # gets them from guidance.apps' post_migrate handler. Where they exist (a database migrated
+    # before that handler), grant them now.
     grant_to_editors(apps, schema_editor)
 
 

@@ -1,6 +1,8 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
 
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -9,9 +11,22 @@ from tests.conftest import PASSWORD, reload_reference_data
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwrights_event_loop():
+    """Playwright's sync API runs an event loop in the test thread from the first browser test
+    on; Django must then allow ORM calls there. Set only once browser tests run."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     # Playwright's own browser download is not reachable here; use the system Chromium.
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Browser tests need Chromium at {CHROMIUM}: install Debian's chromium package "
+            "(`make system-deps` as root does), or run `make test-unit` for everything else.",
+            pytrace=False,
+        )
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,

@@ -97,3 +97,36 @@ def test_it_rejects_a_non_numeric_integer_setting():
 def test_it_speaks_uk_english_in_london_time(settings):
     assert settings.LANGUAGE_CODE == "en-gb"
     assert settings.TIME_ZONE == "Europe/London"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("TASKS_BACKEND", "celery", "TASKS_BACKEND='celery' is not one of database, immediate"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL='LOUD' is not one of DEBUG, INFO"),
+        ("API_SCREENING_RATE", "fast", "API_SCREENING_RATE='fast' is not a rate"),
+        ("API_SCREENING_RATE", "0/min", "API_SCREENING_RATE='0/min' is not a rate"),
+    ],
+)
+def test_it_rejects_settings_that_name_nothing_it_knows(name, value, says):
+    result = run_check(**{name: value})
+    assert result.returncode != 0
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_importing_the_settings_creates_no_folder(tmp_path):
+    # A read-only deployment must be able to import the settings: folders are made on start-up.
+    code = (
+        "import os, sys; sys.path.insert(0, os.getcwd()); "
+        "os.environ['DATABASE_URL'] = 'sqlite:///' + sys.argv[1] + '/db/ukcn.sqlite3'; "
+        "import ukcn.settings"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "db").exists()
+    started = run_check(DATABASE_URL=f"sqlite:///{tmp_path}/db/ukcn.sqlite3")
+    assert started.returncode == 0, started.stderr
+    assert (tmp_path / "db").is_dir()
