@@ -450,14 +450,20 @@ TASKS = {
     }
 }
 
-# Watchlist imports. Fetching a list from a URL refuses plain http and hosts that resolve to
-# loopback, private, link-local or reserved addresses unless allowed here (no SSRF).
+# Every outbound fetch (watchlists, guidance feeds; ukcn/fetch.py) refuses plain http and
+# hosts that resolve to anything not globally routable unless allowed here (no SSRF). The
+# names say "watchlist" because watchlists were the first to fetch.
 WATCHLIST_ALLOW_HTTP = envbool("WATCHLIST_ALLOW_HTTP", False)
 WATCHLIST_ALLOWED_PRIVATE_HOSTS = envlist("WATCHLIST_ALLOWED_PRIVATE_HOSTS", "")
 WATCHLIST_MAX_BYTES = envint("WATCHLIST_MAX_BYTES", 200 * 1024 * 1024)
 WATCHLIST_CONNECT_TIMEOUT = envint("WATCHLIST_CONNECT_TIMEOUT", 10)
 WATCHLIST_READ_TIMEOUT = envint("WATCHLIST_READ_TIMEOUT", 60)
 WATCHLIST_MAX_REDIRECTS = envint("WATCHLIST_MAX_REDIRECTS", 3)
+# The whole of a watchlist download, however slowly the server sends (seconds).
+WATCHLIST_FETCH_DEADLINE = envint("WATCHLIST_FETCH_DEADLINE", 600)
+# Certificate authorities outbound https trusts instead of the bundled Mozilla list (a PEM
+# file, e.g. with the university's own CA for an intranet host); empty: the bundled list.
+OUTBOUND_CA_BUNDLE = os.environ.get("OUTBOUND_CA_BUNDLE", "").strip()
 # Extra importer classes by dotted path, besides the built-ins and the
 # `ukcn.watchlist_importers` entry point group.
 UKCN_WATCHLIST_IMPORTERS = envlist("UKCN_WATCHLIST_IMPORTERS", "")
