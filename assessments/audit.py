@@ -241,39 +241,62 @@ class _Walk:
             return "its link to the previous event is broken"
         if event_hash(event) != event.hash:
             return "its content does not match its hash"
+        problem = (
+            self._signature_problem(event)
+            or self._dating_problem(event)
+            or self._head_problem(event, position=self.checked + 1)
+        )
+        if not problem:
+            self.previous = event.hash
+            self.checked += 1
+            self._passed(self.checked)
+        return problem
+
+    def _signature_problem(self, event: AuditEvent) -> str:
         if not event.mac:
             if self.signed:
-                return "it carries no HMAC, yet an earlier event does (only events recorded before keys were introduced may lack one)"
+                return (
+                    "it carries no HMAC, yet an earlier event does (only events recorded "
+                    "before keys were introduced may lack one)"
+                )
             self.unsigned += 1
-        else:
-            if self.check_macs:
-                key = self.keys.get(event.key_id)
-                if key is None:
-                    return f"it is signed with the key {event.key_id!r}, which is not in AUDIT_HMAC_KEYS"
-                if not hmac.compare_digest(event_mac(key, event.key_id, event.hash), event.mac):
-                    return f"its HMAC (key {event.key_id!r}) does not match: it was written without the key"
-            self.signed += 1
+            return ""
+        if self.check_macs:
+            key = self.keys.get(event.key_id)
+            if key is None:
+                return (
+                    f"it is signed with the key {event.key_id!r}, which is not in AUDIT_HMAC_KEYS"
+                )
+            if not hmac.compare_digest(event_mac(key, event.key_id, event.hash), event.mac):
+                return (
+                    f"its HMAC (key {event.key_id!r}) does not match: "
+                    "it was written without the key"
+                )
+        self.signed += 1
+        return ""
+
+    def _dating_problem(self, event: AuditEvent) -> str:
         if self.not_before is not None and event.at < self.not_before - CLOCK_ALLOWANCE:
             return (
                 f"it is dated {event.at.isoformat()} but comes after a head published at "
                 f"{self.not_before.isoformat()}: it was added later and back-dated"
             )
-        position = self.checked + 1
+        return ""
+
+    def _head_problem(self, event: AuditEvent, *, position: int) -> str:
         for head in self.by_count.get(position, ()):
+            where = head.where or "a published head"
             if head.head != event.hash:
                 return (
-                    f"{head.where or 'a published head'} says event number {position} had the "
-                    f"hash {head.head[:16]}..., it now has {event.hash[:16]}...: the trail was rewritten"
+                    f"{where} says event number {position} had the hash {head.head[:16]}..., "
+                    f"it now has {event.hash[:16]}...: the trail was rewritten"
                 )
             if head.unsigned != self.unsigned:
                 return (
-                    f"{head.where or 'a published head'} counted {head.unsigned} events without an "
-                    f"HMAC up to here, there are now {self.unsigned}: HMACs were removed"
+                    f"{where} counted {head.unsigned} events without an HMAC up to here, "
+                    f"there are now {self.unsigned}: HMACs were removed"
                 )
             self.heads_matched += 1
-        self._passed(position)
-        self.previous = event.hash
-        self.checked += 1
         return ""
 
     def report(self, event_id: int | None = None, problem: str = "") -> ChainReport:

@@ -328,11 +328,11 @@ def url_fetch(
     accept: str = "",
 ) -> bytes:
     """The body at `url`, fetched under every rule above; FetchError says why not."""
-    limit = settings.WATCHLIST_MAX_BYTES if max_bytes is None else max_bytes
-    fetch = _Fetch(settings.WATCHLIST_FETCH_DEADLINE if deadline is None else deadline)
     token_origin = _origin(url)
     if token and token_origin[0] != "https":
         raise FetchError(f"refused {url}: a token is only ever sent over https")
+    limit = settings.WATCHLIST_MAX_BYTES if max_bytes is None else max_bytes
+    fetch = _Fetch(settings.WATCHLIST_FETCH_DEADLINE if deadline is None else deadline)
     context = _current.set(fetch)
     current = url
     try:
