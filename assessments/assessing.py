@@ -4,6 +4,8 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from ukcn.refusals import Refusal
+
 from .audit import audit_record
 from .checklists import checklist_version_for_request
 from .gates import request_input_digests
@@ -19,10 +21,6 @@ from .scoring import (
     assessment_score,
 )
 from .workflow.rules import HIGH_TIERS, higher_tier, tier_change_refusal, tier_rank
-
-
-class AssessmentError(Exception):
-    """The request cannot be assessed yet; the message says what is missing."""
 
 
 def request_facts(
@@ -91,7 +89,9 @@ def request_assess(
         request = PartnershipRequest.objects.select_for_update().get(pk=given.pk)
         policy = scoring_policy_active()
         if policy is None:
-            raise AssessmentError("No scoring policy is active: run manage.py load_checklist.")
+            raise Refusal.conflict(
+                "No scoring policy is active: run manage.py load_checklist.", code="no_policy"
+            )
         facts, version = request_facts(request=request, confirmed_matches=confirmed_matches)
         result = assessment_score(policy=policy.data, facts=facts)
         assessment = Assessment.objects.create(
@@ -157,17 +157,9 @@ def request_assess(
 
 
 def request_assess_by(*, request: PartnershipRequest, actor, ip: str | None = None) -> Assessment:
-    """A user's "Assess the risk" (web or API): a WorkflowError unless they may assess it now."""
-    from .workflow import WorkflowError, request_actions_for
-    from .workflow.rules import _tier_refusal
+    """A user's "Assess the risk" (web or API): a Refusal unless they may assess it now."""
+    from .workflow.rules import _refuse, _tier_refusal, refuse_role
 
-    if "assess" not in request_actions_for(actor, request):
-        raise WorkflowError(
-            _tier_refusal(actor, request)
-            or "Only the reviewer of a request under review (or, once recommended, someone "
-            "other than the recommender) may assess its risk."
-        )
-    try:
-        return request_assess(request=request, actor=actor, ip=ip)
-    except AssessmentError as exc:
-        raise WorkflowError(str(exc)) from None
+    refuse_role(actor, "assess")
+    _refuse(_tier_refusal(actor, request))
+    return request_assess(request=request, actor=actor, ip=ip)

@@ -9,6 +9,8 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
+from ukcn.refusals import Refusal, refuse
+
 from .audit import audit_record
 from .models import (
     Answer,
@@ -102,6 +104,23 @@ def _snapshot_items() -> list[dict]:
         {"ref_id": item.ref_id, **{name: getattr(item, name) for name in ITEM_FIELDS}}
         for item in ChecklistItem.objects.filter(is_active=True).order_by("order", "ref_id")
     ]
+
+
+def checklist_item_save(*, item, changed: dict, created: bool, actor, ip: str | None = None):
+    """Save an item edited by hand (the admin) and freeze the checklist as a new version; both,
+    and the audit event, in one transaction."""
+    with transaction.atomic():
+        item.save()
+        audit_record(
+            actor=actor,
+            action="checklist.item_created" if created else "checklist.item_changed",
+            summary=f"Checklist item {item.ref_id} {'created' if created else 'changed'} in the admin",
+            obj=item,
+            changes=changed,
+            ip=ip,
+        )
+        checklist_version_snapshot(actor=actor, source="admin")
+    return item
 
 
 def checklist_version_current() -> ChecklistVersion | None:
@@ -231,27 +250,54 @@ def _answer_changes(existing: ChecklistAnswer | None, given: AnswerInput) -> dic
     return {} if before == after else {"from": before, "to": after}
 
 
+def checklist_revision(request: PartnershipRequest) -> int:
+    """The revision of a request's checklist answers: every answer changed (web or API) writes
+    one `checklist.answered` audit event, and the trail is append-only, so the count only grows."""
+    from .models import AuditEvent
+
+    return AuditEvent.objects.filter(request=request, action="checklist.answered").count()
+
+
+def _answers_invalid(message: str) -> Refusal:
+    return Refusal.invalid(message, fields={"answers": message})
+
+
 def checklist_answers_save(
-    *, request: PartnershipRequest, actor, answers: list[AnswerInput], ip: str | None = None
+    *,
+    request: PartnershipRequest,
+    actor,
+    answers: list[AnswerInput],
+    version: int | None = None,
+    ip: str | None = None,
 ) -> int:
     """Save a reviewer's answers against the request's checklist version; return how many changed.
 
-    Raises PermissionDenied when the actor may not answer this request's checklist now."""
-    from django.core.exceptions import PermissionDenied
+    Refuses (a `Refusal`) a user who may not answer this request's checklist now, answers that
+    do not fit the checklist, and — when `version` (the `checklist_revision` the caller read) is
+    given — a save over answers someone else changed since."""
+    from .workflow.rules import checklist_answer_refusal, refuse_role
 
-    from .workflow.rules import checklist_answer_refusal
-
-    version = checklist_version_for_request(request)
-    if version is None:
-        raise ValueError("No checklist has been loaded yet: run manage.py load_checklist.")
-    items = {item["ref_id"]: item for item in version.items}
+    refuse_role(actor, "answer_checklist")
+    checklist = checklist_version_for_request(request)
+    if checklist is None:
+        raise Refusal.conflict(
+            "No checklist has been loaded yet: run manage.py load_checklist.", code="no_checklist"
+        )
+    items = {item["ref_id"]: item for item in checklist.items}
     changed = 0
     with transaction.atomic():
-        # Checked on the locked row, so a request decided meanwhile is not answered.
+        # Checked on the locked row, so a request decided meanwhile is not answered, and one
+        # save of a request's answers at a time, so the version check holds.
         locked = PartnershipRequest.objects.select_for_update().get(pk=request.pk)
-        refusal = checklist_answer_refusal(actor, locked)
-        if refusal:
-            raise PermissionDenied(refusal)
+        refuse(checklist_answer_refusal(actor, locked))
+        if version is not None:
+            current = checklist_revision(request)
+            if version != current:
+                raise Refusal.conflict(
+                    "The checklist changed since you read it: read it again.",
+                    code="version_conflict",
+                    extra={"current_version": current},
+                )
         existing = {
             answer.ref_id: answer
             for answer in ChecklistAnswer.objects.select_for_update().filter(request=request)
@@ -259,11 +305,13 @@ def checklist_answers_save(
         for given in answers:
             item = items.get(given.ref_id)
             if item is None:
-                raise ValueError(f"{given.ref_id} is not in checklist version {version.number}.")
+                raise _answers_invalid(
+                    f"{given.ref_id} is not in checklist version {checklist.number}."
+                )
             if given.answer and given.answer not in Answer.values:
-                raise ValueError(f"{given.answer!r} is not an answer.")
+                raise _answers_invalid(f"{given.answer!r} is not an answer.")
             if given.attachment is not None and given.attachment.request_id != request.pk:
-                raise ValueError("Evidence must be one of this request's attachments.")
+                raise _answers_invalid("Evidence must be one of this request's attachments.")
             errors = checklist_answer_validate(
                 answer=given.answer,
                 evidence_required=item["evidence_required"],
@@ -271,7 +319,7 @@ def checklist_answers_save(
                 explanation=given.explanation,
             )
             if errors:
-                raise ValueError(f"{given.ref_id}: {' '.join(errors.values())}")
+                raise _answers_invalid(f"{given.ref_id}: {' '.join(errors.values())}")
             current = existing.get(given.ref_id)
             changes = _answer_changes(current, given)
             if not changes:
@@ -283,7 +331,7 @@ def checklist_answers_save(
                     request=request,
                     ref_id=given.ref_id,
                     defaults={
-                        "checklist_version": version,
+                        "checklist_version": checklist,
                         "answer": given.answer,
                         "evidence_notes": given.evidence_notes.strip(),
                         "explanation": given.explanation.strip(),

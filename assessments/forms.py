@@ -1,7 +1,5 @@
 """Forms for requests and the review workflow: they validate input; the workflow acts on it."""
 
-import re
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
@@ -27,6 +25,7 @@ from .models import (
     Tier,
 )
 from .workflow import EDITABLE_FIELDS
+from .workflow.facts import funding_row_validate, request_facts_validate, request_level_errors
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -145,13 +144,8 @@ class RequestForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", "The end date is before the start date.")
-        if cleaned.get("no_nsi_sector") and cleaned.get("sectors"):
-            self.add_error(
-                "no_nsi_sector", "Either choose sectors or tick 'none of the NSI Act sectors'."
-            )
+        for name, message in request_level_errors(request_facts_validate(cleaned)).items():
+            self.add_error(name if name in self.fields else None, message)
         return cleaned
 
     def facts_fields(self) -> dict:
@@ -253,17 +247,13 @@ class FundingForm(forms.ModelForm):
         return clean_country(self.cleaned_data.get("country", ""), required=False)
 
     def clean_currency(self):
-        currency = (self.cleaned_data.get("currency") or "").strip().upper()
-        if not re.fullmatch(r"[A-Z]{3}", currency):
-            raise ValidationError("Enter a three-letter currency code, e.g. GBP, CNY.")
-        return currency
+        return (self.cleaned_data.get("currency") or "").strip().upper()
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("funder_name") and not cleaned.get("origin_undisclosed"):
-            self.add_error(
-                "funder_name", "Name the funder, or tick 'origin undisclosed' if it is not known."
-            )
+        for name, message in funding_row_validate(cleaned).items():
+            if name in cleaned or name in self.fields:
+                self.add_error(name, message)
         return cleaned
 
 

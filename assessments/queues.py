@@ -9,10 +9,15 @@ from django.utils import timezone
 from ukcn.models import requester_department
 from ukcn.roles import CENTRAL_ROLES, Role, has_role, role_departments, user_roles
 
-from .models import Condition, Decision, RequestStatus, SignOff, Tier
+from .models import Condition, Decision, RequestStatus, SignOff
 from .permissions import visible_requests
 from .screening.service import requests_under_rereview, with_rereview_flag
-from .workflow.rules import next_sign_off, sign_off_fallback_applies
+from .workflow.rules import (
+    approver_decides_q,
+    next_sign_off,
+    requests_awaiting_decision,
+    sign_off_fallback_applies,
+)
 
 PANEL_SIZE = 10
 REVIEW_DUE_WINDOW = timedelta(days=60)
@@ -89,15 +94,10 @@ def dashboard_panels(user) -> list[Panel]:
             )
         )
     if central:
-        awaiting = visible_requests(user).filter(status=RequestStatus.RECOMMENDED)
-        # A request that has been high or very high since submission needs an approver.
-        high = Q(tier__in=[Tier.HIGH, Tier.VERY_HIGH]) | Q(
-            highest_tier__in=[Tier.HIGH, Tier.VERY_HIGH]
-        )
-        if not has_role(user, Role.APPROVER):
-            awaiting = awaiting.exclude(high)
-        elif not has_role(user, Role.REVIEWER):
-            awaiting = awaiting.filter(high)
+        awaiting = requests_awaiting_decision(user, visible_requests(user))
+        if not has_role(user, Role.REVIEWER):
+            # An approver who is no reviewer sees only what needs an approver.
+            awaiting = awaiting.filter(approver_decides_q())
         awaiting = awaiting.order_by("updated_at", "id")
         panels.append(
             Panel(

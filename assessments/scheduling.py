@@ -18,13 +18,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .audit import audit_head_publish, audit_record
+from .audit import audit_head_publish
 from .models import Condition, PartnershipRequest, RequestStatus, ScheduledJobRun, Watchlist
 from .notifications import (
     notification_digests_send,
     notification_emails_send,
     notify_condition_due_soon,
-    notify_condition_overdue,
     notify_guidance_review_due,
     notify_review_date_reached,
 )
@@ -121,35 +120,11 @@ def job_send_digests(*, now: datetime) -> str:
     return f"{notification_digests_send(now=now)} digest(s) sent"
 
 
-def conditions_mark_overdue(*, now: datetime) -> int:
-    """Mark open conditions whose due date has passed as overdue, audited, and tell their people."""
-    today = timezone.localdate(now)
-    marked = 0
-    late = Condition.objects.filter(status=Condition.Status.OPEN, due_date__lt=today)
-    for condition in late.select_related("request", "request__reviewer", "owner"):
-        with transaction.atomic():
-            changed = Condition.objects.filter(
-                pk=condition.pk, status=Condition.Status.OPEN
-            ).update(status=Condition.Status.OVERDUE)
-            if not changed:
-                continue  # met or marked in the meantime
-            condition.status = Condition.Status.OVERDUE
-            audit_record(
-                actor=None,
-                action="condition.overdue",
-                summary=f"Condition on {condition.request.reference} overdue since "
-                f"{condition.due_date.isoformat()}",
-                obj=condition,
-                request=condition.request,
-                changes={"status": [Condition.Status.OPEN, Condition.Status.OVERDUE]},
-            )
-            notify_condition_overdue(condition=condition)
-        marked += 1
-    return marked
-
-
 def job_mark_overdue_conditions(*, now: datetime) -> str:
-    return f"{conditions_mark_overdue(now=now)} condition(s) marked overdue"
+    from .workflow import conditions_mark_overdue
+
+    marked = conditions_mark_overdue(today=timezone.localdate(now))
+    return f"{marked} condition(s) marked overdue"
 
 
 def conditions_remind_due_soon(*, now: datetime) -> int:

@@ -3,19 +3,25 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessments.audit import audit_record, client_ip
+from assessments.audit import client_ip
 from assessments.factors import Factor
 
 from .feed import item_content, payload_from_json
 from .models import Audience, GuidanceItem, RiskArea, SyncConflict, Topic
 from .rendering import render_markdown
-from .services import conflict_resolve, guidance_archive, guidance_mark_reviewed, guidance_publish
+from .services import (
+    conflict_resolve,
+    guidance_archive,
+    guidance_item_save,
+    guidance_items_delete,
+    guidance_mark_reviewed,
+    guidance_publish,
+)
 
 
 class CountriesField(forms.CharField):
@@ -191,39 +197,19 @@ class GuidanceItemAdmin(SimpleHistoryAdmin):
         return mark_safe(f'<div class="guidance-preview">{render_markdown(obj.body)}</div>')  # noqa: S308
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.source_institution = settings.GUIDANCE_INSTITUTION
-            obj.owner = obj.owner or request.user
-        obj._change_reason = "guidance.change" if change else "guidance.create"
-        super().save_model(request, obj, form, change)
-        audit_record(
+        guidance_item_save(
+            item=obj,
+            created=not change,
+            changed=form.changed_data,
             actor=request.user,
-            action=obj._change_reason,
-            summary=f"{obj.ref_id} {obj.title}: {'changed' if change else 'created'}",
-            obj=obj,
-            changes={"fields": sorted(form.changed_data)},
             ip=client_ip(request),
         )
 
     def delete_model(self, request, obj):
-        self._audit_deletion(request, [obj])
-        super().delete_model(request, obj)
+        guidance_items_delete(items=[obj], actor=request.user, ip=client_ip(request))
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            self._audit_deletion(request, list(queryset))
-            super().delete_queryset(request, queryset)
-
-    def _audit_deletion(self, request, items):
-        # Called inside the deletion's transaction: events commit with it or not at all.
-        for item in items:
-            audit_record(
-                actor=request.user,
-                action="guidance.delete",
-                summary=f"{item.ref_id} {item.title}: deleted",
-                obj=item,
-                ip=client_ip(request),
-            )
+        guidance_items_delete(items=queryset, actor=request.user, ip=client_ip(request))
 
     @admin.action(description="Publish selected guidance", permissions=["publish"])
     def publish(self, request, queryset):

@@ -3,14 +3,14 @@
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from assessments.audit import audit_record
 from assessments.models import PartnershipRequest
-from ukcn.roles import Role, has_role
+from assessments.workflow.rules import refuse_role
+from ukcn.refusals import Refusal
 
 from .models import GuidanceItem, Kind, SourceOrganisation, Status, Topic, new_ref_id
 
@@ -66,17 +66,17 @@ def lesson_submit(
     *, request: PartnershipRequest, author, text: str, anonymise: bool
 ) -> GuidanceItem:
     """Turn a reviewer's lesson on a decided request into a draft case study for editors."""
-    if not has_role(author, Role.REVIEWER, Role.APPROVER):
-        raise ValidationError("Only reviewers and approvers write lessons.", code="forbidden")
+    refuse_role(author, "write_lesson")
     if not request.is_decided:
-        raise ValidationError("Lessons are written once a request is decided.", code="not_decided")
+        raise Refusal.conflict("Lessons are written once a request is decided.", code="not_decided")
     text = (text or "").strip()
     if not text:
-        raise ValidationError("Write the lesson first.", code="required")
-    if len(text) > MAX_LESSON_LENGTH:
-        raise ValidationError(
-            f"Keep the lesson under {MAX_LESSON_LENGTH} characters.", code="max_length"
+        raise Refusal.invalid(
+            "Write the lesson first.", code="required", fields={"text": "Write the lesson first."}
         )
+    if len(text) > MAX_LESSON_LENGTH:
+        message = f"Keep the lesson under {MAX_LESSON_LENGTH} characters."
+        raise Refusal.invalid(message, code="max_length", fields={"text": message})
     tier = request.get_tier_display() or "unscored"
     countries = sorted(
         {p.organisation.country for p in request.partners.select_related("organisation")}

@@ -33,6 +33,44 @@ def _set_status(*, items, actor, status: str, action: str, ip: str | None) -> in
     return changed
 
 
+def guidance_item_save(*, item: GuidanceItem, created: bool, changed: list[str], actor, ip=None):
+    """Save an item written or edited by hand (the admin): a new one is this institution's and
+    its writer's; audited, and its history records why it changed."""
+    from django.conf import settings
+
+    if created:
+        item.source_institution = settings.GUIDANCE_INSTITUTION
+        item.owner = item.owner or actor
+    item._change_reason = "guidance.change" if not created else "guidance.create"
+    with transaction.atomic():
+        item.save()
+        audit_record(
+            actor=actor,
+            action=item._change_reason,
+            summary=f"{item.ref_id} {item.title}: {'created' if created else 'changed'}",
+            obj=item,
+            changes={"fields": sorted(changed)},
+            ip=ip,
+        )
+    return item
+
+
+def guidance_items_delete(*, items, actor, ip=None) -> int:
+    """Delete guidance items (the admin), each audited in the same transaction."""
+    items = list(items)
+    with transaction.atomic():
+        for item in items:
+            audit_record(
+                actor=actor,
+                action="guidance.delete",
+                summary=f"{item.ref_id} {item.title}: deleted",
+                obj=item,
+                ip=ip,
+            )
+            item.delete()
+    return len(items)
+
+
 def guidance_publish(*, items, actor, ip: str | None = None) -> int:
     """Publish the items that are not already published; returns how many changed."""
     return _set_status(

@@ -6,7 +6,7 @@ from collections import Counter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET
 
 from assessments.models import Sector
 from assessments.permissions import get_request_for_user
-from ukcn.roles import Role, has_role
+from assessments.workflow.rules import refuse_role
+from ukcn.refusals import Refusal, refusal_to_form
 
 from .feed import feed_document, feed_items
 from .forms import GuidanceFilterForm, LessonForm
@@ -216,8 +217,7 @@ def _request_page(partnership_request) -> str:
 
 def lesson_new(request):
     """A reviewer or approver writes a lesson from a decided request."""
-    if not has_role(request.user, Role.REVIEWER, Role.APPROVER):
-        raise PermissionDenied
+    refuse_role(request.user, "write_lesson")
     reference = request.GET.get("request", "")
     partnership_request = get_request_for_user(request.user, reference)
     form = LessonForm(request.POST or None)
@@ -229,8 +229,8 @@ def lesson_new(request):
                 text=form.cleaned_data["text"],
                 anonymise=form.cleaned_data["anonymise"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(
                 request, "Thank you. Your lesson is with the guidance editors as a draft."

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from .assignments import sync_role_groups
+from .accounts import user_deactivate
+from .assignments import role_grant, role_revoke
 from .login_forms import AdminLoginForm
 from .models import Department, Profile, RoleAssignment
 
@@ -85,23 +86,19 @@ class UkcnUserAdmin(UserAdmin):
         )
 
     def _deactivate(self, request, users) -> int:
-        from assessments.audit import audit_record, client_ip
+        from assessments.audit import client_ip
 
-        deactivated = []
         with transaction.atomic():
-            for user in users:
-                if not user.is_active:
-                    continue
-                user.is_active = False
-                user.save(update_fields=["is_active"])
-                audit_record(
+            deactivated = [
+                user
+                for user in users
+                if user_deactivate(
+                    user=user,
                     actor=request.user,
-                    action="user.deactivated",
-                    summary=f"Deactivated in the admin (asked to delete): {user.get_username()}",
-                    obj=user,
+                    reason="in the admin, asked to delete",
                     ip=client_ip(request),
                 )
-                deactivated.append(user)
+            ]
             LogEntry.objects.log_actions(
                 user_id=request.user.pk,
                 queryset=deactivated,
@@ -121,33 +118,29 @@ class UkcnUserAdmin(UserAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
-        from assessments.audit import audit_record
-
         if formset.model is not RoleAssignment:
             return super().save_formset(request, form, formset, change)
-        instances = formset.save(commit=False)
-        for assignment in instances:
-            if assignment.pk is None:
-                assignment.granted_by = request.user
-            assignment.save()
-            audit_record(
-                actor=request.user,
-                action="role.granted",
-                summary=f"Granted in the admin: {assignment}",
-                obj=assignment.user,
-                changes={"role": assignment.role, "department": str(assignment.department or "")},
-            )
+        # Through the role services, which audit each grant and revoke.
         for assignment in formset.deleted_objects:
-            audit_record(
-                actor=request.user,
-                action="role.revoked",
-                summary=f"Revoked in the admin: {assignment}",
-                obj=assignment.user,
-                changes={"role": assignment.role, "department": str(assignment.department or "")},
-            )
-            assignment.delete()
+            role_revoke(assignment=assignment, actor=request.user)
+        for assignment in formset.save(commit=False):
+            _assignment_save(assignment, actor=request.user)
         formset.save_m2m()
-        sync_role_groups(form.instance)
+        return None
+
+
+def _assignment_save(assignment: RoleAssignment, *, actor) -> RoleAssignment:
+    """A new or edited assignment from the admin: an edit is the old one revoked and the new
+    one granted, so the trail says exactly what changed."""
+    if assignment.pk is not None:
+        role_revoke(assignment=RoleAssignment.objects.get(pk=assignment.pk), actor=actor)
+    return role_grant(
+        user=assignment.user,
+        role=assignment.role,
+        department=assignment.department,
+        source=assignment.source,
+        actor=actor,
+    )
 
 
 @admin.register(RoleAssignment)
@@ -159,33 +152,12 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     readonly_fields = ["granted_at", "granted_by"]
 
     def save_model(self, request, obj, form, change):
-        from assessments.audit import audit_record
-
-        if obj.pk is None:
-            obj.granted_by = request.user
-        super().save_model(request, obj, form, change)
-        sync_role_groups(obj.user)
-        audit_record(
-            actor=request.user,
-            action="role.granted" if not change else "role.changed",
-            summary=f"{'Granted' if not change else 'Changed'} in the admin: {obj}",
-            obj=obj.user,
-            changes={"role": obj.role, "department": str(obj.department or "")},
-        )
+        saved = _assignment_save(obj, actor=request.user)
+        obj.pk = saved.pk
+        obj._state.adding = False
 
     def delete_model(self, request, obj):
-        from assessments.audit import audit_record
-
-        user = obj.user
-        audit_record(
-            actor=request.user,
-            action="role.revoked",
-            summary=f"Revoked in the admin: {obj}",
-            obj=user,
-            changes={"role": obj.role, "department": str(obj.department or "")},
-        )
-        super().delete_model(request, obj)
-        sync_role_groups(user)
+        role_revoke(assignment=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in list(queryset.select_related("user", "department")):

@@ -4,10 +4,17 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
 from rest_framework import exceptions
-from rest_framework.views import exception_handler
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
+
+from .refusals import Refusal
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, Refusal):
+        # The one mapping of a service's refusal: forbidden 403, conflict 409, invalid 400.
+        set_rollback()
+        return Response(exc.as_dict(), status=exc.http_status)
     if isinstance(exc, ValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)

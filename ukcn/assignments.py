@@ -5,10 +5,10 @@ is in the group exactly while they hold at least one assignment of that role.
 """
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Department, RoleAssignment
+from .refusals import Refusal
 from .roles import DEPARTMENTAL_ROLES, Role, forget_roles
 
 
@@ -53,7 +53,8 @@ def role_grant(
     """Give `user` the role (for `department` when departmental); idempotent."""
     role = Role(role)
     if role in DEPARTMENTAL_ROLES and department is None:
-        raise ValidationError(f"A {role.label.lower()} holds the role for a department.")
+        message = f"A {role.label.lower()} holds the role for a department."
+        raise Refusal.invalid(message, fields={"department": message})
     if role not in DEPARTMENTAL_ROLES:
         department = None
     with transaction.atomic():

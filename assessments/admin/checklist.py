@@ -3,8 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..audit import audit_record
-from ..checklists import checklist_version_snapshot
+from ..audit import client_ip
+from ..checklists import checklist_item_save
 from ..models import ChecklistItem, ChecklistVersion
 
 
@@ -34,16 +34,13 @@ class ChecklistItemAdmin(SimpleHistoryAdmin):
         return False  # retire an item ("in use" off) so old versions and links still make sense
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(
+        checklist_item_save(
+            item=obj,
+            changed={name: form.cleaned_data.get(name) for name in form.changed_data},
+            created=not change,
             actor=request.user,
-            action="checklist.item_changed" if change else "checklist.item_created",
-            summary=f"Checklist item {obj.ref_id} {'changed' if change else 'created'} in the admin",
-            obj=obj,
-            changes={name: form.cleaned_data.get(name) for name in form.changed_data},
+            ip=client_ip(request),
         )
-        # Admin changes run inside the admin's transaction, so item and version land together.
-        checklist_version_snapshot(actor=request.user, source="admin")
 
 
 @admin.register(ChecklistVersion)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db import models
 
-from ..audit import audit_record, client_ip
+from ..audit import client_ip
 from ..models import (
     Attachment,
     Condition,
@@ -14,6 +14,7 @@ from ..models import (
     PartnershipRequest,
     Recommendation,
 )
+from ..workflow import ORGANISATION_FIELDS, organisation_create, organisation_update
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -112,17 +113,17 @@ class OrganisationAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        # The admin wraps this in a transaction, so the change and its event commit together.
-        changes = {
-            name: [form.initial.get(name) if change else None, form.cleaned_data.get(name)]
-            for name in form.changed_data
-        }
-        super().save_model(request, obj, form, change)
-        audit_record(
+        # Through the services, which audit the change: the same events as anywhere else.
+        fields = {name: form.cleaned_data.get(name) for name in form.changed_data}
+        if change:
+            organisation_update(
+                actor=request.user, organisation=obj, ip=client_ip(request), **fields
+            )
+            return
+        created = organisation_create(
             actor=request.user,
-            action="organisation.updated" if change else "organisation.created",
-            summary=f"{'Corrected' if change else 'Registered'} organisation {obj} in the admin",
-            obj=obj,
-            changes=changes,
             ip=client_ip(request),
+            **{name: getattr(obj, name) for name in ORGANISATION_FIELDS},
         )
+        obj.pk = created.pk
+        obj._state.adding = False

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from ..audit import audit_record, client_ip
+from ..audit import client_ip
 from ..models import Watchlist, WatchlistEntry, WatchlistImport, WatchlistVersion
 from ..watchlists.diff import watchlist_version_diff
 from ..watchlists.importers import ImportFormatError, importers_available
 from ..watchlists.importers.ukcn_csv import mapping_parse
+from ..watchlists.loader import watchlist_create, watchlist_delete, watchlist_update
 from ..watchlists.tasks import watchlist_import_queue
 
 
@@ -167,26 +168,25 @@ class WatchlistAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
-        # The admin runs this inside its own transaction: the event commits with the change.
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="watchlist.changed" if change else "watchlist.created",
-            summary=f"Watchlist {obj} {'changed' if change else 'created'} in the admin",
-            obj=obj,
-            changes={name: form.cleaned_data.get(name) for name in form.changed_data},
-            ip=client_ip(request),
+        changed = {name: form.cleaned_data.get(name) for name in form.changed_data}
+        if change:
+            watchlist_update(
+                actor=request.user, watchlist=obj, changed=changed, ip=client_ip(request)
+            )
+            return
+        fields = {
+            f.name: getattr(obj, f.name)
+            for f in Watchlist._meta.concrete_fields
+            if f.name in form.cleaned_data and f.name not in {"name", "format"}
+        }
+        created = watchlist_create(
+            actor=request.user, name=obj.name, format=obj.format, ip=client_ip(request), **fields
         )
+        obj.pk = created.pk
+        obj._state.adding = False
 
     def delete_model(self, request, obj):
-        audit_record(
-            actor=request.user,
-            action="watchlist.deleted",
-            summary=f"Watchlist {obj} deleted in the admin",
-            obj=obj,
-            ip=client_ip(request),
-        )
-        super().delete_model(request, obj)
+        watchlist_delete(actor=request.user, watchlist=obj, ip=client_ip(request))
 
     @admin.display(description="active version")
     def active_version(self, obj):

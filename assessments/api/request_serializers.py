@@ -1,7 +1,5 @@
 """Requests in and out of the API: read shapes, and write shapes validated like the web forms."""
 
-import re
-
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,6 +24,7 @@ from ..models import (
 from ..permissions import visible_organisations
 from ..screening.service import request_under_rereview
 from ..workflow import EDITABLE_FIELDS, request_actions_for
+from ..workflow.facts import funding_row_validate, request_facts_validate, serializer_errors
 from .check_serializers import DecisionSerializer, GateSerializer
 from .fields import (
     MAX_POSITIVE_INT,
@@ -302,16 +301,12 @@ class FundingWriteSerializer(serializers.Serializer):
         return country_code(value, required=False)
 
     def validate_currency(self, value):
-        currency = value.strip().upper()
-        if not re.fullmatch(r"[A-Z]{3}", currency):
-            raise serializers.ValidationError("Enter a three-letter currency code, e.g. GBP, CNY.")
-        return currency
+        return value.strip().upper()
 
     def validate(self, attrs):
-        if not attrs.get("funder_name") and not attrs.get("origin_undisclosed"):
-            raise serializers.ValidationError(
-                {"funder_name": "Name the funder, or set origin_undisclosed if it is not known."}
-            )
+        errors = funding_row_validate(attrs)
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
 
@@ -362,27 +357,11 @@ class RequestWriteSerializer(serializers.Serializer):
     partners = PartnerWriteSerializer(many=True, required=False, default=list)
     funding = FundingWriteSerializer(many=True, required=False, default=list)
 
-    def validate_partners(self, partners):
-        seen = set()
-        for partner in partners:
-            organisation = partner.get("organisation")
-            if organisation is None:
-                continue
-            if organisation.pk in seen:
-                raise serializers.ValidationError(f"{organisation} is listed twice as a partner.")
-            seen.add(organisation.pk)
-        return partners
-
     def validate(self, attrs):
         merged = {**self.current_values(), **attrs}
-        errors = {}
-        start, end = merged.get("start_date"), merged.get("end_date")
-        if start and end and end < start:
-            errors["end_date"] = "The end date is before the start date."
-        if merged.get("no_nsi_sector") and merged.get("sectors"):
-            errors["no_nsi_sector"] = "Either choose sectors or set no_nsi_sector, not both."
+        errors = request_facts_validate(merged)
         if errors:
-            raise serializers.ValidationError(errors)
+            raise serializers.ValidationError(serializer_errors(errors))
         return attrs
 
     def current_values(self) -> dict:

@@ -1,12 +1,11 @@
 """Partnership requests and their assessments over the API, through the web UI's own functions.
 
-Refusals: a WorkflowError on create is bad input (400); on an existing request (edit,
-submit, the review actions) it conflicts with the request's state (409, `code`
-"workflow_refused"); a stale `version` is 409 with `code` "version_conflict" and the
-`current_version`. A role that may never take an action gets 403 before anything is read.
+Refusals are the services' `Refusal`, answered by `ukcn.api_errors` (forbidden 403, conflict
+409 with `code` "workflow_refused", bad input 400; a stale `version` is 409 with `code`
+"version_conflict" and the `current_version`). A role that may never take an action gets 403
+before anything is read: the permission classes ask the workflow's own `ACTION_ROLES`.
 """
 
-from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -24,8 +23,6 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from ukcn.roles import Role, has_role
-
 from .. import workflow
 from ..assessing import request_assess_by
 from ..audit import client_ip
@@ -33,10 +30,11 @@ from ..filters import requests_filter
 from ..models import Assessment, MatchStatus, Partner, PartnershipRequest, ScreeningMatch
 from ..permissions import get_request_for_user, visible_requests
 from ..screening.service import REREVIEW_STATUSES
+from ..workflow.rules import action_role_refusal
 from . import request_serializers as rs
 from . import review_serializers as review
 from .fields import query_filters
-from .review_checks import CHECK_ACTION_ROLES, ReviewChecksMixin
+from .review_checks import CHECK_ACTIONS, ReviewChecksMixin
 
 REQUEST_PREFETCH = (
     Prefetch("partners", queryset=Partner.objects.select_related("organisation")),
@@ -62,16 +60,15 @@ REREVIEW_PENDING = Case(
 )
 
 
-# The review actions and the roles that may ever take them; the workflow checks the rest
-# (the request's state, its tier, four-eyes) and refuses with 409.
-REVIEW_ACTION_ROLES = {
-    "take_into_review": ((Role.REVIEWER,), "Only reviewers take requests into review."),
-    "set_tier": ((Role.REVIEWER, Role.APPROVER), "Only reviewers and approvers set the tier."),
-    "assess": ((Role.REVIEWER, Role.APPROVER), "Only reviewers and approvers assess the risk."),
-    "recommend": ((Role.REVIEWER,), "Only reviewers recommend an outcome."),
-    "decide": ((Role.REVIEWER, Role.APPROVER), "Only reviewers and approvers decide."),
-    "reopen": ((Role.REVIEWER, Role.APPROVER), "Only reviewers and approvers reopen requests."),
-    **CHECK_ACTION_ROLES,
+# The viewset's actions that are review actions, and the workflow action each one is.
+REVIEW_ACTIONS = {
+    "take_into_review": "take_into_review",
+    "set_tier": "set_tier",
+    "assess": "assess",
+    "recommend": "recommend",
+    "decide": "decide",
+    "reopen": "reopen",
+    **CHECK_ACTIONS,
 }
 
 
@@ -81,44 +78,33 @@ class MayWriteRequests(BasePermission):
     message = "Only requesters and reviewers may register, edit, submit or withdraw requests."
 
     def has_permission(self, request, view):
-        if request.method in SAFE_METHODS or view.action in REVIEW_ACTION_ROLES:
+        if request.method in SAFE_METHODS or view.action in REVIEW_ACTIONS:
             return True
-        return has_role(request.user, Role.REQUESTER, Role.REVIEWER)
+        return action_role_refusal(request.user, "register") is None
 
 
 class MayReview(BasePermission):
     """A review action needs one of its roles, as on the web; reading needs none."""
 
     def has_permission(self, request, view):
-        if request.method in SAFE_METHODS or view.action not in REVIEW_ACTION_ROLES:
+        if request.method in SAFE_METHODS or view.action not in REVIEW_ACTIONS:
             return True
-        roles, message = REVIEW_ACTION_ROLES[view.action]
-        roles = roles() if callable(roles) else roles
-        if has_role(request.user, *roles):
-            return True
-        self.message = message() if callable(message) else message
-        return False
+        refusal = action_role_refusal(request.user, REVIEW_ACTIONS[view.action])
+        if refusal:
+            self.message = refusal
+        return refusal is None
 
 
-def _refusal(exc: workflow.WorkflowError, *, request=None, status_code=status.HTTP_409_CONFLICT):
-    body = {"error": str(exc), "detail": str(exc), "code": "workflow_refused"}
-    if isinstance(exc, workflow.ConflictError) and request is not None:
-        body["code"] = "version_conflict"
-        body["current_version"] = (
-            PartnershipRequest.objects.filter(pk=request.pk).values_list("version", flat=True).get()
+def _partner_inputs(rows) -> list[workflow.PartnerInput]:
+    """Partners as the workflow takes them (it registers the new organisations)."""
+    return [
+        workflow.PartnerInput(
+            organisation=row.get("organisation"),
+            role=row.get("role", ""),
+            new_organisation=row.get("new_organisation"),
         )
-    return Response(body, status=status_code)
-
-
-def _partner_inputs(rows, *, actor, ip) -> list[workflow.PartnerInput]:
-    """Partners as the workflow takes them, registering new organisations on the way."""
-    inputs = []
-    for row in rows:
-        organisation = row.get("organisation") or workflow.organisation_get_or_create(
-            actor=actor, ip=ip, **row["new_organisation"]
-        )
-        inputs.append(workflow.PartnerInput(organisation=organisation, role=row.get("role", "")))
-    return inputs
+        for row in rows
+    ]
 
 
 def _saved(pr: PartnershipRequest) -> dict:
@@ -138,13 +124,13 @@ def _saved(pr: PartnershipRequest) -> dict:
     }
 
 
-def _facts(data: dict, *, actor, ip) -> workflow.RequestFacts:
+def _facts(data: dict) -> workflow.RequestFacts:
     """Plain facts for the workflow from complete validated input."""
     return workflow.RequestFacts(
         fields={name: data[name] for name in workflow.EDITABLE_FIELDS},
         sectors=list(data["sectors"]),
         disciplines=list(data["disciplines"]),
-        partners=_partner_inputs(data["partners"], actor=actor, ip=ip),
+        partners=_partner_inputs(data["partners"]),
         funding=[dict(row) for row in data["funding"]],
     )
 
@@ -247,15 +233,9 @@ class RequestViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         department = data.pop("department", None)
-        ip = client_ip(request)
-        try:
-            with transaction.atomic():
-                facts = _facts(data, actor=request.user, ip=ip)
-                pr = workflow.request_create(
-                    actor=request.user, facts=facts, department=department, ip=ip
-                )
-        except workflow.WorkflowError as exc:
-            return _refusal(exc, status_code=status.HTTP_400_BAD_REQUEST)
+        pr = workflow.request_create(
+            actor=request.user, facts=_facts(data), department=department, ip=client_ip(request)
+        )
         response = self._detail(pr.reference, status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(f"{request.path}{pr.reference}/")
         return response
@@ -268,15 +248,13 @@ class RequestViewSet(
         serializer.is_valid(raise_exception=True)
         data = {**_saved(pr), **serializer.validated_data}
         version = data.pop("version")
-        ip = client_ip(request)
-        try:
-            with transaction.atomic():
-                facts = _facts(data, actor=request.user, ip=ip)
-                workflow.request_update(
-                    actor=request.user, request=pr, version=version, facts=facts, ip=ip
-                )
-        except workflow.WorkflowError as exc:
-            return _refusal(exc, request=pr)
+        workflow.request_update(
+            actor=request.user,
+            request=pr,
+            version=version,
+            facts=_facts(data),
+            ip=client_ip(request),
+        )
         return self._detail(reference)
 
     def _act(self, request, reference: str, act, input_serializer=None) -> Response:
@@ -287,10 +265,7 @@ class RequestViewSet(
             serializer = input_serializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
-        try:
-            act(actor=request.user, request=pr, ip=client_ip(request), **data)
-        except workflow.WorkflowError as exc:
-            return _refusal(exc, request=pr)
+        act(actor=request.user, request=pr, ip=client_ip(request), **data)
         return self._detail(reference)
 
     @extend_schema(summary="Submit a draft for review", request=None)

@@ -2,99 +2,49 @@
 and the sign-offs, through the web's own service functions.
 
 A role that may never take the action gets 403 before anything is read (the mixin's actions
-are listed in CHECK_ACTION_ROLES, which `requests.MayReview` applies). A refusal the role
-could meet another time (segregation of duties, the request's state, not this sign-off's
-role) is 409 with `code` "workflow_refused"; a stale checklist `version` is 409
-"version_conflict" with the `current_version`.
+are listed in CHECK_ACTIONS, which `requests.MayReview` checks against the workflow's own
+`ACTION_ROLES`). The services refuse the rest with a `Refusal`, answered once by
+`ukcn.api_errors`: segregation of duties, the request's state, not this sign-off's role are
+409 "workflow_refused"; a stale checklist `version` is 409 "version_conflict" with the
+`current_version`; answers that do not fit the checklist are 400.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from ukcn.roles import Role
-
 from .. import workflow
 from ..audit import client_ip
-from ..checklists import AnswerInput, checklist_answers_save, checklist_version_for_request
+from ..checklists import (
+    AnswerInput,
+    checklist_answers_save,
+    checklist_revision,
+    checklist_version_for_request,
+)
 from ..gates import gates_summary, next_step, request_gates
 from ..models import (
-    AuditEvent,
     PartnershipRequest,
-    ScoringPolicy,
     ScreeningMatch,
     SignOff,
-    Tier,
 )
 from ..permissions import get_request_for_user
-from ..routes import route_for
-from ..screening.service import match_confirm, match_dismiss, screen_request
+from ..screening.service import match_confirm, match_dismiss, request_screen
 from ..workflow.rules import checklist_answer_refusal
 from . import check_serializers as checks
 from . import review_serializers as review
 from .fields import MAX_POSITIVE_INT
 from .request_serializers import RequestDetailSerializer
 
-
-def sign_off_roles() -> frozenset[str]:
-    """Every role a sign-off step names (or lets sign in its place): the active policy's
-    routes, and the steps of decisions already awaiting sign-off."""
-    policy = ScoringPolicy.objects.filter(is_active=True).only("data").first()
-    data = policy.data if policy else {}
-    roles = {
-        role
-        for tier in Tier.values
-        for step in route_for(data, tier).sign_offs
-        for role in (step.role, step.fallback_role)
-    }
-    for role, fallback in (
-        SignOff.objects.filter(status=SignOff.Status.PENDING)
-        .values_list("role", "fallback_role")
-        .distinct()
-    ):
-        roles |= {role, fallback}
-    return frozenset(roles - {""})
-
-
-def _sign_off_refusal_message() -> str:
-    names = sorted(Role(role).label.lower() for role in sign_off_roles() if role in Role.values)
-    return f"Only those who sign off decisions ({', '.join(names)}) may sign off or refuse."
-
-
-# The actions below and the roles that may ever take them; a callable gives roles decided at
-# call time (the sign-off roles are the policy's).
-CHECK_ACTION_ROLES = {
-    "screen": ((Role.REVIEWER,), "Only reviewers screen a request's partners."),
-    "match_confirm": ((Role.REVIEWER,), "Only reviewers decide screening matches."),
-    "match_dismiss": ((Role.REVIEWER,), "Only reviewers decide screening matches."),
-    "checklist": ((Role.REVIEWER,), "Only reviewers answer the checklist."),
-    "sign_off": (sign_off_roles, _sign_off_refusal_message),
-    "refuse_sign_off": (sign_off_roles, _sign_off_refusal_message),
+# The mixin's actions and the workflow action (in `workflow.rules.ACTION_ROLES`) each one is.
+CHECK_ACTIONS = {
+    "screen": "screen",
+    "match_confirm": "match_decide",
+    "match_dismiss": "match_decide",
+    "checklist": "answer_checklist",
+    "sign_off": "sign_off",
+    "refuse_sign_off": "sign_off",
 }
-
-
-def checklist_revision(request: PartnershipRequest) -> int:
-    """The revision of a request's checklist answers: every answer changed (web or API) writes
-    one `checklist.answered` audit event, and the trail is append-only, so the count only grows."""
-    return AuditEvent.objects.filter(request=request, action="checklist.answered").count()
-
-
-def _workflow_refused(message: str) -> Response:
-    return Response(
-        {"error": message, "detail": message, "code": "workflow_refused"},
-        status=status.HTTP_409_CONFLICT,
-    )
-
-
-def _bad_answers(message: str) -> Response:
-    return Response(
-        {"error": message, "detail": message, "fields": {"answers": [message]}},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
 
 
 def _checklist(user, pr: PartnershipRequest) -> dict:
@@ -170,15 +120,12 @@ class ReviewChecksMixin:
         match = self._match(request, reference, match_id)
         serializer = review.MatchDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            decide(
-                match=match,
-                actor=request.user,
-                reason=serializer.validated_data["reason"],
-                ip=client_ip(request),
-            )
-        except PermissionDenied as exc:
-            return _workflow_refused(str(exc))
+        decide(
+            match=match,
+            actor=request.user,
+            reason=serializer.validated_data["reason"],
+            ip=client_ip(request),
+        )
         return Response(
             checks.ScreeningMatchSerializer(self._match(request, reference, match_id)).data
         )
@@ -205,7 +152,7 @@ class ReviewChecksMixin:
     @action(detail=True, methods=["post"])
     def screen(self, request, reference):
         pr = get_request_for_user(request.user, reference)
-        screen_request(
+        request_screen(
             request=pr, actor=request.user, reason="on demand (API)", ip=client_ip(request)
         )
         return self.matches(request, reference)
@@ -270,51 +217,24 @@ class ReviewChecksMixin:
     def checklist(self, request, reference):
         pr = get_request_for_user(request.user, reference)
         if request.method == "PATCH":
-            refused = self._checklist_save(request, pr)
-            if refused is not None:
-                return refused
+            self._checklist_save(request, pr)
         return Response(_checklist(request.user, pr))
 
-    def _checklist_save(self, request, pr: PartnershipRequest) -> Response | None:
-        """Save the answers given; a refusal's response, or None when saved."""
+    def _checklist_save(self, request, pr: PartnershipRequest) -> None:
+        """Save the answers given, over the answers saved for the items left out."""
         serializer = review.ChecklistUpdateSerializer(
             data=request.data, context={"partnership_request": pr}
         )
         serializer.is_valid(raise_exception=True)
-        refusal = checklist_answer_refusal(request.user, pr)
-        if refusal:
-            return _workflow_refused(refusal)
         data = serializer.validated_data
-        try:
-            with transaction.atomic():
-                # One save of a request's answers at a time, so the version check holds.
-                PartnershipRequest.objects.select_for_update().only("pk").get(pk=pr.pk)
-                current = checklist_revision(pr)
-                if data["version"] != current:
-                    message = "The checklist changed since you read it: read it again."
-                    return Response(
-                        {
-                            "error": message,
-                            "detail": message,
-                            "code": "version_conflict",
-                            "current_version": current,
-                        },
-                        status=status.HTTP_409_CONFLICT,
-                    )
-                saved = {answer.ref_id: answer for answer in pr.checklist_answers.all()}
-                checklist_answers_save(
-                    request=pr,
-                    actor=request.user,
-                    answers=[
-                        _answer_input(row, saved.get(row["ref_id"])) for row in data["answers"]
-                    ],
-                    ip=client_ip(request),
-                )
-        except PermissionDenied as exc:
-            return _workflow_refused(str(exc))
-        except ValueError as exc:
-            return _bad_answers(str(exc))
-        return None
+        saved = {answer.ref_id: answer for answer in pr.checklist_answers.all()}
+        checklist_answers_save(
+            request=pr,
+            actor=request.user,
+            answers=[_answer_input(row, saved.get(row["ref_id"])) for row in data["answers"]],
+            version=data["version"],
+            ip=client_ip(request),
+        )
 
     @extend_schema(
         summary="What is still missing before the request's next step",

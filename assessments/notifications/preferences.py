@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from ukcn.refusals import Refusal
 from ukcn.roles import Role, user_roles
 
 from ..audit import audit_record
@@ -53,9 +54,11 @@ def preferences_save(*, user, choices: dict[str, str]) -> list[str]:
     mandatory = mandatory_kinds(user)
     for kind, choice in choices.items():
         if kind not in NotificationKind.values or choice not in DeliveryChoice.values:
-            raise ValueError(f"Unknown notification kind or choice: {kind}={choice}")
+            raise Refusal.invalid(f"Unknown notification kind or choice: {kind}={choice}")
         if choice == DeliveryChoice.NONE and kind in mandatory:
-            raise ValueError(f"Your role cannot switch off: {NotificationKind(kind).label}")
+            raise Refusal.invalid(
+                f"Your role cannot switch off: {NotificationKind(kind).label}", fields={kind: ""}
+            )
     current = preferences_for(user=user)
     changed = {kind: choice for kind, choice in choices.items() if current[kind] != choice}
     if not changed:

@@ -1,23 +1,6 @@
-"""Forms for reviewers' screening decisions and live name checks."""
+"""The live name check's form (reviewers' match decisions are validated by the service)."""
 
 from django import forms
-
-
-class MatchDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("confirm", "Confirm: this partner is the listed body"), ("dismiss", "Dismiss")]
-    )
-    reason = forms.CharField(
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Give a reason for the decision."},
-    )
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Give a reason for the decision.", code="required")
-        return reason
 
 
 class NameCheckForm(forms.Form):

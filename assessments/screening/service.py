@@ -6,12 +6,11 @@ import threading
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
-from ukcn.roles import Role, has_role
+from ukcn.refusals import Refusal, refuse
 
 from ..audit import audit_record
 from ..models import (
@@ -308,6 +307,14 @@ def _alert(record: ScreeningMatch, kind: str, summary: ScreeningSummary, previou
     summary.notes.append(message)
 
 
+def request_screen(*, request: PartnershipRequest, actor, reason: str, ip: str | None = None):
+    """A person's "Screen now" (web or API): reviewers only; the screening is `screen_request`'s."""
+    from ..workflow.rules import refuse_role
+
+    refuse_role(actor, "screen")
+    return screen_request(request=request, actor=actor, reason=reason, ip=ip)
+
+
 def screen_request(
     *,
     request: PartnershipRequest,
@@ -316,7 +323,10 @@ def screen_request(
     reason: str = "on demand",
     ip: str | None = None,
 ) -> ScreeningSummary:
-    """Screen every partner of a request (its name and native-script name); audited."""
+    """Screen every partner of a request (its name and native-script name); audited.
+
+    The system's own screening (on submit, when a list changes) calls this directly; a person
+    asking for a screening goes through `request_screen`, which checks who may."""
     summary = ScreeningSummary()
     now = timezone.now()
     with transaction.atomic():
@@ -373,20 +383,32 @@ def screen_request(
 
 def match_decide_refusal(actor, match: ScreeningMatch) -> str | None:
     """Reviewers decide matches, never on a request they registered or submitted."""
-    from ..workflow.rules import segregation_refusal
+    from ..workflow.rules import action_role_refusal, segregation_refusal
 
-    if not has_role(actor, Role.REVIEWER):
-        return "Only reviewers decide screening matches."
-    return segregation_refusal(actor, match.partner.request, "decide its screening matches")
+    return action_role_refusal(actor, "match_decide") or segregation_refusal(
+        actor, match.partner.request, "decide its screening matches"
+    )
+
+
+MATCH_DECISIONS = {"confirm": MatchStatus.CONFIRMED, "dismiss": MatchStatus.DISMISSED}
+REASON_MAX_LENGTH = 2000
 
 
 def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) -> ScreeningMatch:
-    refusal = match_decide_refusal(actor, match)
-    if refusal:
-        raise PermissionDenied(refusal)
+    from ..workflow.rules import refuse_role, segregation_refusal
+
+    refuse_role(actor, "match_decide")
+    refuse(segregation_refusal(actor, match.partner.request, "decide its screening matches"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Give a reason for the decision.", code="reason_required")
+        raise Refusal.invalid(
+            "Give a reason for the decision.",
+            code="reason_required",
+            fields={"reason": "Give a reason for the decision."},
+        )
+    if len(reason) > REASON_MAX_LENGTH:
+        message = f"Keep the reason under {REASON_MAX_LENGTH} characters."
+        raise Refusal.invalid(message, fields={"reason": message})
     now = timezone.now()
     with transaction.atomic():
         match = ScreeningMatch.objects.select_for_update().get(pk=match.pk)
@@ -443,6 +465,17 @@ def match_confirm(*, match: ScreeningMatch, actor, reason: str, ip=None) -> Scre
 def match_dismiss(*, match: ScreeningMatch, actor, reason: str, ip=None) -> ScreeningMatch:
     """A reviewer dismisses a match; remembered until the entry's data changes."""
     return _decide(match=match, actor=actor, reason=reason, status=MatchStatus.DISMISSED, ip=ip)
+
+
+def match_decide(*, match: ScreeningMatch, actor, decision: str, reason: str, ip=None):
+    """Confirm or dismiss, as a form gives it: who may first, then the input."""
+    from ..workflow.rules import refuse_role
+
+    refuse_role(actor, "match_decide")
+    if decision not in MATCH_DECISIONS:
+        message = "Choose whether to confirm or dismiss the match."
+        raise Refusal.invalid(message, fields={"decision": message})
+    return _decide(match=match, actor=actor, reason=reason, status=MATCH_DECISIONS[decision], ip=ip)
 
 
 def confirmed_matches(request: PartnershipRequest) -> list[ConfirmedMatch]:

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ukcn.refusals import Refusal
 from ukcn.roles import Role, has_role
 
 from ..audit import client_ip
@@ -36,7 +37,11 @@ def request_checklist(http_request, reference):
     version = checklist_version_for_request(partnership_request)
     may_answer = _may_answer(http_request.user, partnership_request)
     if http_request.method == "POST" and not may_answer:
-        raise PermissionDenied(checklist_answer_refusal(http_request.user, partnership_request))
+        # The page offered no form: the service says why, and the post is refused outright.
+        try:
+            checklist_answers_save(request=partnership_request, actor=http_request.user, answers=[])
+        except Refusal as refusal:
+            raise PermissionDenied(refusal.message) from None
     answers = {
         answer.ref_id: answer
         for answer in partnership_request.checklist_answers.select_related(

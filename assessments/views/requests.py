@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ukcn.models import requester_department, requester_departments
+from ukcn.refusals import Refusal, refusal_message, refusal_to_form
 from ukcn.roles import Role, has_role, sees_all_departments
 
 from .. import workflow
@@ -94,16 +94,18 @@ def _formsets(data=None, *, user, instance=None):
     return partners, funding
 
 
-def _facts(form, partners, funding, *, actor, ip) -> workflow.RequestFacts:
-    """Turn valid forms into plain facts, registering any new partner organisations."""
-    partner_inputs = []
-    for row in formset_rows(partners):
-        organisation = row.cleaned_data.get("organisation") or workflow.organisation_get_or_create(
-            actor=actor, ip=ip, **row.new_organisation_fields()
+def _facts(form, partners, funding) -> workflow.RequestFacts:
+    """Turn valid forms into plain facts; the workflow registers any new organisation."""
+    partner_inputs = [
+        workflow.PartnerInput(
+            organisation=row.cleaned_data.get("organisation"),
+            role=row.cleaned_data.get("role", ""),
+            new_organisation=None
+            if row.cleaned_data.get("organisation")
+            else row.new_organisation_fields(),
         )
-        partner_inputs.append(
-            workflow.PartnerInput(organisation=organisation, role=row.cleaned_data.get("role", ""))
-        )
+        for row in formset_rows(partners)
+    ]
     return workflow.RequestFacts(
         fields=form.facts_fields(),
         sectors=list(form.cleaned_data["sectors"]),
@@ -117,24 +119,23 @@ def _facts(form, partners, funding, *, actor, ip) -> workflow.RequestFacts:
 
 
 def _save_request(request, form, partners, funding, *, instance=None):
-    """Create or update through the workflow; new organisations roll back with a refusal."""
+    """Create or update through the workflow (which registers new organisations)."""
     ip = client_ip(request)
-    with transaction.atomic():
-        facts = _facts(form, partners, funding, actor=request.user, ip=ip)
-        if instance is None:
-            return workflow.request_create(
-                actor=request.user,
-                facts=facts,
-                department=form.cleaned_data.get("department"),
-                ip=ip,
-            )
-        return workflow.request_update(
+    facts = _facts(form, partners, funding)
+    if instance is None:
+        return workflow.request_create(
             actor=request.user,
-            request=instance,
-            version=form.cleaned_data.get("version") or 0,
             facts=facts,
+            department=form.cleaned_data.get("department"),
             ip=ip,
         )
+    return workflow.request_update(
+        actor=request.user,
+        request=instance,
+        version=form.cleaned_data.get("version") or 0,
+        facts=facts,
+        ip=ip,
+    )
 
 
 def request_create(request):
@@ -172,8 +173,8 @@ def _request_form(request, *, instance):
         if form.is_valid() and partners.is_valid() and funding.is_valid():
             try:
                 saved = _save_request(request, form, partners, funding, instance=instance)
-            except workflow.WorkflowError as exc:
-                form.add_error(None, str(exc))
+            except Refusal as exc:
+                refusal_to_form(form, exc)
             else:
                 verb = "registered as a draft" if instance is None else "saved"
                 messages.success(request, f"{saved.reference} {verb}.")
@@ -406,8 +407,8 @@ def request_action(request, reference, action):
         data = form.cleaned_data
     try:
         message = handler(request.user, pr, data, client_ip(request))
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
+    except Refusal as exc:
+        refusal_message(request, exc)
     else:
         messages.success(request, message)
     return redirect(pr)
@@ -419,8 +420,8 @@ def request_sign_off(request, reference):
     pr = get_request_for_user(request.user, reference)
     try:
         step = workflow.request_sign_off(actor=request.user, request=pr, ip=client_ip(request))
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
+    except Refusal as exc:
+        refusal_message(request, exc)
     else:
         if pr.is_decided:
             messages.success(
@@ -448,8 +449,8 @@ def request_sign_off_refuse(request, reference):
             reason=form.cleaned_data["reason"],
             ip=client_ip(request),
         )
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
+    except Refusal as exc:
+        refusal_message(request, exc)
     else:
         messages.success(
             request, "Sign-off refused: the request is back with the decider, with your reason."
@@ -468,8 +469,8 @@ def condition_met(request, reference, pk):
             note=request.POST.get("note", "")[:500],
             ip=client_ip(request),
         )
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
+    except Refusal as exc:
+        refusal_message(request, exc)
     else:
         messages.success(request, "Condition marked as met.")
     return redirect(pr)

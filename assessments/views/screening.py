@@ -1,26 +1,23 @@
 """Screening pages: a request's potential matches, reviewers' decisions, live name checks."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from ukcn.roles import Role, has_role
+from ukcn.refusals import Refusal, refusal_message
 
 from ..audit import client_ip
 from ..models import ScreeningMatch
 from ..permissions import get_request_for_user
-from ..screening.forms import MatchDecisionForm, NameCheckForm
+from ..screening import service as screening
+from ..screening.forms import NameCheckForm
 from ..screening.rate_limit import screening_wait
 from ..screening.service import (
-    match_confirm,
-    match_decide_refusal,
-    match_dismiss,
+    request_screen,
     screen_name,
-    screen_request,
 )
 
 
@@ -48,9 +45,7 @@ def request_screening(request, reference):
 def request_screen_now(request, reference):
     """Screen every partner of the request again, on a reviewer's demand."""
     partnership_request = get_request_for_user(request.user, reference)
-    if not has_role(request.user, Role.REVIEWER):
-        raise PermissionDenied("Only reviewers screen requests.")
-    summary = screen_request(
+    summary = request_screen(
         request=partnership_request,
         actor=request.user,
         reason="screened on demand",
@@ -69,22 +64,19 @@ def match_decide(request, pk):
     """Confirm or dismiss one potential match, with a reason (reviewers only)."""
     match = get_object_or_404(ScreeningMatch.objects.select_related("partner__request"), pk=pk)
     partnership_request = get_request_for_user(request.user, match.partner.request.reference)
-    refusal = match_decide_refusal(request.user, match)
-    if refusal and not has_role(request.user, Role.REVIEWER):
-        raise PermissionDenied(refusal)
-    if refusal:
-        messages.error(request, refusal)
+    try:
+        match = screening.match_decide(
+            match=match,
+            actor=request.user,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+            ip=client_ip(request),
+        )
+    except Refusal as refusal:
+        if refusal.kind == "forbidden":
+            raise  # answered 403 by ukcn.middleware.RefusalMiddleware
+        refusal_message(request, refusal)
         return _back(request, partnership_request)
-    form = MatchDecisionForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return _back(request, partnership_request)
-    decide = match_confirm if form.cleaned_data["decision"] == "confirm" else match_dismiss
-    match = decide(
-        match=match, actor=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)
-    )
     messages.success(
         request,
         f"{match.get_status_display()}: {match.partner.organisation.name} as "

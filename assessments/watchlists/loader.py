@@ -247,6 +247,34 @@ def watchlist_create(
     return watchlist
 
 
+def watchlist_update(*, actor, watchlist: Watchlist, changed: dict, ip: str | None = None):
+    """Save a watchlist's settings edited by hand (the admin), audited."""
+    with transaction.atomic():
+        watchlist.save()
+        audit_record(
+            actor=actor,
+            action="watchlist.changed",
+            summary=f"Watchlist {watchlist} changed in the admin",
+            obj=watchlist,
+            changes=changed,
+            ip=ip,
+        )
+    return watchlist
+
+
+def watchlist_delete(*, actor, watchlist: Watchlist, ip: str | None = None) -> None:
+    """Delete a watchlist and its versions (the admin), audited before it goes."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="watchlist.deleted",
+            summary=f"Watchlist {watchlist} deleted in the admin",
+            obj=watchlist,
+            ip=ip,
+        )
+        watchlist.delete()
+
+
 def _next_number(watchlist: Watchlist) -> int:
     return (watchlist.versions.aggregate(top=Max("number"))["top"] or 0) + 1
 

@@ -2,7 +2,7 @@
 
 Each public function checks the actor's permission and the request's state, makes its
 change and writes its audit event in one transaction; an illegal call raises
-`WorkflowError` and changes nothing. One module per concept; import from here.
+`ukcn.refusals.Refusal` (forbidden, conflict or invalid) and changes nothing. One module per concept; import from here.
 """
 
 from .attachments import attachment_add, attachment_open
@@ -10,6 +10,7 @@ from .conditions import condition_add, condition_mark_met, conditions_mark_overd
 from .requests import (
     organisation_create,
     organisation_get_or_create,
+    organisation_update,
     request_create,
     request_decide,
     request_recommend,
@@ -31,10 +32,8 @@ from .rules import (
     HIGH_TIERS,
     ORGANISATION_FIELDS,
     ConditionInput,
-    ConflictError,
     PartnerInput,
     RequestFacts,
-    WorkflowError,
     request_actions_for,
 )
 
@@ -45,10 +44,8 @@ __all__ = [
     "HIGH_TIERS",
     "ORGANISATION_FIELDS",
     "ConditionInput",
-    "ConflictError",
     "PartnerInput",
     "RequestFacts",
-    "WorkflowError",
     "attachment_add",
     "attachment_open",
     "condition_add",
@@ -56,6 +53,7 @@ __all__ = [
     "conditions_mark_overdue",
     "organisation_create",
     "organisation_get_or_create",
+    "organisation_update",
     "request_actions_for",
     "request_create",
     "request_decide",

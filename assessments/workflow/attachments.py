@@ -5,6 +5,8 @@ import uuid
 
 from django.db import transaction
 
+from ukcn.refusals import Refusal
+
 from ..attachments import AttachmentRejected, attachment_check
 from ..audit import audit_record
 from ..models import (
@@ -12,7 +14,6 @@ from ..models import (
     PartnershipRequest,
 )
 from .rules import (
-    WorkflowError,
     _attach_refusal,
     _locked,
     _refuse,
@@ -31,14 +32,14 @@ def attachment_add(
 ) -> Attachment:
     """Store an upload after checking its size and type (extension and content)."""
     if kind not in Attachment.Kind.values:
-        raise WorkflowError(f"'{kind}' is not a kind of attachment.")
+        raise Refusal.invalid(f"'{kind}' is not a kind of attachment.")
     size = uploaded_file.size
     uploaded_file.seek(0)
     head = uploaded_file.read(2048)
     try:
         safe_name, content_type = attachment_check(name=uploaded_file.name, size=size, head=head)
     except AttachmentRejected as exc:
-        raise WorkflowError(str(exc)) from None
+        raise Refusal.invalid(str(exc), code="attachment_rejected") from None
     uploaded_file.seek(0)
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():

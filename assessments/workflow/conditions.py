@@ -5,6 +5,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from ukcn.refusals import Refusal
+
 from ..audit import audit_record
 from ..models import (
     Condition,
@@ -13,9 +15,9 @@ from ..models import (
 )
 from .rules import (
     ConditionInput,
-    WorkflowError,
     _is_central,
     _locked,
+    refuse_role,
 )
 
 # --- conditions ------------------------------------------------------------------------------
@@ -23,7 +25,7 @@ from .rules import (
 
 def _condition_create(*, actor, request, decision, item: ConditionInput, ip) -> Condition:
     if not item.text.strip():
-        raise WorkflowError("A condition needs its text.")
+        raise Refusal.invalid("A condition needs its text.")
     condition = Condition.objects.create(
         request=request,
         decision=decision,
@@ -52,13 +54,12 @@ def condition_add(
 ) -> Condition:
     """Add a condition to a request approved with conditions."""
     if item.due_date < timezone.localdate():
-        raise WorkflowError("A condition's due date cannot be in the past.")
+        raise Refusal.invalid("A condition's due date cannot be in the past.")
     with transaction.atomic():
         current = _locked(request)
-        if not _is_central(actor):
-            raise WorkflowError("Only a reviewer or an approver may add conditions.")
+        refuse_role(actor, "add_condition")
         if current.status != RequestStatus.APPROVED_WITH_CONDITIONS:
-            raise WorkflowError(
+            raise Refusal.conflict(
                 "Conditions can be added only to a request approved with conditions."
             )
         decision = current.decisions.filter(superseded=False).first()
@@ -72,11 +73,11 @@ def condition_mark_met(*, actor, condition: Condition, note: str = "", ip=None) 
             Condition.objects.select_for_update().select_related("request").get(pk=condition.pk)
         )
         if not (_is_central(actor) or (current.owner_id and current.owner_id == actor.pk)):
-            raise WorkflowError(
+            raise Refusal.conflict(
                 "Only the condition's owner, a reviewer or an approver may mark it met."
             )
         if current.status == Condition.Status.MET:
-            raise WorkflowError("This condition is already met.")
+            raise Refusal.conflict("This condition is already met.")
         previous = current.status
         current.status = Condition.Status.MET
         current.met_at = timezone.now()
@@ -98,18 +99,22 @@ def condition_mark_met(*, actor, condition: Condition, note: str = "", ip=None) 
 
 
 def conditions_mark_overdue(*, today: date | None = None, actor=None) -> int:
-    """Mark open conditions past their due date as overdue; return how many changed."""
+    """Mark open conditions past their due date as overdue, each audited and its people told;
+    return how many changed. The one way a condition becomes overdue: the daily scheduled job
+    and `manage.py mark_overdue_conditions` both call it. Safe to run again."""
+    from ..notifications import notify_condition_overdue
+
     today = today or timezone.localdate()
-    changed = 0
-    with transaction.atomic():
-        overdue = (
-            Condition.objects.select_for_update()
-            .filter(status=Condition.Status.OPEN, due_date__lt=today)
-            .select_related("request")
-        )
-        for condition in overdue:
+    marked = 0
+    late = Condition.objects.filter(status=Condition.Status.OPEN, due_date__lt=today)
+    for condition in late.select_related("request", "request__reviewer", "owner"):
+        with transaction.atomic():
+            changed = Condition.objects.filter(
+                pk=condition.pk, status=Condition.Status.OPEN
+            ).update(status=Condition.Status.OVERDUE)
+            if not changed:
+                continue  # met or marked in the meantime
             condition.status = Condition.Status.OVERDUE
-            condition.save(update_fields=["status"])
             audit_record(
                 actor=actor,
                 action="condition.overdue",
@@ -121,5 +126,6 @@ def conditions_mark_overdue(*, today: date | None = None, actor=None) -> int:
                 request=condition.request,
                 changes={"status": [Condition.Status.OPEN, Condition.Status.OVERDUE]},
             )
-            changed += 1
-    return changed
+            notify_condition_overdue(condition=condition)
+        marked += 1
+    return marked

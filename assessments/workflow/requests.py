@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ukcn.models import requester_department
+from ukcn.refusals import Refusal
 from ukcn.roles import Role, has_department_role, has_role
 
 from ..audit import audit_record
@@ -34,16 +35,15 @@ from ..notifications import (
 from ..routes import route_for
 from ..screening.service import screen_request
 from .conditions import _condition_create
+from .facts import request_facts_validate
 from .rules import (
     DECISION_OUTCOMES,
     EDITABLE_FIELDS,
     FUNDING_FIELDS,
     ORGANISATION_FIELDS,
     ConditionInput,
-    ConflictError,
     PartnerInput,
     RequestFacts,
-    WorkflowError,
     _decide_refusal,
     _edit_refusal,
     _locked,
@@ -60,6 +60,7 @@ from .rules import (
     higher_tier,
     next_sign_off,
     pending_decision,
+    refuse_role,
     request_policy_data,
     sign_off_capacity,
     tier_change_refusal,
@@ -104,13 +105,27 @@ def _snapshot(request) -> dict:
     return data
 
 
+def _resolve_partners(facts: RequestFacts, *, actor, ip) -> None:
+    """Register (or find, by name and country) each new organisation the facts describe."""
+    resolved = []
+    for partner in facts.partners:
+        if partner.organisation is None:
+            organisation = organisation_get_or_create(
+                actor=actor, ip=ip, **(partner.new_organisation or {})
+            )
+            partner = PartnerInput(organisation=organisation, role=partner.role)
+        resolved.append(partner)
+    facts.partners = resolved
+
+
 def _write_facts(request: PartnershipRequest, facts: RequestFacts) -> None:
     request.sectors.set(facts.sectors)
     request.disciplines.set(facts.disciplines)
     wanted: dict[int, PartnerInput] = {}
     for partner in facts.partners:
         if partner.organisation.pk in wanted:
-            raise WorkflowError(f"{partner.organisation} is listed twice as a partner.")
+            # A new organisation typed as one already listed: found, so listed twice.
+            raise Refusal.invalid(f"{partner.organisation} is listed twice as a partner.")
         wanted[partner.organisation.pk] = partner
     # Keep the rows of partners that stay, so what hangs off them (e.g. screening results)
     # survives an edit; remove the dropped ones and add the new ones.
@@ -135,24 +150,38 @@ def _write_facts(request: PartnershipRequest, facts: RequestFacts) -> None:
 def _check_facts(facts: RequestFacts) -> None:
     unknown = set(facts.fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise WorkflowError(
+        raise Refusal.invalid(
             f"These fields cannot be set on a request: {', '.join(sorted(unknown))}."
         )
-    start, end = facts.fields.get("start_date"), facts.fields.get("end_date")
-    if start and end and end < start:
-        raise WorkflowError("The end date is before the start date.")
+    errors = request_facts_validate(
+        {
+            **facts.fields,
+            "sectors": facts.sectors,
+            "funding": facts.funding,
+            "partners": facts.partners,
+        }
+    )
+    if errors:
+        raise Refusal.for_fields(errors)
 
 
 # --- organisations ---------------------------------------------------------------------------
 
 
+def _may_register_organisations(actor) -> bool:
+    return has_role(actor, Role.REQUESTER, Role.REVIEWER, Role.APPROVER) or actor.has_perm(
+        "assessments.add_organisation"
+    )
+
+
 def organisation_create(*, actor, ip: str | None = None, **fields) -> Organisation:
-    """Register a partner organisation, reusable by later requests."""
-    if not has_role(actor, Role.REQUESTER, Role.REVIEWER, Role.APPROVER):
-        raise WorkflowError("You may not register organisations.")
+    """Register a partner organisation, reusable by later requests (by requesters and central
+    staff with the request, or in the admin by those allowed to add organisations)."""
+    if not _may_register_organisations(actor):
+        raise Refusal.forbidden("You may not register organisations.")
     data = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
     if not data.get("name") or not data.get("country"):
-        raise WorkflowError("An organisation needs at least a name and a country.")
+        raise Refusal.invalid("An organisation needs at least a name and a country.")
     data["country"] = data["country"].upper()
     with transaction.atomic():
         organisation = Organisation.objects.create(**data)
@@ -164,6 +193,38 @@ def organisation_create(*, actor, ip: str | None = None, **fields) -> Organisati
             changes={k: [None, _plain(v)] for k, v in data.items() if v},
             ip=ip,
         )
+    return organisation
+
+
+def organisation_update(
+    *, actor, organisation: Organisation, ip: str | None = None, **fields
+) -> Organisation:
+    """Correct a registered organisation (the admin); audited with each field's before and after."""
+    if not actor.has_perm("assessments.change_organisation"):
+        raise Refusal.forbidden("You may not correct organisations.")
+    data = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
+    if "country" in data:
+        data["country"] = (data["country"] or "").upper()
+    with transaction.atomic():
+        current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        changes = {
+            k: [_plain(getattr(current, k)), _plain(v)]
+            for k, v in data.items()
+            if getattr(current, k) != v
+        }
+        for name, value in data.items():
+            setattr(current, name, value)
+        current.save()
+        audit_record(
+            actor=actor,
+            action="organisation.updated",
+            summary=f"Corrected organisation {current}",
+            obj=current,
+            changes=changes,
+            ip=ip,
+        )
+    for name, value in data.items():
+        setattr(organisation, name, value)
     return organisation
 
 
@@ -199,22 +260,33 @@ def request_create(
     Reviewers register on behalf of any department; requesters only for their own.
     `registered_on` back-dates a request recorded after the fact (its year names the reference).
     """
-    if not has_role(actor, Role.REQUESTER, Role.REVIEWER):
-        raise WorkflowError("Only requesters and reviewers may register requests.")
+    refuse_role(actor, "register")
     department = department or requester_department(actor)
     if department is None:
-        raise WorkflowError(
+        raise Refusal.invalid(
             "The request needs a department: choose the department it is registered for."
         )
     if not has_role(actor, Role.REVIEWER) and not has_department_role(
         actor, department.pk, Role.REQUESTER
     ):
-        raise WorkflowError(
-            "Requesters may register requests only for a department they are requester for."
-        )
+        message = "Requesters may register requests only for a department they are requester for."
+        raise Refusal.invalid(message, fields={"department": message})
     _check_facts(facts)
     if registered_on and registered_on > timezone.localdate():
-        raise WorkflowError("A request cannot be registered in the future.")
+        raise Refusal.invalid("A request cannot be registered in the future.")
+    with transaction.atomic():
+        # New organisations are registered with the request, and roll back with a refusal.
+        _resolve_partners(facts, actor=actor, ip=ip)
+        return _request_insert(
+            actor=actor,
+            facts=facts,
+            department=department,
+            registered_on=registered_on,
+            ip=ip,
+        )
+
+
+def _request_insert(*, actor, facts, department, registered_on, ip) -> PartnershipRequest:
     year = (registered_on or timezone.localdate()).year
     for _attempt in range(20):
         reference = _next_reference(year)
@@ -250,7 +322,7 @@ def request_create(
             if PartnershipRequest.objects.filter(reference=reference).exists():
                 continue
             raise
-    raise WorkflowError("Could not allocate a request reference; please try again.")
+    raise Refusal.conflict("Could not allocate a request reference; please try again.")
 
 
 def request_update(
@@ -267,10 +339,13 @@ def request_update(
         current = _locked(request)
         _refuse(_edit_refusal(actor, current))
         if current.version != version:
-            raise ConflictError(
+            raise Refusal.conflict(
                 f"{current.reference} was changed by someone else while you were editing "
-                "(your copy is out of date). Reload the request, then make your changes again."
+                "(your copy is out of date). Reload the request, then make your changes again.",
+                code="version_conflict",
+                extra={"current_version": current.version},
             )
+        _resolve_partners(facts, actor=actor, ip=ip)
         before = _snapshot(current)
         for name, value in facts.fields.items():
             setattr(current, name, value)
@@ -338,9 +413,9 @@ def request_submit(*, actor, request: PartnershipRequest, ip: str | None = None)
         current = _locked(request)
         _refuse(_submit_refusal(actor, current))
         if not current.partners.exists():
-            raise WorkflowError("Add at least one partner organisation before submitting.")
+            raise Refusal.conflict("Add at least one partner organisation before submitting.")
         if not current.no_nsi_sector and not current.sectors.exists():
-            raise WorkflowError(
+            raise Refusal.conflict(
                 "Choose the NSI Act sectors the work touches, or tick 'none of the NSI Act "
                 "sectors', before submitting."
             )
@@ -388,6 +463,7 @@ def request_take_into_review(*, actor, request: PartnershipRequest, ip=None):
     """A reviewer takes a submitted request and becomes its reviewer."""
     with transaction.atomic():
         current = _locked(request)
+        refuse_role(actor, "take_into_review")
         _refuse(_take_refusal(actor, current))
         _transition(
             actor=actor,
@@ -410,20 +486,21 @@ def request_set_tier(*, actor, request: PartnershipRequest, tier: str, reason: s
     from ..gates import assessment_changed_inputs, latest_assessment
 
     if tier not in Tier.values:
-        raise WorkflowError(f"'{tier}' is not a risk tier.")
+        raise Refusal.invalid(f"'{tier}' is not a risk tier.")
     if not reason.strip():
-        raise WorkflowError("Say why you change the tier: the reason goes on the record.")
+        raise Refusal.invalid("Say why you change the tier: the reason goes on the record.")
     with transaction.atomic():
         current = _locked(request)
+        refuse_role(actor, "set_tier")
         _refuse(_tier_refusal(actor, current))
         assessment = latest_assessment(current)
         if assessment is None:
-            raise WorkflowError(
+            raise Refusal.conflict(
                 "Assess the risk first: a tier is changed by hand only on an assessment."
             )
         changed = assessment_changed_inputs(current, assessment)
         if changed:
-            raise WorkflowError(
+            raise Refusal.conflict(
                 f"The assessment is out of date ({', '.join(changed)} changed since): assess "
                 "again before changing the tier."
             )
@@ -462,11 +539,12 @@ def request_recommend(
 ) -> Recommendation:
     """A reviewer recommends approve, approve with conditions, or decline."""
     if outcome not in Recommendation.Outcome.values:
-        raise WorkflowError(f"'{outcome}' is not a recommendation.")
+        raise Refusal.invalid(f"'{outcome}' is not a recommendation.")
     if not reasoning.strip():
-        raise WorkflowError("A recommendation needs its reasoning.")
+        raise Refusal.invalid("A recommendation needs its reasoning.")
     with transaction.atomic():
         current = _locked(request)
+        refuse_role(actor, "recommend")
         _refuse(_recommend_refusal(actor, current))
         _refuse(gates_refusal(current, "recommend", "a recommendation"))
         recommendation = Recommendation.objects.create(
@@ -509,23 +587,24 @@ def request_decide(
     """
     conditions = conditions or []
     if outcome not in DECISION_OUTCOMES:
-        raise WorkflowError(f"'{outcome}' is not a decision.")
+        raise Refusal.invalid(f"'{outcome}' is not a decision.")
     if not reasoning.strip():
-        raise WorkflowError("A decision needs its reasoning.")
+        raise Refusal.invalid("A decision needs its reasoning.")
     if outcome == RequestStatus.APPROVED_WITH_CONDITIONS and not conditions:
-        raise WorkflowError("An approval with conditions needs at least one condition.")
+        raise Refusal.invalid("An approval with conditions needs at least one condition.")
     if outcome != RequestStatus.APPROVED_WITH_CONDITIONS and conditions:
-        raise WorkflowError("Conditions belong only to an approval with conditions.")
+        raise Refusal.invalid("Conditions belong only to an approval with conditions.")
     today = timezone.localdate()
     if any(c.due_date < today for c in conditions):
-        raise WorkflowError("A condition's due date cannot be in the past.")
+        raise Refusal.invalid("A condition's due date cannot be in the past.")
     with transaction.atomic():
         current = _locked(request)
+        refuse_role(actor, "decide")
         _refuse(_decide_refusal(actor, current))
         _refuse(gates_refusal(current, "decide", "a decision"))
         review_on = next_review_date or today + review_period()
         if review_on <= today:
-            raise WorkflowError("The next review date must be in the future.")
+            raise Refusal.invalid("The next review date must be in the future.")
         route = route_for(request_policy_data(current), current.tier)
         decision = Decision.objects.create(
             request=current,
@@ -643,10 +722,11 @@ def request_sign_off(*, actor, request: PartnershipRequest, ip=None) -> SignOff:
         current = _locked(request)
         decision = pending_decision(current)
         step = next_sign_off(decision)
+        refuse_role(actor, "sign_off")
         _refuse(_sign_off_refusal(actor, current, decision, step))
         missing = [g for g in open_gates(current, "sign_off") if g.code != "sign_offs"]
         if missing:
-            raise WorkflowError(
+            raise Refusal.conflict(
                 "Not yet: a sign-off needs every check finished. Still missing: "
                 f"{gates_summary(missing)}."
             )
@@ -682,11 +762,12 @@ def request_sign_off_refuse(*, actor, request: PartnershipRequest, reason: str, 
     """Refuse the sign-off, with a reason: the decision lapses and the request returns to the
     decider (recommended again)."""
     if not reason.strip():
-        raise WorkflowError("Say why you refuse to sign off: the decider reads it.")
+        raise Refusal.invalid("Say why you refuse to sign off: the decider reads it.")
     with transaction.atomic():
         current = _locked(request)
         decision = pending_decision(current)
         step = next_sign_off(decision)
+        refuse_role(actor, "sign_off")
         _refuse(_sign_off_refusal(actor, current, decision, step))
         _record_sign_off(step, actor, current, SignOff.Status.REFUSED, reason)
         decision.state = Decision.State.REFUSED
@@ -709,9 +790,10 @@ def request_sign_off_refuse(*, actor, request: PartnershipRequest, reason: str, 
 def request_reopen(*, actor, request: PartnershipRequest, reason: str, ip=None):
     """Put a decided request back under review; its earlier decision stays, marked superseded."""
     if not reason.strip():
-        raise WorkflowError("Say why the request is reopened (e.g. a watchlist change).")
+        raise Refusal.invalid("Say why the request is reopened (e.g. a watchlist change).")
     with transaction.atomic():
         current = _locked(request)
+        refuse_role(actor, "reopen")
         _refuse(_reopen_refusal(actor, current))
         superseded = list(current.decisions.filter(superseded=False).values_list("pk", flat=True))
         current.decisions.filter(pk__in=superseded).update(superseded=True)

@@ -1,9 +1,16 @@
-"""Who may do what in the workflow, its errors and its plain-data inputs."""
+"""Who may do what in the workflow, and its plain-data inputs.
+
+Every rule about who may act lives here: `ACTION_ROLES` (the roles that may ever take an
+action; the API's permission classes and the services ask it) and the `_*_refusal` functions
+(what the request's state, segregation of duties and four eyes allow now). Services raise a
+`ukcn.refusals.Refusal` built from them; `request_actions_for` shows the same answers as buttons.
+"""
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ukcn.refusals import refuse
 from ukcn.roles import Role, has_department_role, has_role
 
 from ..models import (
@@ -13,15 +20,6 @@ from ..models import (
     Tier,
 )
 from ..models.requests import DECIDED_STATUSES, OPEN_STATUSES
-
-
-class WorkflowError(Exception):
-    """An action the actor may not take, or not in the request's current state."""
-
-
-class ConflictError(WorkflowError):
-    """The request changed after the actor read it (optimistic locking)."""
-
 
 # The request's own fields a form may set; everything else moves only through the workflow.
 EDITABLE_FIELDS = (
@@ -64,10 +62,13 @@ DECISION_OUTCOMES = frozenset(
 
 @dataclass(frozen=True)
 class PartnerInput:
-    """One partner as a form gives it: an organisation and its role in the project."""
+    """One partner as a form gives it: a registered organisation, or a new one described by
+    `new_organisation` (ORGANISATION_FIELDS) that the workflow registers or finds by name and
+    country; and its role in the project."""
 
-    organisation: Organisation
+    organisation: Organisation | None = None
     role: str = ""
+    new_organisation: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,77 @@ class RequestFacts:
 
 
 # --- who may do what -------------------------------------------------------------------------
+
+
+def sign_off_roles() -> frozenset[str]:
+    """Every role a sign-off step names (or lets sign in its place): the active policy's
+    routes, and the steps of decisions already awaiting sign-off."""
+    from ..models import ScoringPolicy, SignOff
+    from ..routes import route_for
+
+    policy = ScoringPolicy.objects.filter(is_active=True).only("data").first()
+    data = policy.data if policy else {}
+    roles = {
+        role
+        for tier in Tier.values
+        for step in route_for(data, tier).sign_offs
+        for role in (step.role, step.fallback_role)
+    }
+    for role, fallback in (
+        SignOff.objects.filter(status=SignOff.Status.PENDING)
+        .values_list("role", "fallback_role")
+        .distinct()
+    ):
+        roles |= {role, fallback}
+    return frozenset(roles - {""})
+
+
+def _sign_off_roles_message() -> str:
+    names = sorted(Role(role).label.lower() for role in sign_off_roles() if role in Role.values)
+    return f"Only those who sign off decisions ({', '.join(names)}) may sign off or refuse."
+
+
+_CENTRAL = (Role.REVIEWER, Role.APPROVER)
+
+# The roles that may ever take each action, and the sentence for everyone else. The request's
+# state, its tier, segregation of duties and four eyes narrow this further (the refusals below).
+# A callable gives roles (and its sentence) decided at call time: the policy names who signs off.
+ACTION_ROLES = {
+    "register": (
+        (Role.REQUESTER, Role.REVIEWER),
+        "Only requesters and reviewers may register requests.",
+    ),
+    "take_into_review": ((Role.REVIEWER,), "Only a reviewer may take a request into review."),
+    "set_tier": (_CENTRAL, "Only a reviewer or an approver may set the risk tier."),
+    "assess": (_CENTRAL, "Only a reviewer or an approver may assess the risk."),
+    "recommend": ((Role.REVIEWER,), "Only a reviewer may recommend an outcome."),
+    "decide": (_CENTRAL, "Only reviewers and approvers decide."),
+    "reopen": (_CENTRAL, "Only a reviewer or an approver may reopen a decided request."),
+    "add_condition": (_CENTRAL, "Only a reviewer or an approver may add conditions."),
+    "screen": ((Role.REVIEWER,), "Only reviewers screen a request's partners."),
+    "match_decide": ((Role.REVIEWER,), "Only reviewers decide screening matches."),
+    "answer_checklist": ((Role.REVIEWER,), "Only reviewers answer the checklist."),
+    "sign_off": (sign_off_roles, _sign_off_roles_message),
+    "write_lesson": (_CENTRAL, "Only reviewers and approvers write lessons."),
+}
+
+
+def action_roles(action: str) -> tuple:
+    roles, _message = ACTION_ROLES[action]
+    return tuple(roles() if callable(roles) else roles)
+
+
+def action_role_refusal(user, action: str) -> str | None:
+    """The sentence for a user whose roles never allow `action`; None when they may."""
+    roles, message = ACTION_ROLES[action]
+    if has_role(user, *(roles() if callable(roles) else roles)):
+        return None
+    return message() if callable(message) else message
+
+
+def refuse_role(user, action: str) -> None:
+    """Raise a forbidden Refusal when the user's roles never allow `action`."""
+    refuse(action_role_refusal(user, action), kind="forbidden")
 
 
 def _is_central(user) -> bool:
@@ -131,8 +203,8 @@ def _withdraw_refusal(user, request) -> str | None:
 
 
 def _take_refusal(user, request) -> str | None:
-    if not has_role(user, Role.REVIEWER):
-        return "Only a reviewer may take a request into review."
+    if refusal := action_role_refusal(user, "take_into_review"):
+        return refusal
     if request.status != RequestStatus.SUBMITTED:
         return "Only a submitted request can be taken into review."
     return segregation_refusal(user, request, "review it")
@@ -205,8 +277,8 @@ def tier_change_refusal(user, request, tier: str) -> str | None:
 
 
 def _recommend_refusal(user, request) -> str | None:
-    if not has_role(user, Role.REVIEWER):
-        return "Only a reviewer may recommend an outcome."
+    if refusal := action_role_refusal(user, "recommend"):
+        return refusal
     if request.status != RequestStatus.UNDER_REVIEW:
         return "Only a request under review can be recommended."
     return segregation_refusal(user, request, "recommend an outcome")
@@ -224,6 +296,53 @@ def decider_role(request) -> str:
     return role
 
 
+def approver_decides_q():
+    """`decider_role(request) == approver` as a query, for queues over many requests: any
+    request high or very high since submission, and the tiers whose route in the active policy
+    an approver decides (read in the same query, from the policy's JSON)."""
+    from django.db.models import Exists, Q
+
+    from ..models import ScoringPolicy
+    from ..routes import DEFAULT_ROUTES
+
+    needs = Q(tier__in=HIGH_TIERS) | Q(highest_tier__in=HIGH_TIERS)
+    active = ScoringPolicy.objects.filter(is_active=True)
+    for tier in sorted(set(Tier.values) - HIGH_TIERS):
+        said = {f"data__routes__{tier}__decided_by": Role.APPROVER.value}
+        unsaid = {f"data__routes__{tier}__decided_by__isnull": True}
+        by_approver = Exists(active.filter(**said))
+        if DEFAULT_ROUTES[tier]["decided_by"] == Role.APPROVER:
+            by_approver = by_approver | Exists(active.filter(**unsaid))
+        needs |= Q(by_approver, tier=tier)
+    return needs
+
+
+def requests_awaiting_decision(user, requests):
+    """Of `requests`, the recommended ones this user may decide (`_decide_refusal` as a query:
+    role and tier, segregation of duties, four eyes; the gates are shown on the request)."""
+    from django.db.models import Q
+
+    from ..models import Recommendation
+
+    if action_role_refusal(user, "decide"):
+        return requests.none()
+    needs_approver = approver_decides_q()
+    recommended_by_user = Recommendation.objects.filter(recommended_by_id=user.pk).values(
+        "request_id"
+    )
+    ever_high = Q(tier__in=HIGH_TIERS) | Q(highest_tier__in=HIGH_TIERS)
+    awaiting = (
+        requests.filter(status=RequestStatus.RECOMMENDED)
+        .exclude(created_by_id=user.pk)
+        .exclude(submitted_by_id=user.pk)
+        # Four eyes: who recommended a request that has been high never decides it.
+        .exclude(ever_high & Q(pk__in=recommended_by_user))
+    )
+    if not has_role(user, Role.APPROVER):
+        awaiting = awaiting.exclude(needs_approver)
+    return awaiting
+
+
 def request_policy_data(request) -> dict:
     """The policy the request was last assessed under (the active one before any assessment)."""
     from ..policies import scoring_policy_active
@@ -234,8 +353,8 @@ def request_policy_data(request) -> dict:
 
 
 def _decide_refusal(user, request) -> str | None:
-    if not _is_central(user):
-        return "Only a reviewer or an approver may decide a request."
+    if refusal := action_role_refusal(user, "decide"):
+        return refusal
     if request.status != RequestStatus.RECOMMENDED:
         return "Only a recommended request can be decided."
     if not request.tier:
@@ -353,8 +472,8 @@ def next_sign_off(decision):
 
 def checklist_answer_refusal(user, request) -> str | None:
     """Reviewers answer the checklist of a request in review; never on their own request."""
-    if not has_role(user, Role.REVIEWER):
-        return "Only a reviewer may answer the checklist."
+    if refusal := action_role_refusal(user, "answer_checklist"):
+        return refusal
     if request.status not in {
         RequestStatus.SUBMITTED,
         RequestStatus.UNDER_REVIEW,
@@ -368,8 +487,8 @@ def checklist_answer_refusal(user, request) -> str | None:
 
 
 def _reopen_refusal(user, request) -> str | None:
-    if not _is_central(user):
-        return "Only a reviewer or an approver may reopen a decided request."
+    if refusal := action_role_refusal(user, "reopen"):
+        return refusal
     if request.status not in DECIDED_STATUSES:
         return "Only a decided request can be reopened."
     return None
@@ -420,8 +539,9 @@ def request_actions_for(user, request: PartnershipRequest) -> set[str]:
 
 
 def _refuse(refusal: str | None) -> None:
-    if refusal:
-        raise WorkflowError(refusal)
+    """Raise the refusal a check returned, as a conflict with the request as it is now (a
+    service calls `refuse_role` first, so a role that may never act is refused as forbidden)."""
+    refuse(refusal)
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -42,3 +42,16 @@ def test_correcting_an_organisation_in_the_admin_is_audited(client, admin_user):
     event = AuditEvent.objects.get(action="organisation.updated")
     assert event.changes["name"] == ["Tsinghua Univ.", "Tsinghua University"]
     assert event.changes["name_native"] == ["", "清华大学"]
+
+
+def test_registering_an_organisation_in_the_admin_is_the_services_one_event(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:assessments_organisation_add"),
+        {"name": "Fudan University", "country": "CN", "org_type": "university", "city": ""},
+    )
+    assert response.status_code == 302
+    organisation = Organisation.objects.get(name="Fudan University")
+    event = AuditEvent.objects.get(action="organisation.created")  # once, not twice
+    assert event.object_id == str(organisation.pk)
+    assert event.summary == "Registered organisation Fudan University"

@@ -14,6 +14,7 @@ from assessments.models import (
 )
 from assessments.screening.service import match_confirm
 from assessments.watchlists.entries import entry_fingerprint
+from ukcn.refusals import Refusal
 
 from .request_factories import advance, make_request
 
@@ -90,9 +91,9 @@ def test_an_override_cannot_go_below_the_floor_and_needs_a_reason(
     in_review(pr, requester, reviewer)
     match_confirm(match=pr.partners.get().screening_matches.get(), actor=reviewer, reason="Same.")
     request_assess(request=pr, actor=reviewer)
-    with pytest.raises(workflow.WorkflowError, match="Say why"):
+    with pytest.raises(Refusal, match="Say why"):
         workflow.request_set_tier(actor=reviewer, request=pr, tier="very_high")
-    with pytest.raises(workflow.WorkflowError, match="cannot go below very high"):
+    with pytest.raises(Refusal, match="cannot go below very high"):
         workflow.request_set_tier(actor=reviewer, request=pr, tier="low", reason="I know them")
     pr.refresh_from_db()
     assert pr.tier == "very_high"

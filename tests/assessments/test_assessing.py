@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessments.assessing import AssessmentError, request_assess, request_facts
+from assessments.assessing import request_assess, request_facts
 from assessments.checklists import AnswerInput, checklist_answers_save
 from assessments.models import (
     Assessment,
@@ -14,6 +14,7 @@ from assessments.models import (
     Sector,
 )
 from assessments.policies import scoring_policy_active, scoring_policy_publish
+from ukcn.refusals import Refusal
 
 from .checklist_factories import add_partner, load_reference_data, make_request
 from .scoring_data import match
@@ -128,6 +129,6 @@ def test_an_assessment_cannot_be_changed_after_it_is_made(ai_request, reviewer):
 
 def test_assessing_without_an_active_policy_says_what_is_missing(requester, engineering, reviewer):
     request = make_request(created_by=requester, department=engineering)
-    with pytest.raises(AssessmentError, match="load_checklist"):
+    with pytest.raises(Refusal, match="load_checklist"):
         request_assess(request=request, actor=reviewer, confirmed_matches=[])
     assert not Assessment.objects.exists()

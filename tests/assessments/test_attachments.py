@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from assessments import workflow
 from assessments.attachments import AttachmentRejected, attachment_check, sanitise_filename
 from assessments.models import Attachment, AuditEvent
-from assessments.workflow import WorkflowError
+from ukcn.refusals import Refusal
 
 from .request_factories import make_request
 
@@ -102,7 +102,7 @@ def test_attachment_add_stores_the_file_under_a_random_name_and_audits_it(reques
 
 def test_attachment_add_refuses_a_mislabelled_file_and_stores_nothing(requester, tmp_path):
     pr = make_request(requester)
-    with pytest.raises(WorkflowError, match="does not look like"):
+    with pytest.raises(Refusal, match="does not look like"):
         workflow.attachment_add(
             actor=requester, request=pr, uploaded_file=SimpleUploadedFile("x.pdf", EXE)
         )
@@ -115,7 +115,7 @@ def test_attachment_add_is_refused_to_another_department_and_to_auditors(
 ):
     pr = make_request(requester)
     for actor in (other_requester, auditor):
-        with pytest.raises(WorkflowError, match="may not add attachments"):
+        with pytest.raises(Refusal, match="may not add attachments"):
             workflow.attachment_add(
                 actor=actor, request=pr, uploaded_file=SimpleUploadedFile("x.pdf", PDF)
             )

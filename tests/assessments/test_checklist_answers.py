@@ -16,6 +16,7 @@ from assessments.models import (
     ChecklistItem,
     RequestStatus,
 )
+from ukcn.refusals import Refusal
 
 from .checklist_factories import load_reference_data, make_request
 
@@ -104,7 +105,7 @@ def test_clearing_an_answer_removes_it(partnership_request, reviewer):
 def test_the_service_refuses_an_unexplained_unsure_answer_and_saves_nothing(
     partnership_request, reviewer
 ):
-    with pytest.raises(ValueError, match="GP-03: Explain why you are unsure"):
+    with pytest.raises(Refusal, match="GP-03: Explain why you are unsure"):
         checklist_answers_save(
             request=partnership_request,
             actor=reviewer,
@@ -127,7 +128,7 @@ def test_evidence_must_be_an_attachment_of_the_same_request(
         sha256="0" * 64,
         uploaded_by=requester,
     )
-    with pytest.raises(ValueError, match="this request's attachments"):
+    with pytest.raises(Refusal, match="this request's attachments"):
         checklist_answers_save(
             request=partnership_request,
             actor=reviewer,
@@ -146,7 +147,7 @@ def test_a_request_keeps_the_checklist_version_it_was_answered_against(
     item.save()
     assert checklist_version_snapshot(actor=reviewer, source="test").number == 2
     # Still version 1 for this request: GP-02 there needs evidence for "met".
-    with pytest.raises(ValueError, match="GP-02: This item needs evidence"):
+    with pytest.raises(Refusal, match="GP-02: This item needs evidence"):
         checklist_answers_save(
             request=partnership_request, actor=reviewer, answers=[AnswerInput("GP-02", "met")]
         )

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -49,9 +48,9 @@ from assessments.screening.service import (
     requests_under_rereview,
     screen_request,
 )
-from assessments.workflow import WorkflowError
 from ukcn.assignments import role_grant, role_revoke
 from ukcn.models import Profile, RoleAssignment
+from ukcn.refusals import Refusal
 from ukcn.roles import Role, has_role
 
 from .request_factories import (
@@ -191,7 +190,7 @@ def test_recommending_is_refused_while_a_screening_match_is_still_potential(
         ],
     )
     request_assess(request=pr, actor=reviewer)
-    with pytest.raises(WorkflowError, match=r"^Not yet: .*Still missing: 1 match to resolve\.$"):
+    with pytest.raises(Refusal, match=r"^Not yet: .*Still missing: 1 match to resolve\.$"):
         recommend(pr, reviewer)
     assert status(pr) == S.UNDER_REVIEW
     match_dismiss(match=ScreeningMatch.objects.get(), actor=reviewer, reason="A namesake.")
@@ -206,7 +205,7 @@ def test_deciding_is_refused_when_a_new_potential_match_appears_after_the_recomm
     pr = recommended(requester, reviewer, "medium", pr=beihang_request(requester))
     make_version(tracker, [HARBIN, BEIHANG], 2)
     screen_request(request=pr, actor=None, reason="list updated")
-    with pytest.raises(WorkflowError, match="1 match to resolve"):
+    with pytest.raises(Refusal, match="1 match to resolve"):
         decide(pr, reviewer)
     assert status(pr) == S.RECOMMENDED
     assert not Decision.objects.exists()
@@ -217,12 +216,12 @@ def test_recommend_and_decide_are_refused_for_a_partner_never_screened_against_t
 ):
     pr = checked(requester, reviewer)
     make_version(tracker, [HARBIN], 2)  # a new version of the list: Tsinghua not screened on it
-    with pytest.raises(WorkflowError, match=r"1 partner not screened against the active"):
+    with pytest.raises(Refusal, match=r"1 partner not screened against the active"):
         recommend(pr, reviewer)
     screen_request(request=pr, actor=reviewer, reason="new list version")
     recommend(pr, reviewer)  # nothing found: the assessment still stands
     make_version(tracker, [HARBIN], 3)
-    with pytest.raises(WorkflowError, match=r"\(Tsinghua University\): screen again"):
+    with pytest.raises(Refusal, match=r"\(Tsinghua University\): screen again"):
         decide(pr, reviewer)
     assert status(pr) == S.RECOMMENDED
 
@@ -251,22 +250,20 @@ def test_an_unanswered_checklist_item_refuses_recommend_and_decide_and_is_named(
     pr = checked(requester, reviewer)
     answer(pr, reviewer, "GP-03", "")
     request_assess(request=pr, actor=reviewer)
-    with pytest.raises(
-        WorkflowError, match=r"Still missing: 1 checklist item unanswered \(GP-03\)"
-    ):
+    with pytest.raises(Refusal, match=r"Still missing: 1 checklist item unanswered \(GP-03\)"):
         recommend(pr, reviewer)
     answer(pr, reviewer, "GP-03", "met")
     request_assess(request=pr, actor=reviewer)
     recommend(pr, reviewer)
     answer(pr, reviewer, "GP-05", "")  # still answerable once recommended
-    with pytest.raises(WorkflowError, match=r"checklist item unanswered \(GP-05\)"):
+    with pytest.raises(Refusal, match=r"checklist item unanswered \(GP-05\)"):
         decide(pr, reviewer)
 
 
 def test_recommend_is_refused_without_an_assessment(requester, reviewer):
     pr = checked(requester, reviewer)
     pr.assessments.all().delete()
-    with pytest.raises(WorkflowError, match="Still missing: the risk has not been assessed"):
+    with pytest.raises(Refusal, match="Still missing: the risk has not been assessed"):
         recommend(pr, reviewer)
 
 
@@ -316,7 +313,7 @@ def test_an_assessment_is_stale_after_the_inputs_it_rests_on_change(
     assert not open_gates(pr, "recommend")
     change(pr, reviewer)
     pr.refresh_from_db()
-    with pytest.raises(WorkflowError, match=rf"assessment out of date \({named} changed since\)"):
+    with pytest.raises(Refusal, match=rf"assessment out of date \({named} changed since\)"):
         recommend(pr, reviewer)
     request_assess(request=pr, actor=reviewer)
     recommend(pr, reviewer)
@@ -330,7 +327,7 @@ def test_a_screening_decision_makes_the_assessment_stale(requester, reviewer, tr
     match_confirm(
         match=ScreeningMatch.objects.get(), actor=reviewer, reason="On reflection, it is."
     )
-    with pytest.raises(WorkflowError, match=r"assessment out of date \(screening decisions"):
+    with pytest.raises(Refusal, match=r"assessment out of date \(screening decisions"):
         recommend(pr, reviewer)
 
 
@@ -373,18 +370,18 @@ def test_the_gate_list_sums_up_what_is_missing_in_one_sentence(requester, review
 
 def test_a_tier_change_needs_an_assessment_that_is_current(requester, reviewer):
     pr = in_review(make_request(requester), requester, reviewer)
-    with pytest.raises(WorkflowError, match="Assess the risk first"):
+    with pytest.raises(Refusal, match="Assess the risk first"):
         set_tier(pr, reviewer, "high")
     complete_checks(pr, reviewer)
     edit_title(pr, reviewer)
-    with pytest.raises(WorkflowError, match=r"out of date \(the request's details changed"):
+    with pytest.raises(Refusal, match=r"out of date \(the request's details changed"):
         set_tier(pr, reviewer, "high")
     assert AuditEvent.objects.filter(action="request.tier_set").count() == 0
 
 
 def test_a_tier_change_needs_a_reason(requester, reviewer):
     pr = checked(requester, reviewer)
-    with pytest.raises(WorkflowError, match="Say why"):
+    with pytest.raises(Refusal, match="Say why"):
         workflow.request_set_tier(actor=reviewer, request=pr, tier="high", reason="")
 
 
@@ -397,7 +394,7 @@ def test_a_tier_never_goes_below_the_floor_of_a_confirmed_very_high_match(
     match_confirm(match=ScreeningMatch.objects.get(), actor=reviewer, reason="The same body.")
     complete_checks(pr, reviewer)
     assert pr.tier == "very_high"
-    with pytest.raises(WorkflowError, match="cannot go below very high"):
+    with pytest.raises(Refusal, match="cannot go below very high"):
         set_tier(pr, both, "high")
 
 
@@ -407,12 +404,12 @@ def test_only_an_approver_who_did_not_recommend_lowers_a_high_tier(
     both = add_role(make_user("both", Role.REVIEWER), Role.APPROVER)
     pr = checked(requester, reviewer)
     set_tier(pr, reviewer, "high")
-    with pytest.raises(WorkflowError, match="Only an approver may lower a high tier"):
+    with pytest.raises(Refusal, match="Only an approver may lower a high tier"):
         set_tier(pr, reviewer, "medium")
     workflow.request_recommend(actor=both, request=pr, outcome="approve", reasoning="Ok.")
-    with pytest.raises(WorkflowError, match="someone else must change the risk tier"):
+    with pytest.raises(Refusal, match="someone else must change the risk tier"):
         set_tier(pr, both, "medium")
-    with pytest.raises(WorkflowError, match="Only an approver may lower a high tier"):
+    with pytest.raises(Refusal, match="Only an approver may lower a high tier"):
         set_tier(pr, second_reviewer, "medium")
     set_tier(pr, approver, "medium")
     assert (pr.tier, pr.highest_tier) == ("medium", "high")
@@ -445,9 +442,9 @@ def test_after_lowering_a_high_tier_an_approver_who_did_not_recommend_must_still
     set_tier(pr, reviewer, "very_high")
     workflow.request_recommend(actor=both, request=pr, outcome="approve", reasoning="Ok.")
     set_tier(pr, approver, "medium")
-    with pytest.raises(WorkflowError, match="has been very high tier since it was submitted"):
+    with pytest.raises(Refusal, match="has been very high tier since it was submitted"):
         decide(pr, second_reviewer)
-    with pytest.raises(WorkflowError, match="Four-eyes"):
+    with pytest.raises(Refusal, match="Four-eyes"):
         decide(pr, both)
     decide(pr, second_approver)
     assert status(pr) == S.APPROVED  # medium route: no sign-off
@@ -468,18 +465,18 @@ def test_a_reviewer_who_registered_a_request_may_not_review_recommend_or_decide_
     registrant = add_role(make_user("registrant", Role.REVIEWER), Role.APPROVER)
     pr = workflow.request_create(actor=registrant, facts=facts(), department=engineering)
     workflow.request_submit(actor=registrant, request=pr)
-    with pytest.raises(WorkflowError, match="Segregation of duties"):
+    with pytest.raises(Refusal, match="Segregation of duties"):
         workflow.request_take_into_review(actor=registrant, request=pr)
     workflow.request_take_into_review(actor=reviewer, request=pr)
     complete_checks(pr, reviewer)
-    with pytest.raises(PermissionDenied, match="Segregation of duties"):
+    with pytest.raises(Refusal, match="Segregation of duties"):
         answer(pr, registrant, "GP-01", "not_met")
-    with pytest.raises(WorkflowError, match="Segregation of duties"):
+    with pytest.raises(Refusal, match="Segregation of duties"):
         set_tier(pr, registrant, "high")
-    with pytest.raises(WorkflowError, match="Segregation of duties"):
+    with pytest.raises(Refusal, match="Segregation of duties"):
         recommend(pr, registrant)
     recommend(pr, reviewer)
-    with pytest.raises(WorkflowError, match="Segregation of duties"):
+    with pytest.raises(Refusal, match="Segregation of duties"):
         decide(pr, registrant)
     assert not {"take_into_review", "recommend", "decide", "set_tier", "assess"} & (
         workflow.request_actions_for(registrant, pr)
@@ -492,7 +489,7 @@ def test_the_submitter_may_not_decide_screening_matches(requester, reviewer, tra
     pr = beihang_request(author)
     dual = add_role(requester, Role.REVIEWER)
     workflow.request_submit(actor=dual, request=pr)  # submitted by someone other than the author
-    with pytest.raises(PermissionDenied, match="Segregation of duties"):
+    with pytest.raises(Refusal, match="Segregation of duties"):
         match_dismiss(match=ScreeningMatch.objects.get(), actor=dual, reason="Mine, it is fine.")
     assert ScreeningMatch.objects.get().status == MatchStatus.POTENTIAL
 
@@ -505,7 +502,7 @@ def test_a_user_holding_requester_reviewer_and_approver_cannot_push_their_own_re
     add_role(everything, Role.APPROVER)
     pr = make_request(everything)
     workflow.request_submit(actor=everything, request=pr)
-    with pytest.raises(WorkflowError, match="Segregation of duties"):
+    with pytest.raises(Refusal, match="Segregation of duties"):
         workflow.request_take_into_review(actor=everything, request=pr)
     assert status(pr) == S.SUBMITTED
 
@@ -513,12 +510,12 @@ def test_a_user_holding_requester_reviewer_and_approver_cannot_push_their_own_re
 def test_a_superuser_is_bound_by_segregation_of_duties_too(admin_user, engineering, reviewer):
     pr = workflow.request_create(actor=admin_user, facts=facts(), department=engineering)
     workflow.request_submit(actor=admin_user, request=pr)
-    with pytest.raises(WorkflowError, match="Segregation of duties"):
+    with pytest.raises(Refusal, match="Segregation of duties"):
         workflow.request_take_into_review(actor=admin_user, request=pr)
     workflow.request_take_into_review(actor=reviewer, request=pr)
     complete_checks(pr, reviewer)
     recommend(pr, reviewer)
-    with pytest.raises(WorkflowError, match="Segregation of duties"):
+    with pytest.raises(Refusal, match="Segregation of duties"):
         decide(pr, admin_user)
 
 
@@ -529,7 +526,7 @@ def test_a_head_of_department_who_registered_a_request_may_not_sign_it_off(
     add_role(author, Role.HEAD_OF_DEPARTMENT, engineering)
     pr = recommended(author, reviewer, "low", pr=make_request(author))
     decide(pr, reviewer)
-    with pytest.raises(WorkflowError, match="Segregation of duties"):
+    with pytest.raises(Refusal, match="Segregation of duties"):
         workflow.request_sign_off(actor=author, request=pr)
     other_head = make_user("other-head", Role.HEAD_OF_DEPARTMENT, engineering)
     workflow.request_sign_off(actor=other_head, request=pr)
@@ -551,9 +548,9 @@ def test_a_low_tier_decision_waits_for_the_head_of_department_to_sign_off(
     assert AuditEvent.objects.filter(action="request.decided_subject_to_sign_off").count() == 1
     assert not AuditEvent.objects.filter(action="request.decided").exists()
     elsewhere = make_user("history-head", Role.HEAD_OF_DEPARTMENT, history)
-    with pytest.raises(WorkflowError, match="This sign-off is for the head of department"):
+    with pytest.raises(Refusal, match="This sign-off is for the head of department"):
         workflow.request_sign_off(actor=elsewhere, request=pr)
-    with pytest.raises(WorkflowError, match="This sign-off is for the head of department"):
+    with pytest.raises(Refusal, match="This sign-off is for the head of department"):
         workflow.request_sign_off(actor=make_user("app", Role.APPROVER), request=pr)
     signed = workflow.request_sign_off(actor=head, request=pr)
     assert (signed.status, signed.signed_by, signed.signed_as, signed.in_place_of) == (
@@ -596,7 +593,7 @@ def test_a_high_tier_request_is_decided_by_an_approver_who_did_not_recommend_it(
     requester, reviewer, second_reviewer, approver, make_user
 ):
     pr = recommended(requester, reviewer, "high")
-    with pytest.raises(WorkflowError, match="needs an approver"):
+    with pytest.raises(Refusal, match="needs an approver"):
         decide(pr, second_reviewer)
     decide(pr, approver)
     assert status(pr) == S.APPROVED
@@ -609,7 +606,7 @@ def test_a_very_high_decision_needs_an_approver_then_a_senior_officer_to_co_sign
     pr = recommended(requester, reviewer, "very_high")
     decision = decide(pr, approver, S.DECLINED)
     assert decision.outcome_phrase == "Declined subject to sign-off by a senior officer"
-    with pytest.raises(WorkflowError, match="This sign-off is for a senior officer"):
+    with pytest.raises(Refusal, match="This sign-off is for a senior officer"):
         workflow.request_sign_off(actor=second_approver, request=pr)
     workflow.request_sign_off(actor=senior, request=pr)
     assert status(pr) == S.DECLINED
@@ -621,7 +618,7 @@ def test_no_one_gives_two_sign_offs_and_deciding_counts_as_one(
     approver_and_senior = add_role(make_user("both", Role.APPROVER), Role.SENIOR_OFFICER)
     pr = recommended(requester, reviewer, "very_high")
     decide(pr, approver_and_senior)
-    with pytest.raises(WorkflowError, match="No one gives two of a request's sign-offs"):
+    with pytest.raises(Refusal, match="No one gives two of a request's sign-offs"):
         workflow.request_sign_off(actor=approver_and_senior, request=pr)
     assert "sign_off" not in workflow.request_actions_for(approver_and_senior, pr)
     assert "sign_off" in workflow.request_actions_for(senior, pr)
@@ -634,14 +631,14 @@ def test_the_recommender_may_not_sign_off_a_low_tier_decision(
     add_role(reviewer_and_head, Role.HEAD_OF_DEPARTMENT, engineering)
     pr = recommended(requester, reviewer_and_head, "low")
     decide(pr, second_reviewer)
-    with pytest.raises(WorkflowError, match="You recommended this request"):
+    with pytest.raises(Refusal, match="You recommended this request"):
         workflow.request_sign_off(actor=reviewer_and_head, request=pr)
 
 
 def test_a_sign_off_refused_without_a_reason_is_not_recorded(requester, reviewer, head):
     pr = recommended(requester, reviewer, "low")
     decide(pr, reviewer)
-    with pytest.raises(WorkflowError, match="Say why"):
+    with pytest.raises(Refusal, match="Say why"):
         workflow.request_sign_off_refuse(actor=head, request=pr, reason=" ")
     assert status(pr) == S.AWAITING_SIGN_OFF
     assert SignOff.objects.get().status == SignOff.Status.PENDING
@@ -755,7 +752,7 @@ def test_a_gate_registered_by_another_module_blocks_the_decision(
     export_licence_gate["granted"] = True
     pr = recommended(requester, reviewer, "medium")
     export_licence_gate["granted"] = False
-    with pytest.raises(WorkflowError, match="Still missing: export licence pending"):
+    with pytest.raises(Refusal, match="Still missing: export licence pending"):
         decide(pr, reviewer)
     export_licence_gate["granted"] = True
     decide(pr, reviewer)
@@ -772,7 +769,7 @@ def test_a_gate_registered_for_the_decision_only_does_not_block_the_recommendati
     try:
         pr = checked(requester, reviewer)
         recommend(pr, reviewer)
-        with pytest.raises(WorkflowError, match="a decide-only check"):
+        with pytest.raises(Refusal, match="a decide-only check"):
             decide(pr, reviewer)
     finally:
         _REGISTRY.pop("test_decide_only")
@@ -835,7 +832,7 @@ def test_granting_and_revoking_a_role_is_audited_and_keeps_the_group_in_step(
 
 def test_granting_a_departmental_role_without_a_department_is_refused(make_user):
     user = make_user("newcomer")
-    with pytest.raises(ValidationError, match="holds the role for a department"):
+    with pytest.raises(Refusal, match="holds the role for a department"):
         role_grant(user=user, role=Role.HEAD_OF_DEPARTMENT)
     assert not RoleAssignment.objects.filter(user=user).exists()
 
@@ -865,7 +862,7 @@ def test_a_decision_whose_only_head_of_department_may_not_sign_is_signed_off_by_
     add_role(reviewer_and_head, Role.HEAD_OF_DEPARTMENT, engineering)
     pr = recommended(requester, reviewer_and_head, "low")
     decide(pr, second_reviewer)
-    with pytest.raises(WorkflowError, match="recommended this request"):
+    with pytest.raises(Refusal, match="recommended this request"):
         workflow.request_sign_off(actor=reviewer_and_head, request=pr)
     step = workflow.request_sign_off(actor=approver, request=pr)
     assert (step.signed_as, step.in_place_of) == ("approver", "head of department")

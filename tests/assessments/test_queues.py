@@ -80,3 +80,69 @@ def test_the_dashboard_page_shows_the_panels(client, requester, reviewer):
     body = client.get(reverse("dashboard")).content.decode()
     assert "My queue" in body
     assert pr.reference in body
+
+
+def test_the_decision_queue_is_the_workflows_own_rule(requester, reviewer, approver, make_user):
+    # The queue is a query and the workflow checks one request at a time: they must agree, for
+    # every role, tier, segregation of duties and four eyes.
+    from assessments.workflow.rules import _decide_refusal
+    from ukcn.roles import Role
+
+    from .request_factories import add_role
+
+    dual = add_role(
+        add_role(make_user("dual", Role.REVIEWER), Role.APPROVER),
+        Role.REQUESTER,
+        requester.profile.department,
+    )
+    requests = [
+        advance(
+            make_request(requester), to=S.RECOMMENDED, requester=requester, reviewer=rev, tier=t
+        )
+        for t in ("low", "medium", "high", "very_high")
+        for rev in (reviewer, dual)
+    ]
+    requests.append(
+        advance(make_request(dual), to=S.RECOMMENDED, requester=dual, reviewer=reviewer)
+    )
+    for user in (reviewer, approver, dual, requester):
+        panels = {p.key: p for p in dashboard_panels(user)}
+        queued = (
+            {r.pk for r in panels["awaiting_decision"].requests}
+            if "awaiting_decision" in panels
+            else set()
+        )
+        allowed = {r.pk for r in requests if _decide_refusal(user, r) is None}
+        if user is approver:
+            allowed = {
+                r.pk for r in requests if r.pk in allowed and r.tier in ("high", "very_high")
+            }
+        assert queued == allowed, user
+
+
+def test_a_policy_whose_medium_route_an_approver_decides_moves_the_queue(
+    requester, reviewer, approver
+):
+    import copy
+
+    from assessments.models import ScoringPolicy
+    from assessments.policies import scoring_policy_publish
+    from assessments.workflow.rules import decider_role
+
+    from .request_factories import ensure_checklist_and_policy
+
+    ensure_checklist_and_policy()
+    data = copy.deepcopy(ScoringPolicy.objects.get(is_active=True).data)
+    data.setdefault("routes", {}).setdefault("medium", {})["decided_by"] = "approver"
+    data["routes"]["medium"].setdefault("sign_offs", [])
+    scoring_policy_publish(data=data, actor=None, source="test")
+    medium = advance(
+        make_request(requester),
+        to=S.RECOMMENDED,
+        requester=requester,
+        reviewer=reviewer,
+        tier="medium",
+    )
+    assert decider_role(medium) == "approver"
+    assert medium.pk not in {r.pk for r in panel(reviewer, "awaiting_decision").requests}
+    assert medium.pk in {r.pk for r in panel(approver, "awaiting_decision").requests}

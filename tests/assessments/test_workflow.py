@@ -12,7 +12,8 @@ from assessments.models import (
     PartnershipRequest,
     RequestStatus,
 )
-from assessments.workflow import ConditionInput, ConflictError, WorkflowError
+from assessments.workflow import ConditionInput
+from ukcn.refusals import Refusal
 from ukcn.roles import Role
 
 from .request_factories import add_role, advance, facts, give_sign_offs, make_request, signer_for
@@ -54,7 +55,7 @@ def test_create_continues_after_the_highest_reference_even_with_gaps(requester):
 @pytest.mark.parametrize("role_fixture", ["approver", "auditor", "guidance_editor"])
 def test_create_is_refused_to_roles_that_do_not_register_requests(db, request, role_fixture):
     user = request.getfixturevalue(role_fixture)
-    with pytest.raises(WorkflowError, match="Only requesters and reviewers"):
+    with pytest.raises(Refusal, match="Only requesters and reviewers"):
         make_request(user)
     assert not PartnershipRequest.objects.exists()
     assert not AuditEvent.objects.exists()
@@ -65,9 +66,9 @@ def test_a_reviewer_registers_for_any_department_but_a_requester_only_for_their_
 ):
     on_behalf = workflow.request_create(actor=reviewer, facts=facts(), department=history)
     assert on_behalf.department == history
-    with pytest.raises(WorkflowError, match="only for a department they are requester for"):
+    with pytest.raises(Refusal, match="only for a department they are requester for"):
         workflow.request_create(actor=requester, facts=facts(), department=history)
-    with pytest.raises(WorkflowError, match="needs a department"):
+    with pytest.raises(Refusal, match="needs a department"):
         workflow.request_create(actor=reviewer, facts=facts())
 
 
@@ -76,7 +77,7 @@ def test_a_back_dated_request_takes_its_reference_year_from_the_registration_dat
     assert pr.reference == "PR-2024-0001"
     assert PartnershipRequest.objects.get(pk=pr.pk).created_at.date() == date(2024, 3, 5)
     assert AuditEvent.objects.get().changes["registered_on"] == [None, "2024-03-05"]
-    with pytest.raises(WorkflowError, match="future"):
+    with pytest.raises(Refusal, match="future"):
         workflow.request_create(
             actor=requester, facts=facts(), registered_on=timezone.localdate() + timedelta(days=1)
         )
@@ -85,7 +86,7 @@ def test_a_back_dated_request_takes_its_reference_year_from_the_registration_dat
 def test_create_refuses_a_partner_listed_twice_and_creates_nothing(requester):
     organisation = Organisation.objects.create(name="Zhejiang University", country="CN")
     partners = [workflow.PartnerInput(organisation), workflow.PartnerInput(organisation)]
-    with pytest.raises(WorkflowError, match="listed twice"):
+    with pytest.raises(Refusal, match="listed twice"):
         make_request(requester, partners=partners)
     assert not PartnershipRequest.objects.exists()
 
@@ -117,7 +118,7 @@ def test_update_with_a_stale_version_is_a_conflict_and_changes_nothing(make_user
         actor=bob, request=pr, version=read_by_bob, facts=facts(title="Bob's title")
     )
     events = AuditEvent.objects.count()
-    with pytest.raises(ConflictError, match="changed by someone else"):
+    with pytest.raises(Refusal, match="changed by someone else"):
         workflow.request_update(
             actor=alice,
             request=PartnershipRequest.objects.get(pk=pr.pk),
@@ -132,7 +133,7 @@ def test_update_with_a_stale_version_is_a_conflict_and_changes_nothing(make_user
 
 def test_update_by_a_requester_of_another_department_is_refused(requester, other_requester):
     pr = make_request(requester)
-    with pytest.raises(WorkflowError, match="department"):
+    with pytest.raises(Refusal, match="department"):
         workflow.request_update(
             actor=other_requester, request=pr, version=pr.version, facts=facts(title="Hijack")
         )
@@ -141,7 +142,7 @@ def test_update_by_a_requester_of_another_department_is_refused(requester, other
 
 def test_a_requester_cannot_edit_after_submission_but_a_reviewer_can(requester, reviewer):
     pr = advance(make_request(requester), to=S.SUBMITTED, requester=requester, reviewer=reviewer)
-    with pytest.raises(WorkflowError, match="only a reviewer"):
+    with pytest.raises(Refusal, match="only a reviewer"):
         workflow.request_update(
             actor=requester, request=pr, version=pr.version, facts=facts(title="Late")
         )
@@ -153,7 +154,7 @@ def test_a_requester_cannot_edit_after_submission_but_a_reviewer_can(requester, 
 
 def test_update_refuses_an_end_date_before_the_start(requester):
     pr = make_request(requester)
-    with pytest.raises(WorkflowError, match="end date"):
+    with pytest.raises(Refusal, match="end date"):
         workflow.request_update(
             actor=requester,
             request=pr,
@@ -178,14 +179,14 @@ def test_submit_moves_a_draft_to_submitted_and_stamps_the_time(requester):
 def test_submit_needs_a_partner(requester):
     pr = make_request(requester, partners=[])
     events = AuditEvent.objects.count()
-    with pytest.raises(WorkflowError, match="at least one partner"):
+    with pytest.raises(Refusal, match="at least one partner"):
         workflow.request_submit(actor=requester, request=pr)
     assert_unchanged(pr, status=S.DRAFT, events=events)
 
 
 def test_submit_needs_sectors_or_an_explicit_none(requester):
     pr = make_request(requester, no_nsi_sector=False)
-    with pytest.raises(WorkflowError, match="NSI Act sectors"):
+    with pytest.raises(Refusal, match="NSI Act sectors"):
         workflow.request_submit(actor=requester, request=pr)
 
 
@@ -195,7 +196,7 @@ def test_submit_is_refused_to_a_reviewer_and_to_another_department(
     pr = make_request(requester)
     events = AuditEvent.objects.count()
     for actor in (reviewer, other_requester):
-        with pytest.raises(WorkflowError, match="Only its author or a requester"):
+        with pytest.raises(Refusal, match="Only its author or a requester"):
             workflow.request_submit(actor=actor, request=pr)
     assert_unchanged(pr, status=S.DRAFT, events=events)
 
@@ -210,7 +211,7 @@ def test_submitting_twice_is_refused(requester):
     pr = make_request(requester)
     workflow.request_submit(actor=requester, request=pr)
     events = AuditEvent.objects.count()
-    with pytest.raises(WorkflowError, match="Only a draft"):
+    with pytest.raises(Refusal, match="Only a draft"):
         workflow.request_submit(actor=requester, request=pr)
     assert_unchanged(pr, status=S.SUBMITTED, events=events)
 
@@ -228,14 +229,14 @@ def test_a_requester_withdraws_an_open_request_with_a_reason(requester, reviewer
 def test_a_decided_request_cannot_be_withdrawn(requester, reviewer):
     pr = advance(make_request(requester), to=S.APPROVED, requester=requester, reviewer=reviewer)
     events = AuditEvent.objects.count()
-    with pytest.raises(WorkflowError, match="cannot be withdrawn"):
+    with pytest.raises(Refusal, match="cannot be withdrawn"):
         workflow.request_withdraw(actor=requester, request=pr)
     assert_unchanged(pr, status=S.APPROVED, events=events)
 
 
 def test_a_reviewer_cannot_withdraw_a_request_someone_else_registered(requester, reviewer):
     pr = make_request(requester)
-    with pytest.raises(WorkflowError, match="Only its author or a requester"):
+    with pytest.raises(Refusal, match="Only its author or a requester"):
         workflow.request_withdraw(actor=reviewer, request=pr)
 
 
@@ -253,14 +254,14 @@ def test_taking_into_review_is_refused_to_requesters_and_approvers(requester, ap
     pr = advance(make_request(requester), to=S.SUBMITTED, requester=requester, reviewer=None)
     events = AuditEvent.objects.count()
     for actor in (requester, approver):
-        with pytest.raises(WorkflowError, match="Only a reviewer"):
+        with pytest.raises(Refusal, match="Only a reviewer"):
             workflow.request_take_into_review(actor=actor, request=pr)
     assert_unchanged(pr, status=S.SUBMITTED, events=events)
 
 
 def test_a_draft_cannot_be_taken_into_review(requester, reviewer):
     pr = make_request(requester)
-    with pytest.raises(WorkflowError, match="Only a submitted request"):
+    with pytest.raises(Refusal, match="Only a submitted request"):
         workflow.request_take_into_review(actor=reviewer, request=pr)
 
 
@@ -282,15 +283,15 @@ def test_a_reviewer_sets_the_tier_and_the_change_is_audited_with_its_reason(requ
 
 def test_the_tier_cannot_be_set_on_a_draft_by_a_requester_or_without_a_reason(requester, reviewer):
     pr = make_request(requester)
-    with pytest.raises(WorkflowError, match="under review"):
+    with pytest.raises(Refusal, match="under review"):
         workflow.request_set_tier(actor=reviewer, request=pr, tier="low", reason="Guess")
     advance(pr, to=S.UNDER_REVIEW, requester=requester, reviewer=reviewer, tier="")
     assessed = PartnershipRequest.objects.get(pk=pr.pk).tier
-    with pytest.raises(WorkflowError, match="Only a reviewer"):
+    with pytest.raises(Refusal, match="Only a reviewer"):
         workflow.request_set_tier(actor=requester, request=pr, tier="high", reason="Worried")
-    with pytest.raises(WorkflowError, match="not a risk tier"):
+    with pytest.raises(Refusal, match="not a risk tier"):
         workflow.request_set_tier(actor=reviewer, request=pr, tier="extreme", reason="Big")
-    with pytest.raises(WorkflowError, match="Say why"):
+    with pytest.raises(Refusal, match="Say why"):
         workflow.request_set_tier(actor=reviewer, request=pr, tier="high", reason="  ")
     assert PartnershipRequest.objects.get(pk=pr.pk).tier == assessed
 
@@ -300,12 +301,12 @@ def test_the_recommender_cannot_change_the_tier_afterwards_but_an_approver_can_l
 ):
     pr = recommended(requester, reviewer, "high")
     events = AuditEvent.objects.count()
-    with pytest.raises(WorkflowError, match="someone else must change the risk tier"):
+    with pytest.raises(Refusal, match="someone else must change the risk tier"):
         workflow.request_set_tier(actor=reviewer, request=pr, tier="low", reason="Known lab")
     assert "set_tier" not in workflow.request_actions_for(reviewer, pr)
     assert "set_tier" in workflow.request_actions_for(second_reviewer, pr)
     # A second reviewer may not lower a high tier either: that takes an approver.
-    with pytest.raises(WorkflowError, match="Only an approver may lower a high tier"):
+    with pytest.raises(Refusal, match="Only an approver may lower a high tier"):
         workflow.request_set_tier(actor=second_reviewer, request=pr, tier="medium", reason="Ok")
     assert_unchanged(pr, status=S.RECOMMENDED, events=events)
     workflow.request_set_tier(actor=approver, request=pr, tier="medium", reason="Civil work only")
@@ -330,12 +331,12 @@ def test_a_recommendation_needs_reasoning_a_reviewer_and_a_request_under_review(
     requester, reviewer, approver
 ):
     pr = advance(make_request(requester), to=S.SUBMITTED, requester=requester, reviewer=reviewer)
-    with pytest.raises(WorkflowError, match="under review"):
+    with pytest.raises(Refusal, match="under review"):
         workflow.request_recommend(actor=reviewer, request=pr, outcome="approve", reasoning="Ok")
     workflow.request_take_into_review(actor=reviewer, request=pr)
-    with pytest.raises(WorkflowError, match="reasoning"):
+    with pytest.raises(Refusal, match="reasoning"):
         workflow.request_recommend(actor=reviewer, request=pr, outcome="approve", reasoning=" ")
-    with pytest.raises(WorkflowError, match="Only a reviewer"):
+    with pytest.raises(Refusal, match="Only a reviewer"):
         workflow.request_recommend(actor=approver, request=pr, outcome="approve", reasoning="Ok")
     assert PartnershipRequest.objects.get(pk=pr.pk).status == S.UNDER_REVIEW
 
@@ -376,7 +377,7 @@ def test_every_decision_sets_the_next_review_date_twelve_months_ahead(requester,
 def test_a_reviewer_cannot_decide_a_high_tier_request(requester, reviewer, second_reviewer, tier):
     pr = recommended(requester, reviewer, tier)
     events = AuditEvent.objects.count()
-    with pytest.raises(WorkflowError, match="needs an approver"):
+    with pytest.raises(Refusal, match="needs an approver"):
         workflow.request_decide(
             actor=second_reviewer, request=pr, outcome=S.APPROVED, reasoning="Fine."
         )
@@ -390,7 +391,7 @@ def test_the_person_who_recommended_a_high_tier_request_cannot_also_approve_it(
     both = add_role(make_user("dual", Role.REVIEWER), Role.APPROVER)
     pr = recommended(requester, both, "high")
     events = AuditEvent.objects.count()
-    with pytest.raises(WorkflowError, match="Four-eyes"):
+    with pytest.raises(Refusal, match="Four-eyes"):
         workflow.request_decide(actor=both, request=pr, outcome=S.APPROVED, reasoning="Fine.")
     assert_unchanged(pr, status=S.RECOMMENDED, events=events)
 
@@ -414,22 +415,22 @@ def test_deciding_without_a_tier_is_refused_with_a_clear_message(requester, revi
     # The gates keep a request without a tier from being recommended; one recommended before
     # them (or whose tier was cleared in the database) is still refused with a clear sentence.
     PartnershipRequest.objects.filter(pk=pr.pk).update(tier="")
-    with pytest.raises(WorkflowError, match="no risk tier yet"):
+    with pytest.raises(Refusal, match="no risk tier yet"):
         workflow.request_decide(actor=reviewer, request=pr, outcome=S.APPROVED, reasoning="Ok")
 
 
 def test_deciding_is_refused_before_a_recommendation_and_to_requesters(requester, reviewer):
     pr = advance(make_request(requester), to=S.UNDER_REVIEW, requester=requester, reviewer=reviewer)
-    with pytest.raises(WorkflowError, match="Only a recommended request"):
+    with pytest.raises(Refusal, match="Only a recommended request"):
         workflow.request_decide(actor=reviewer, request=pr, outcome=S.APPROVED, reasoning="Ok")
     workflow.request_recommend(actor=reviewer, request=pr, outcome="approve", reasoning="Ok")
-    with pytest.raises(WorkflowError, match="reviewer or an approver"):
+    with pytest.raises(Refusal, match="Only reviewers and approvers decide"):
         workflow.request_decide(actor=requester, request=pr, outcome=S.APPROVED, reasoning="Ok")
 
 
 def test_an_approval_with_conditions_needs_conditions_and_creates_them(requester, reviewer):
     pr = recommended(requester, reviewer, "medium")
-    with pytest.raises(WorkflowError, match="at least one condition"):
+    with pytest.raises(Refusal, match="at least one condition"):
         workflow.request_decide(
             actor=reviewer, request=pr, outcome=S.APPROVED_WITH_CONDITIONS, reasoning="Ok"
         )
@@ -453,7 +454,7 @@ def test_an_approval_with_conditions_needs_conditions_and_creates_them(requester
 def test_conditions_on_a_plain_approval_are_refused(requester, reviewer):
     pr = recommended(requester, reviewer, "low")
     due = timezone.localdate() + timedelta(days=30)
-    with pytest.raises(WorkflowError, match="only to an approval with conditions"):
+    with pytest.raises(Refusal, match="only to an approval with conditions"):
         workflow.request_decide(
             actor=reviewer,
             request=pr,
@@ -488,14 +489,14 @@ def test_reopening_is_refused_for_open_requests_requesters_and_without_a_reason(
     requester, reviewer
 ):
     pr = advance(make_request(requester), to=S.UNDER_REVIEW, requester=requester, reviewer=reviewer)
-    with pytest.raises(WorkflowError, match="Only a decided request"):
+    with pytest.raises(Refusal, match="Only a decided request"):
         workflow.request_reopen(actor=reviewer, request=pr, reason="Check")
     workflow.request_recommend(actor=reviewer, request=pr, outcome="approve", reasoning="Ok")
     workflow.request_decide(actor=reviewer, request=pr, outcome=S.APPROVED, reasoning="Ok")
     give_sign_offs(pr)
-    with pytest.raises(WorkflowError, match="reviewer or an approver"):
+    with pytest.raises(Refusal, match="reviewer or an approver"):
         workflow.request_reopen(actor=requester, request=pr, reason="Check")
-    with pytest.raises(WorkflowError, match="Say why"):
+    with pytest.raises(Refusal, match="Say why"):
         workflow.request_reopen(actor=reviewer, request=pr, reason="")
     assert PartnershipRequest.objects.get(pk=pr.pk).status == S.APPROVED
 
@@ -522,13 +523,13 @@ def test_the_owner_marks_a_condition_met(requester, reviewer):
     condition.refresh_from_db()
     assert condition.status == Condition.Status.MET
     assert condition.met_at is not None
-    with pytest.raises(WorkflowError, match="already met"):
+    with pytest.raises(Refusal, match="already met"):
         workflow.condition_mark_met(actor=reviewer, condition=condition)
 
 
 def test_someone_else_cannot_mark_a_condition_met(requester, reviewer, other_requester):
     pr = conditional(requester, reviewer, timezone.localdate() + timedelta(days=10))
-    with pytest.raises(WorkflowError, match="owner"):
+    with pytest.raises(Refusal, match="owner"):
         workflow.condition_mark_met(actor=other_requester, condition=pr.conditions.get())
 
 
@@ -545,7 +546,7 @@ def test_open_conditions_past_their_due_date_become_overdue(requester, reviewer)
 def test_conditions_can_be_added_only_to_a_conditional_approval(requester, reviewer):
     due = timezone.localdate() + timedelta(days=30)
     plain = advance(make_request(requester), to=S.APPROVED, requester=requester, reviewer=reviewer)
-    with pytest.raises(WorkflowError, match="approved with conditions"):
+    with pytest.raises(Refusal, match="approved with conditions"):
         workflow.condition_add(
             actor=reviewer, request=plain, item=ConditionInput(text="x", due_date=due)
         )
@@ -554,7 +555,7 @@ def test_conditions_can_be_added_only_to_a_conditional_approval(requester, revie
         actor=reviewer, request=pr, item=ConditionInput(text="Annual report", due_date=due)
     )
     assert pr.conditions.count() == 2
-    with pytest.raises(WorkflowError, match="reviewer or an approver"):
+    with pytest.raises(Refusal, match="reviewer or an approver"):
         workflow.condition_add(
             actor=requester, request=pr, item=ConditionInput(text="x", due_date=due)
         )
@@ -580,6 +581,12 @@ def test_the_mark_overdue_conditions_command_reports_what_it_changed(requester, 
     conditional(requester, reviewer, today + timedelta(days=1))
     call_command("mark_overdue_conditions", today=(today + timedelta(days=2)).isoformat())
     assert "1 condition marked overdue" in capsys.readouterr().out
+    # The command is the scheduled job's function: the same audit event, and people are told.
+    from assessments.models import AuditEvent, Notification
+
+    event = AuditEvent.objects.get(action="condition.overdue")
+    assert event.summary.startswith("Condition overdue on ")
+    assert Notification.objects.filter(kind="condition_overdue").exists()
     with pytest.raises(CommandError, match="not a date"):
         call_command("mark_overdue_conditions", today="tomorrow")
 

@@ -4,9 +4,11 @@ import datetime as dt
 import time
 
 from django.db import connection
+from django.utils import timezone
 
 from assessments.models import Condition, Decision, Notification, PartnershipRequest
-from assessments.scheduling import conditions_mark_overdue, conditions_remind_due_soon
+from assessments.scheduling import conditions_remind_due_soon
+from assessments.workflow import conditions_mark_overdue
 from ukcn.roles import Role
 
 REQUESTS = 200
@@ -48,7 +50,7 @@ def test_bench_condition_reminders_and_overdue_marking(
     figures = {"requests": REQUESTS, "conditions": REQUESTS * CONDITIONS_PER_REQUEST}
     for label, job in [
         ("due_soon", conditions_remind_due_soon),
-        ("overdue", conditions_mark_overdue),
+        ("overdue", lambda now: conditions_mark_overdue(today=timezone.localdate(now))),
     ]:
         for attempt in ("first_run", "re_run"):
             queries = []

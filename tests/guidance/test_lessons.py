@@ -1,5 +1,4 @@
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from assessments.models import (
@@ -13,6 +12,7 @@ from assessments.models import (
 )
 from guidance.lessons import lesson_submit
 from guidance.models import GuidanceItem, Kind, Status
+from ukcn.refusals import Refusal
 
 
 @pytest.fixture
@@ -85,12 +85,12 @@ def test_a_named_lesson_keeps_the_names_and_stays_inside_the_institution(decided
 def test_lessons_wait_until_the_request_is_decided(decided_request, reviewer):
     decided_request.status = RequestStatus.UNDER_REVIEW
     decided_request.save()
-    with pytest.raises(ValidationError, match="decided"):
+    with pytest.raises(Refusal, match="decided"):
         lesson_submit(request=decided_request, author=reviewer, text="x", anonymise=True)
 
 
 def test_only_reviewers_and_approvers_write_lessons(decided_request, requester):
-    with pytest.raises(ValidationError, match="reviewers and approvers"):
+    with pytest.raises(Refusal, match="reviewers and approvers"):
         lesson_submit(request=decided_request, author=requester, text="x", anonymise=True)
 
 

@@ -1,7 +1,6 @@
 """Role assignments: granting, revoking, the groups that mirror them, and a source's sync."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from assessments.models import AuditEvent
@@ -9,6 +8,7 @@ from assessments.permissions import visible_requests
 from tests.assessments.request_factories import make_request
 from ukcn.assignments import role_assignments_sync, role_grant, role_revoke
 from ukcn.models import Profile, RoleAssignment
+from ukcn.refusals import Refusal
 from ukcn.roles import Role, has_department_role, has_role
 
 IDP = RoleAssignment.Source.IDENTITY_PROVIDER
@@ -31,7 +31,7 @@ def test_granting_a_role_is_audited_and_puts_the_user_in_the_mirroring_group(
 
 def test_a_departmental_role_without_a_department_is_refused(make_user):
     user = make_user("nodept")
-    with pytest.raises(ValidationError, match="department"):
+    with pytest.raises(Refusal, match="department"):
         role_grant(user=user, role=Role.HEAD_OF_DEPARTMENT)
     with pytest.raises(IntegrityError), transaction.atomic():
         RoleAssignment.objects.create(user=user, role=Role.REQUESTER, department=None)
@@ -82,3 +82,38 @@ def test_an_inactive_user_holds_no_role(make_user):
     user.save()
     user.refresh_from_db()
     assert not has_role(user, Role.REVIEWER)
+
+
+def test_the_admin_grants_changes_and_revokes_through_the_role_services(
+    client, admin_user, make_user, engineering, history
+):
+    from django.urls import reverse
+
+    user = make_user("newcomer")
+    client.force_login(admin_user)
+    add = client.post(
+        reverse("admin:ukcn_roleassignment_add"),
+        {"user": user.pk, "role": Role.REQUESTER, "department": engineering.pk, "source": "manual"},
+    )
+    assert add.status_code == 302
+    assignment = RoleAssignment.objects.get(user=user)
+    assert assignment.granted_by == admin_user
+    assert list(user.groups.values_list("name", flat=True)) == ["requester"]
+    change = client.post(
+        reverse("admin:ukcn_roleassignment_change", args=[assignment.pk]),
+        {"user": user.pk, "role": Role.REQUESTER, "department": history.pk, "source": "manual"},
+    )
+    assert change.status_code == 302
+    assert has_department_role(user, history.pk, Role.REQUESTER)
+    assert not has_department_role(user, engineering.pk, Role.REQUESTER)
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="role.").values_list("action", flat=True)
+    )
+    assert actions == ["role.granted", "role.revoked", "role.granted"]
+    current = RoleAssignment.objects.get(user=user)
+    delete = client.post(
+        reverse("admin:ukcn_roleassignment_delete", args=[current.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 302
+    assert not RoleAssignment.objects.filter(user=user).exists()
+    assert not user.groups.exists()

@@ -165,7 +165,16 @@ def test_bad_input_is_a_400_naming_the_field(client, requester, reviewer, draft,
     assert draft.status == RequestStatus.RECOMMENDED
 
 
-def test_the_workflows_own_checks_come_back_as_409(client, requester, reviewer, draft, bearer):
+def test_the_workflows_own_checks_come_back_by_kind(client, requester, reviewer, draft, bearer):
+    # The workflow's refusal says what kind it is: input it rejects is a 400, the request's
+    # state a 409 (the roles' 403 comes before anything is read; see the tests above).
+    in_review = make_request(requester, title="Still in review")
+    advance(in_review, to=RequestStatus.UNDER_REVIEW, requester=requester, reviewer=reviewer)
+    body = {"outcome": "approved", "reasoning": "Fine."}
+    early = act(client, in_review, "decide", bearer(reviewer), body)
+    assert early.status_code == 409
+    assert early.json()["code"] == "workflow_refused"
+    assert early.json()["error"] == "Only a recommended request can be decided."
     advance(draft, to=RequestStatus.RECOMMENDED, requester=requester, reviewer=reviewer)
     response = act(
         client,
@@ -174,7 +183,8 @@ def test_the_workflows_own_checks_come_back_as_409(client, requester, reviewer, 
         bearer(reviewer),
         {"outcome": "approved_with_conditions", "reasoning": "Conditions to follow."},
     )
-    assert response.status_code == 409
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
     assert response.json()["error"] == "An approval with conditions needs at least one condition."
 
 

@@ -19,6 +19,7 @@ from assessments.notifications import (
 )
 from assessments.notifications.forms import NotificationPreferencesForm
 from assessments.notifications.preferences import preferences_save
+from ukcn.refusals import Refusal
 
 
 @pytest.fixture
@@ -108,7 +109,7 @@ def test_a_requester_may_switch_off_what_an_approver_may_not(requester):
 
 
 def test_saving_preferences_refuses_a_mandatory_switch_off_and_changes_nothing(approver):
-    with pytest.raises(ValueError, match="cannot switch off"):
+    with pytest.raises(Refusal, match="cannot switch off"):
         preferences_save(
             user=approver,
             choices={

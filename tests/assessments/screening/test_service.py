@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -25,6 +24,7 @@ from assessments.screening.service import (
     screening_index,
     screening_threshold,
 )
+from ukcn.refusals import Refusal
 
 from .conftest import make_version
 
@@ -112,10 +112,13 @@ def _match(request):
 def test_only_reviewers_decide_and_a_reason_is_required(aspi, make_request, reviewer, requester):
     request = make_request("Beihang University")
     screen_request(request=request, actor=reviewer)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Refusal) as forbidden:
         match_confirm(match=_match(request), actor=requester, reason="yes")
-    with pytest.raises(ValidationError):
+    assert forbidden.value.kind == "forbidden"
+    with pytest.raises(Refusal) as invalid:
         match_confirm(match=_match(request), actor=reviewer, reason="  ")
+    assert invalid.value.kind == "invalid"
+    assert invalid.value.fields == {"reason": "Give a reason for the decision."}
     assert _match(request).status == MatchStatus.POTENTIAL
 
 
