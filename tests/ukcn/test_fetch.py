@@ -208,21 +208,22 @@ def test_a_server_dripping_a_byte_every_half_second_is_cut_off_at_the_deadline(
     started = time.monotonic()
     with pytest.raises(FetchError, match="after 2 seconds \\(the overall deadline\\)"):
         url_fetch(f"{plain.base}{path}", deadline=2)
-    assert 1.9 < time.monotonic() - started < 3.5
+    # The drip would last 20 seconds; the margin is for a busy machine.
+    assert 1.9 < time.monotonic() - started < 6
 
 
 def test_sync_guidance_gives_up_on_a_slow_peer_at_its_timeout(plain, allowed, db):
     started = time.monotonic()
     with pytest.raises(CommandError, match="overall deadline"):
         call_command("sync_guidance", f"{plain.base}/drip-body", "--timeout", "1.5")
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 5
 
 
 def test_the_deadline_covers_a_tls_connection_too(secure, allowed):
     started = time.monotonic()
     with pytest.raises(FetchError, match="overall deadline"):
         url_fetch(f"{secure.base}/drip-body", deadline=1.5)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 5
 
 
 # --- credentials ----------------------------------------------------------------------------
