@@ -11,7 +11,8 @@ a peer's token to someone else:
   rebinding). Hosts named in WATCHLIST_ALLOWED_PRIVATE_HOSTS may be internal;
 - every redirect is checked the same way, at most WATCHLIST_MAX_REDIRECTS of them;
 - timeouts for connecting and for each read, and an overall deadline that closes the
-  connection when it passes, however slowly the server keeps sending;
+  connection when it passes, however slowly the server keeps sending (name lookups keep the
+  system resolver's own timeouts: getaddrinfo cannot be interrupted);
 - a size cap, checked while the body streams;
 - a bearer token goes only to the URL's own origin, and only over https: never after a
   redirect elsewhere, never over plain http;
