@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .audit import audit_head_publish
 from .models import Condition, PartnershipRequest, RequestStatus, ScheduledJobRun, Watchlist
 from .notifications import (
     notification_digests_send,
@@ -191,6 +192,13 @@ def job_flag_guidance_past_review(*, now: datetime) -> str:
     return f"{guidance_flag_past_review(now=now)} guidance item(s) flagged"
 
 
+def job_publish_audit_head(*, now: datetime) -> str:
+    """Publish the audit trail's head outside the database (AUDIT_HEAD_FILE and the log)."""
+    head = audit_head_publish()
+    where = settings.AUDIT_HEAD_FILE or "the log only (AUDIT_HEAD_FILE is not set)"
+    return f"head {head.head[:16]}... of {head.count} events published to {where}"
+
+
 def _digest_hour() -> time:
     return time(hour=settings.NOTIFICATION_DIGEST_HOUR)
 
@@ -204,6 +212,7 @@ JOBS: tuple[ScheduledJob, ...] = (
     ScheduledJob("remind_review_dates", HOURLY, job_remind_review_dates),
     ScheduledJob("refresh_watchlists", timedelta(minutes=15), job_refresh_watchlists),
     ScheduledJob("flag_guidance_past_review", HOURLY, job_flag_guidance_past_review),
+    ScheduledJob("publish_audit_head", timedelta(minutes=15), job_publish_audit_head),
     # After the reminders, so that a digest includes what they raised this morning.
     ScheduledJob("send_digests", timedelta(days=1), job_send_digests, not_before=_digest_hour),
 )

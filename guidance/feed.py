@@ -15,7 +15,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +23,8 @@ from django.utils.text import slugify
 from assessments.audit import audit_record
 from assessments.factors import Factor
 from assessments.models import ChecklistItem, Sector, Watchlist
+from ukcn.fetch import FetchError, url_fetch
+from ukcn.input_guard import json_problem
 
 from .models import (
     Audience,
@@ -389,22 +390,32 @@ def guidance_import(*, document, origin: str, actor=None) -> ImportReport:
     return report
 
 
+def feed_parse(body: bytes, *, source: str, not_json: str):
+    """The JSON document in `body`; FeedError (starting `not_json` when it is not JSON at all)
+    if it is not UTF-8 JSON or is nested too deep to parse safely."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FeedError(f"{not_json}: it is not UTF-8 text.") from None
+    # Checked before parsing: Python's parser recurses once per level of nesting.
+    problem = json_problem(text)
+    if problem:
+        raise FeedError(f"{source} was refused: {problem}")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise FeedError(f"{not_json}: {exc}") from None
+
+
 def feed_fetch(*, url: str, token: str = "", timeout: float = 30) -> dict:
-    """Download a peer's JSON feed; FeedError on any network, HTTP or format problem."""
+    """Download a peer's JSON feed through the one hardened fetcher (`timeout` is the deadline
+    for the whole download); FeedError on any refusal, network, HTTP or format problem."""
     if not url.lower().startswith(("http://", "https://")):
         raise FeedError(f"{url} is not an http(s) URL.")
-    headers = {"Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
     try:
-        response = requests.get(url, headers=headers, timeout=timeout, stream=True)
-        response.raise_for_status()
-        body = response.raw.read(MAX_FEED_BYTES + 1, decode_content=True)
-    except requests.RequestException as exc:
-        raise FeedError(f"Could not fetch {url}: {exc}") from None
-    if len(body) > MAX_FEED_BYTES:
-        raise FeedError(f"{url} is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB.")
-    try:
-        return json.loads(body)
-    except ValueError:
-        raise FeedError(f"{url} did not return JSON.") from None
+        body = url_fetch(
+            url, max_bytes=MAX_FEED_BYTES, deadline=timeout, token=token, accept="application/json"
+        )
+    except FetchError as exc:
+        raise FeedError(f"Could not fetch the feed: {exc}") from None
+    return feed_parse(body, source=url, not_json=f"{url} did not return JSON")

@@ -4,8 +4,13 @@ Development defaults are safe and local (SQLite under var/, DEBUG on, localhost 
 With DEBUG off the app refuses to start without a real SECRET_KEY.
 """
 
+import base64
+import binascii
+import hashlib
+import hmac
 import ipaddress
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -107,6 +112,30 @@ def envnetworks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network
     return networks
 
 
+def envkeys(name: str) -> dict[str, bytes]:
+    """Read comma-separated `id:base64key` pairs (keys of 32+ bytes), failing loudly; never
+    echoing a key in the error."""
+    keys = {}
+    for position, item in enumerate(envlist(name, ""), start=1):
+        key_id, _, encoded = (part.strip() for part in item.partition(":"))
+        if not encoded or not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", key_id):
+            raise ImproperlyConfigured(
+                f"{name} entry {position} is not id:base64key (an id of letters, digits, - or _)."
+            )
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            raise ImproperlyConfigured(f"{name} key {key_id!r} is not base64.") from None
+        if len(key) < 32:
+            raise ImproperlyConfigured(
+                f"{name} key {key_id!r} is too short: use 32 random bytes or more."
+            )
+        if key_id in keys:
+            raise ImproperlyConfigured(f"{name} names the key id {key_id!r} twice.")
+        keys[key_id] = key
+    return keys
+
+
 DEBUG = envbool("DEBUG", True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -121,6 +150,30 @@ elif not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured(
         "SECRET_KEY is too weak for production: use at least 32 random characters."
     )
+
+# The audit trail's HMAC keys live here, outside the database: someone who can write to the
+# database cannot sign an event. New events are signed with AUDIT_HMAC_KEY_ID; older ids stay
+# listed so that the events they signed still verify after a rotation.
+AUDIT_HMAC_KEYS = envkeys("AUDIT_HMAC_KEYS")
+if not AUDIT_HMAC_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            'AUDIT_HMAC_KEYS must be set when DEBUG is off (e.g. python -c "import base64, '
+            "secrets; print('k1:' + base64.b64encode(secrets.token_bytes(32)).decode())\")."
+        )
+    # Development only: derived from SECRET_KEY, so `make run` needs no configuration.
+    AUDIT_HMAC_KEYS = {"dev": hmac.new(SECRET_KEY.encode(), b"ukcn audit", hashlib.sha256).digest()}
+AUDIT_HMAC_KEY_ID = os.environ.get("AUDIT_HMAC_KEY_ID", "").strip()
+if not AUDIT_HMAC_KEY_ID and len(AUDIT_HMAC_KEYS) == 1:
+    AUDIT_HMAC_KEY_ID = next(iter(AUDIT_HMAC_KEYS))
+if AUDIT_HMAC_KEY_ID not in AUDIT_HMAC_KEYS:
+    raise ImproperlyConfigured(
+        f"AUDIT_HMAC_KEY_ID={AUDIT_HMAC_KEY_ID!r} must name one of the AUDIT_HMAC_KEYS ids "
+        f"({', '.join(AUDIT_HMAC_KEYS)}): the key that signs new events."
+    )
+# Where the scheduler appends the audit trail's head (one JSON line per publication): a file
+# the application cannot rewrite (append-only, or shipped elsewhere); empty: logged only.
+AUDIT_HEAD_FILE = os.environ.get("AUDIT_HEAD_FILE", "").strip()
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -431,14 +484,20 @@ TASKS = {
     }
 }
 
-# Watchlist imports. Fetching a list from a URL refuses plain http and hosts that resolve to
-# loopback, private, link-local or reserved addresses unless allowed here (no SSRF).
+# Every outbound fetch (watchlists, guidance feeds; ukcn/fetch.py) refuses plain http and
+# hosts that resolve to anything not globally routable unless allowed here (no SSRF). The
+# names say "watchlist" because watchlists were the first to fetch.
 WATCHLIST_ALLOW_HTTP = envbool("WATCHLIST_ALLOW_HTTP", False)
 WATCHLIST_ALLOWED_PRIVATE_HOSTS = envlist("WATCHLIST_ALLOWED_PRIVATE_HOSTS", "")
 WATCHLIST_MAX_BYTES = envint("WATCHLIST_MAX_BYTES", 200 * 1024 * 1024)
 WATCHLIST_CONNECT_TIMEOUT = envint("WATCHLIST_CONNECT_TIMEOUT", 10)
 WATCHLIST_READ_TIMEOUT = envint("WATCHLIST_READ_TIMEOUT", 60)
 WATCHLIST_MAX_REDIRECTS = envint("WATCHLIST_MAX_REDIRECTS", 3)
+# The whole of a watchlist download, however slowly the server sends (seconds).
+WATCHLIST_FETCH_DEADLINE = envint("WATCHLIST_FETCH_DEADLINE", 600)
+# Certificate authorities outbound https trusts instead of the bundled Mozilla list (a PEM
+# file, e.g. with the university's own CA for an intranet host); empty: the bundled list.
+OUTBOUND_CA_BUNDLE = os.environ.get("OUTBOUND_CA_BUNDLE", "").strip()
 # Extra importer classes by dotted path, besides the built-ins and the
 # `ukcn.watchlist_importers` entry point group.
 UKCN_WATCHLIST_IMPORTERS = envlist("UKCN_WATCHLIST_IMPORTERS", "")

@@ -3,7 +3,7 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    """One append-only entry of the audit trail, hash-chained to the one before it.
+    """One append-only entry of the audit trail, hash-chained to the one before it and signed.
 
     Written only through `assessments.audit.audit_record`; never updated or deleted.
     """
@@ -35,6 +35,11 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # HMAC-SHA256 of the hash with a key held outside the database (settings.AUDIT_HMAC_KEYS),
+    # and that key's id. Empty on events recorded before keys were introduced, which verify
+    # by their hash chain only.
+    key_id = models.CharField(max_length=32, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -9,8 +9,8 @@ from django.db import transaction
 
 from assessments.audit import audit_record
 from assessments.models import Watchlist, WatchlistImport, WatchlistVersion
+from ukcn.fetch import FetchError, url_fetch
 
-from .fetch import FetchError, url_fetch
 from .importers import importer_get
 from .loader import WatchlistImportError, watchlist_import
 

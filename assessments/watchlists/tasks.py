@@ -8,8 +8,8 @@ from django_tasks import task
 
 from assessments.audit import audit_record
 from assessments.models import Watchlist, WatchlistImport
+from ukcn.fetch import FetchError, url_fetch
 
-from .fetch import FetchError, url_fetch
 from .loader import WatchlistImportError, watchlist_import
 
 logger = logging.getLogger(__name__)

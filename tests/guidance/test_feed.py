@@ -295,12 +295,21 @@ def peer_server():
     server.server_close()
 
 
-def test_sync_guidance_imports_a_peers_feed_over_http(peer_server, settings, shared_items, capsys):
+@pytest.fixture
+def peer_allowed(settings):
+    """The local peer named in the private-hosts allow-list, plain http allowed."""
+    settings.WATCHLIST_ALLOW_HTTP = True
+    settings.WATCHLIST_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+    return settings
+
+
+def test_sync_guidance_imports_a_peers_feed_over_http(
+    peer_server, peer_allowed, shared_items, capsys
+):
     peer_server["body"] = json.dumps(feed_document()).encode()
-    _become_another_instance(settings)
-    call_command("sync_guidance", peer_server["url"], "--token", "peer-token-1")
+    _become_another_instance(peer_allowed)
+    call_command("sync_guidance", peer_server["url"])
     assert "2 created" in capsys.readouterr().out
-    assert peer_server["seen_auth"] == ["Bearer peer-token-1"]
     assert set(GuidanceItem.objects.values_list("source_institution", flat=True)) == {
         "Test University"
     }
@@ -308,7 +317,20 @@ def test_sync_guidance_imports_a_peers_feed_over_http(peer_server, settings, sha
     assert "2 unchanged" in capsys.readouterr().out
 
 
-def test_sync_guidance_explains_http_errors_and_non_json(peer_server, db):
+def test_sync_guidance_never_sends_the_token_over_plain_http(peer_server, peer_allowed, db):
+    with pytest.raises(CommandError, match="a token is only ever sent over https"):
+        call_command("sync_guidance", peer_server["url"], "--token", "peer-token-1")
+    assert peer_server["seen_auth"] == []  # nothing was sent at all
+
+
+def test_sync_guidance_refuses_a_local_peer_not_named_in_the_allow_list(peer_server, settings, db):
+    settings.WATCHLIST_ALLOW_HTTP = True
+    with pytest.raises(CommandError, match=r"resolves to the internal address 127\.0\.0\.1"):
+        call_command("sync_guidance", peer_server["url"])
+    assert peer_server["seen_auth"] == []
+
+
+def test_sync_guidance_explains_http_errors_and_non_json(peer_server, peer_allowed, db):
     peer_server["status"] = 401
     with pytest.raises(CommandError, match="401"):
         call_command("sync_guidance", peer_server["url"])
@@ -318,6 +340,20 @@ def test_sync_guidance_explains_http_errors_and_non_json(peer_server, db):
     with pytest.raises(CommandError, match="not an http"):
         call_command("sync_guidance", "file:///etc/passwd")
     assert not GuidanceItem.objects.exists()
+
+
+def test_sync_guidance_refuses_deeply_nested_json_in_one_line(peer_server, peer_allowed, db):
+    peer_server["body"] = b"[" * 50_000 + b"]" * 50_000
+    with pytest.raises(CommandError, match="nested more than 100 levels deep"):
+        call_command("sync_guidance", peer_server["url"])
+    assert not GuidanceItem.objects.exists()
+
+
+def test_import_guidance_refuses_a_deeply_nested_bundle_in_one_line(tmp_path, db):
+    bundle = tmp_path / "deep.json"
+    bundle.write_text('{"format": "ukcn-guidance", "items": ' + "[" * 50_000 + "]" * 50_000 + "}")
+    with pytest.raises(CommandError, match=r"deep\.json was refused: The JSON is nested more"):
+        call_command("import_guidance", str(bundle))
 
 
 def test_an_imported_item_edited_here_is_not_passed_on_under_its_sources_name(

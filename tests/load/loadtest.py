@@ -7,6 +7,7 @@ writes the figures to var/bench/load.json. Traffic goes to 127.0.0.1 only.
 """
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -32,6 +33,7 @@ def server_env(database_url: str) -> dict:
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
+        AUDIT_HMAC_KEYS="load:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         DATABASE_URL=database_url,
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",

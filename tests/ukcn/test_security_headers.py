@@ -1,5 +1,6 @@
 """Every response carries the security headers a university's IT security team checks for."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -38,6 +39,7 @@ def test_check_deploy_is_clean_with_production_settings():
         },
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_HMAC_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "ukcn.example.ac.uk",
         "CSRF_TRUSTED_ORIGINS": "https://ukcn.example.ac.uk",
     }

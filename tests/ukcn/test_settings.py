@@ -1,5 +1,6 @@
 """Settings are read from the environment and a bad value stops start-up with one clear line."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -8,10 +9,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+AUDIT_KEY = "k1:" + base64.b64encode(b"k" * 32).decode()
+# What production needs besides DEBUG off: a real secret key and an audit HMAC key.
+PRODUCTION = {"DEBUG": "off", "SECRET_KEY": "x" * 50, "AUDIT_HMAC_KEYS": AUDIT_KEY}
+UNSET = {"DEBUG", "SECRET_KEY", "AUDIT_HMAC_KEYS", "AUDIT_HMAC_KEY_ID"}
 
 
 def run_check(*command, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    environment = {k: v for k, v in os.environ.items() if k not in UNSET}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *(command or ["check"])],
@@ -49,8 +54,50 @@ def test_it_refuses_production_with_a_weak_secret_key():
 
 
 def test_it_starts_in_production_with_a_real_secret_key():
-    result = run_check(DEBUG="off", SECRET_KEY="x" * 50, ALLOWED_HOSTS="ukcn.example.ac.uk")
+    result = run_check(**PRODUCTION, ALLOWED_HOSTS="ukcn.example.ac.uk")
     assert result.returncode == 0, result.stderr
+
+
+def test_it_refuses_production_without_an_audit_hmac_key():
+    result = run_check(DEBUG="off", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "AUDIT_HMAC_KEYS must be set when DEBUG is off" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ("c2VjcmV0LWtleS1tYXRlcmlhbC0xMjM0NTY3ODkwYWI=", "entry 1 is not id:base64key"),
+        ("k1:not base64!", "key 'k1' is not base64"),
+        ("k1:c2hvcnQ=", "key 'k1' is too short"),
+        (f"{AUDIT_KEY},{AUDIT_KEY}", "names the key id 'k1' twice"),
+    ],
+)
+def test_it_rejects_a_bad_audit_key_in_one_line_without_echoing_it(keys, message):
+    result = run_check(**{**PRODUCTION, "AUDIT_HMAC_KEYS": keys})
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "c2Vj" not in result.stderr and "c2hv" not in result.stderr
+
+
+def test_several_audit_keys_need_the_current_one_named():
+    keys = f"{AUDIT_KEY},k2:" + base64.b64encode(b"n" * 32).decode()
+    result = run_check(**{**PRODUCTION, "AUDIT_HMAC_KEYS": keys})
+    assert "AUDIT_HMAC_KEY_ID='' must name one of the AUDIT_HMAC_KEYS ids (k1, k2)" in result.stderr
+    result = run_check(**{**PRODUCTION, "AUDIT_HMAC_KEYS": keys, "AUDIT_HMAC_KEY_ID": "k3"})
+    assert "AUDIT_HMAC_KEY_ID='k3' must name one of" in result.stderr
+    result = run_check(**{**PRODUCTION, "AUDIT_HMAC_KEYS": keys, "AUDIT_HMAC_KEY_ID": "k2"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_development_derives_an_audit_key_so_it_runs_without_configuration():
+    result = run_check(
+        "shell", "-c", "from django.conf import settings; print(settings.AUDIT_HMAC_KEY_ID)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "dev"
 
 
 def conn_max_age(**env) -> str:
@@ -65,7 +112,7 @@ def conn_max_age(**env) -> str:
 
 
 def test_production_keeps_database_connections_open_between_requests():
-    assert conn_max_age(DEBUG="off", SECRET_KEY="x" * 50) == "60"
+    assert conn_max_age(**PRODUCTION) == "60"
 
 
 def test_development_opens_a_connection_per_request_as_runserver_needs():
@@ -73,7 +120,7 @@ def test_development_opens_a_connection_per_request_as_runserver_needs():
 
 
 def test_the_connection_lifetime_can_be_set():
-    assert conn_max_age(DEBUG="off", SECRET_KEY="x" * 50, DB_CONN_MAX_AGE="300") == "300"
+    assert conn_max_age(**PRODUCTION, DB_CONN_MAX_AGE="300") == "300"
 
 
 def test_it_rejects_a_database_url_it_cannot_read():

@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import RiskLevel, Watchlist
-from assessments.watchlists.fetch import FetchError, url_fetch
 from assessments.watchlists.importers import ImportFormatError, importers_available
 from assessments.watchlists.importers.ukcn_csv import mapping_parse
 from assessments.watchlists.loader import (
@@ -14,6 +13,7 @@ from assessments.watchlists.loader import (
     watchlist_create,
     watchlist_import,
 )
+from ukcn.fetch import FetchError, url_fetch
 
 PROGRESS_FROM = 10000
 

@@ -1,11 +1,10 @@
 """Import a guidance bundle written by export_guidance (here or at a peer)."""
 
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guidance.feed import FeedError, guidance_import
+from guidance.feed import FeedError, feed_parse, guidance_import
 
 from ._report import write_report
 
@@ -18,12 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, **options):
         try:
-            document = json.loads(Path(path).read_text(encoding="utf-8"))
+            body = Path(path).read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
-        except ValueError as exc:
-            raise CommandError(f"{path} is not JSON: {exc}") from None
         try:
+            document = feed_parse(body, source=path, not_json=f"{path} is not JSON")
             report = guidance_import(document=document, origin=f"bundle:{Path(path).name}")
         except FeedError as exc:
             raise CommandError(str(exc)) from None

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments.models import WatchlistVersion
-from assessments.watchlists import fetch
-from assessments.watchlists.fetch import FetchError, url_check, url_fetch
+from ukcn import fetch
+from ukcn.fetch import FetchError, url_check, url_fetch
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -95,40 +95,38 @@ def test_a_local_server_is_refused_even_with_http_allowed(server, settings):
         url_fetch(f"{server}/list.csv")
 
 
-def test_a_name_that_rebinds_to_an_internal_address_is_refused_at_connection(
-    server, settings, monkeypatch
-):
-    # DNS rebinding: the name resolved to a public address when checked, then to an
-    # internal one when connecting. Skipping the check stands in for the first answer.
-    settings.WATCHLIST_ALLOW_HTTP = True
-    monkeypatch.setattr(fetch, "url_check", lambda url: None)
-    with pytest.raises(FetchError, match=r"connection reached the internal address 127\.0\.0\.1"):
-        url_fetch(f"{server}/list.csv")
+def test_the_connection_goes_to_the_address_that_was_checked(server, allowed, monkeypatch):
+    # DNS rebinding: a name answering one address to the check and another to the connection.
+    # The fetcher resolves once per connection and connects to the address it checked: here
+    # the second answer (127.0.0.2, where nothing listens) is never asked for.
+    answers = iter(["127.0.0.1", "127.0.0.2", "127.0.0.2"])
+    asked = []
+
+    def resolve(host, port):
+        asked.append(host)
+        return [next(answers)]
+
+    monkeypatch.setattr(fetch, "_resolve", resolve)
+    allowed.WATCHLIST_ALLOWED_PRIVATE_HOSTS = ["feed.test"]
+    port = server.rsplit(":", 1)[1]
+    assert url_fetch(f"http://feed.test:{port}/list.csv") == (FIXTURES / "ukcn.csv").read_bytes()
+    assert asked == ["feed.test"]
 
 
-def _accept_once(listener: socket.socket) -> None:
-    try:
-        connection, _address = listener.accept()
-        connection.close()
-    except OSError:
-        pass  # the listener was closed first
-
-
-def test_an_https_connection_to_an_internal_address_is_refused_before_the_handshake(monkeypatch):
+def test_a_name_resolving_to_an_internal_address_is_refused_before_connecting(monkeypatch):
     listener = socket.create_server(("127.0.0.1", 0))
-    accepting = threading.Thread(target=_accept_once, args=(listener,), daemon=True)
-    accepting.start()
-    monkeypatch.setattr(fetch, "url_check", lambda url: None)
+    listener.settimeout(0.5)
+    monkeypatch.setattr(fetch, "_resolve", lambda host, port: ["127.0.0.1"])
     try:
-        with pytest.raises(FetchError, match="connection reached the internal address"):
-            url_fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/list.csv")
+        with pytest.raises(FetchError, match=r"feed\.test resolves to the internal address"):
+            url_fetch(f"https://feed.test:{listener.getsockname()[1]}/list.csv")
+        with pytest.raises(TimeoutError):
+            listener.accept()  # no connection was ever made
     finally:
         listener.close()
-        accepting.join(timeout=5)
 
 
-def test_the_connection_check_lets_an_allowed_private_host_through(server, allowed, monkeypatch):
-    monkeypatch.setattr(fetch, "url_check", lambda url: None)
+def test_an_allowed_private_host_is_fetched(server, allowed):
     assert url_fetch(f"{server}/list.csv") == (FIXTURES / "ukcn.csv").read_bytes()
 
 
