@@ -66,8 +66,23 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_shared_cache(tmp_path_factory):
+    """The suite's shared (file) cache lives in a temporary folder, so clearing it between
+    tests never touches a developer's var/cache."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    caches_for_tests = {
+        **settings.CACHES,
+        "shared": {**settings.CACHES["shared"], "LOCATION": tmp_path_factory.mktemp("cache")},
+    }
+    with override_settings(CACHES=caches_for_tests):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(_test_shared_cache):
     # Tests roll back, so ids (and with them cache keys such as the dashboard's and the
     # per-user screening count's) repeat.
     cache.clear()

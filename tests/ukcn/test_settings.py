@@ -177,3 +177,11 @@ def test_importing_the_settings_creates_no_folder(tmp_path):
     started = run_check(DATABASE_URL=f"sqlite:///{tmp_path}/db/ukcn.sqlite3")
     assert started.returncode == 0, started.stderr
     assert (tmp_path / "db").is_dir()
+
+
+def test_the_suite_never_clears_the_developers_cache():
+    from django.conf import settings
+    from django.core.cache import caches
+
+    assert Path(caches["shared"]._dir) != ROOT / "var" / "cache"
+    assert Path(settings.CACHES["shared"]["LOCATION"]) != ROOT / "var" / "cache"
