@@ -27,6 +27,7 @@ from .models import (
     Tier,
 )
 from .workflow import EDITABLE_FIELDS
+from .workflow.facts import request_facts_validate
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -132,6 +133,9 @@ class RequestForm(forms.ModelForm):
                 "people_exchanged",
                 "lab_access",
                 "staff_travel",
+                "research_kind",
+                "technology_readiness",
+                "largest_foreign_funding_share",
                 "ip_arrangements",
                 "statement_of_intent_agreed",
                 "statement_of_intent",
@@ -152,6 +156,10 @@ class RequestForm(forms.ModelForm):
             self.add_error(
                 "no_nsi_sector", "Either choose sectors or tick 'none of the NSI Act sectors'."
             )
+        # The checks the API makes too (assessments/workflow/facts.py).
+        for name, message in request_facts_validate(cleaned).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
         return cleaned
 
     def facts_fields(self) -> dict:
