@@ -174,6 +174,15 @@ class RequestSerializer(serializers.ModelSerializer):
         choices=Tier.choices, allow_blank=True, read_only=True, help_text="Blank until scored."
     )
     lead_academic_email = serializers.CharField(read_only=True, help_text="May be blank.")
+    research_kind = serializers.ChoiceField(
+        choices=ResearchKind.choices, allow_blank=True, read_only=True, help_text="Blank if unsaid."
+    )
+    technology_readiness = serializers.ChoiceField(
+        choices=TechnologyReadiness.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text='"basic" or a TRL "1" to "9"; blank if unsaid.',
+    )
     created_by = serializers.CharField(source="created_by.get_username", read_only=True)
     reviewer = serializers.SerializerMethodField()
     sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
