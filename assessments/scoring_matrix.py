@@ -239,7 +239,7 @@ def _partner(policy: dict, facts: Facts) -> list[FactorLevel]:
             rules[Factor.JURISDICTION].get(country.level, ""),
             f"The {role} {name} is in {country.name}, which the country context table rates "
             f"{LEVEL_LABELS.get(country.level, country.level)}"
-            + (f" ({country.source_note})." if country.source_note else "."),
+            + (f"; source: {country.source_note}." if country.source_note else "."),
         )
     funders = sorted(set(facts.funders), key=lambda f: (f.name, f.funder_type))
     by_type = [
@@ -382,8 +382,9 @@ def matrix_score(*, policy: dict, facts: Facts) -> Result:
     outcome = policy["outcomes"][tier]
     if blocking:
         outcome = "not_permissible_without_exception"
+    first = _axis_words("sensitivity", sensitivity, sensitivity_before, s_causes)
     summary = (
-        f"{_axis_words('sensitivity', sensitivity, sensitivity_before, s_causes).capitalize()}"
+        f"{first[0].upper()}{first[1:]}"
         f" {TIMES} {_axis_words('partner', partner, partner_before, p_causes)} ⇒ "
         f"{LEVEL_LABELS[cell]}"
     )

@@ -11,12 +11,12 @@ from datetime import date
 from django.db import migrations
 
 START = date(2026, 1, 1)
-NOTE = "starting point for the office to review, not an authoritative rating"
+NOTE = "Starting point for the office to review, not an authoritative rating"
 ROWS = [
     (
         "CN",
         "high",
-        f"Starter row ({NOTE}): national intelligence and data-security laws",
+        f"{NOTE}: national intelligence and data-security laws",
         "Starting point for the office to review. China is the country the source study "
         "(a 2022 brief on UK academics' engagement with China) is about. Its laws oblige "
         "organisations and citizens to support and cooperate with state intelligence work, "
@@ -29,7 +29,7 @@ ROWS = [
     (
         "RU",
         "very_high",
-        f"Starter row ({NOTE}): specified under FIRS enhanced tier; UK sanctions",
+        f"{NOTE}: specified for the FIRS enhanced tier; UK sanctions",
         "Starting point for the office to review. Russia is one of the two foreign powers "
         "specified for the enhanced tier of the Foreign Influence Registration Scheme (in force "
         "since July 2025), so arrangements with it or bodies it controls must be registered, "
@@ -40,7 +40,7 @@ ROWS = [
     (
         "IR",
         "very_high",
-        f"Starter row ({NOTE}): specified under FIRS enhanced tier; UK sanctions",
+        f"{NOTE}: specified for the FIRS enhanced tier; UK sanctions",
         "Starting point for the office to review. Iran is the other foreign power specified "
         "for the enhanced tier of the Foreign Influence Registration Scheme, and is subject to "
         "UK sanctions, including on proliferation-sensitive goods and technology. As for "

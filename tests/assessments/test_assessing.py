@@ -78,7 +78,7 @@ def test_facts_are_gathered_from_the_request(ai_request):
     # The country context row in force for the partner's country comes with the facts.
     [china] = facts.countries
     assert (china.code, china.name, china.level) == ("CN", "China", "high")
-    assert "starting point" in china.source_note
+    assert china.source_note.startswith("Starting point for the office to review")
     assert (facts.research_kind, facts.technology_readiness) == ("applied", "6")
     assert facts.largest_foreign_share == 40
 

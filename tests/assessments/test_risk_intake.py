@@ -122,7 +122,7 @@ def test_the_starter_rows_say_they_are_a_starting_point_to_review(db):
         ("RU", "very_high"),
     ]
     for row in rows:
-        assert "starting point for the office to review" in row.source_note
+        assert row.source_note.startswith("Starting point for the office to review")
         assert row.notes.startswith("Starting point for the office to review.")
 
 

@@ -190,6 +190,19 @@ SCENARIOS = [
         ("none", "medium"),
     ),
     Scenario(
+        "applied TRL 5 work with a confirmed medium-risk match and due diligence met: "
+        "the match stands",
+        {
+            "research_kind": "applied",
+            "technology_readiness": "5",
+            "confirmed_matches": (match("medium"),),
+            "answers": met("CT-07"),
+        },
+        "medium",
+        "mitigation_recommended",
+        ("medium", "medium"),
+    ),
+    Scenario(
         "personal data leaving the UK for a German partner",
         {"personal_data": True, "data_leaves_uk": True, "partners": (uni("TU Berlin", "DE"),)},
         "low",
