@@ -37,7 +37,14 @@ class CountryContextAdmin(SimpleHistoryAdmin):
     row they used, quoted in their explanation."""
 
     form = CountryContextForm
-    list_display = ["country_name", "country", "level", "effective_from", "effective_to"]
+    list_display = [
+        "country_name",
+        "country",
+        "level",
+        "effective_from",
+        "effective_to",
+        "source_note",
+    ]
     list_filter = ["level"]
     search_fields = ["country", "source_note", "notes"]
     ordering = ["country", "-effective_from"]

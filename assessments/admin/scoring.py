@@ -196,7 +196,7 @@ class ScoringPolicyAdmin(SimpleHistoryAdmin):
 class AssessmentAdmin(admin.ModelAdmin):
     """Snapshots: read-only, because a past decision must stay explainable as it was made."""
 
-    list_display = ["request", "tier", "residual", "floor", "policy", "created_at", "created_by"]
+    list_display = ["request", "tier", "outcome", "residual", "floor", "policy", "created_at"]
     list_filter = ["tier", "not_permissible_without_exception"]
     search_fields = ["request__reference", "request__title"]
     list_select_related = ["request", "policy", "created_by"]

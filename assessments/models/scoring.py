@@ -15,8 +15,9 @@ class ScoringPolicy(models.Model):
     number = models.PositiveIntegerField(unique=True, editable=False)
     name = models.CharField(max_length=200)
     data = models.JSONField(
-        help_text="Weights, mitigation, thresholds, floors and routes (see "
-        "assessments/data/scoring_policy.yaml for the meaning of each key)."
+        help_text="Schema 2 (two axes): the factors' levels, the matrix, the outcomes, the "
+        "controls, floors and routes; schema 1 (points): weights, mitigation, thresholds, "
+        "floors and routes. See assessments/data/scoring_policy.yaml for each key."
     )
     note = models.CharField("what changed and why", max_length=500, blank=True)
     source = models.CharField(max_length=300, editable=False)
