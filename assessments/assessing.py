@@ -8,6 +8,7 @@ from ukcn.refusals import Refusal
 
 from .audit import audit_record
 from .checklists import checklist_version_for_request
+from .countries import country_facts
 from .gates import request_input_digests
 from .models import Assessment, PartnershipRequest, RequestStatus
 from .policies import scoring_policy_active
@@ -28,10 +29,16 @@ def request_facts(
 ) -> tuple[Facts, object]:
     """The scoring inputs for a request, with the checklist version its answers belong to."""
     version = checklist_version_for_request(request)
-    given = {answer.ref_id: answer.answer for answer in request.checklist_answers.all()}
+    given = {answer.ref_id: answer for answer in request.checklist_answers.all()}
     answers = tuple(
         AnswerFact(
-            ref_id=item["ref_id"], weight=item["weight"], answer=given.get(item["ref_id"], "")
+            ref_id=item["ref_id"],
+            weight=item["weight"],
+            answer=given[item["ref_id"]].answer if item["ref_id"] in given else "",
+            evidence=item["ref_id"] in given
+            and bool(
+                given[item["ref_id"]].evidence_notes.strip() or given[item["ref_id"]].attachment_id
+            ),
         )
         for item in (version.items if version else [])
     )
@@ -40,8 +47,17 @@ def request_facts(
             name=source.funder_name,
             funder_type=source.funder_type,
             undisclosed=source.origin_undisclosed,
+            country=source.country,
         )
         for source in request.funding_sources.all()
+    )
+    partners = tuple(
+        PartnerFact(
+            name=p.organisation.name,
+            org_type=p.organisation.org_type,
+            country=p.organisation.country,
+        )
+        for p in request.partners.select_related("organisation")
     )
     facts = Facts(
         confirmed_matches=tuple(confirmed_matches),
@@ -60,11 +76,12 @@ def request_facts(
             .order_by("name")
             .values_list("name", flat=True)
         ),
-        partners=tuple(
-            PartnerFact(name=p.organisation.name, org_type=p.organisation.org_type)
-            for p in request.partners.select_related("organisation")
-        ),
+        partners=partners,
         answers=answers,
+        research_kind=request.research_kind,
+        technology_readiness=request.technology_readiness,
+        largest_foreign_share=request.largest_foreign_funding_share,
+        countries=country_facts([p.country for p in partners] + [f.country for f in funders]),
     )
     return facts, version
 
@@ -99,6 +116,8 @@ def request_assess(
             policy=policy,
             checklist_version=version,
             watchlist_version_ids=sorted({m.version_id for m in facts.confirmed_matches}),
+            outcome=result.outcome,
+            explanation=result.explanation,
             inherent=result.inherent,
             mitigation=result.mitigation,
             residual=result.residual,
@@ -130,8 +149,13 @@ def request_assess(
             actor=actor,
             action="request.assessed",
             summary=(
-                f"{request.reference} assessed {result.tier} (residual {result.residual}) "
-                f"under scoring policy version {policy.number}"
+                f"{request.reference} assessed {result.tier} "
+                + (
+                    f"({result.explanation['summary']}) "
+                    if result.schema == 2
+                    else f"(residual {result.residual}) "
+                )
+                + f"under scoring policy version {policy.number}"
                 + (f"; the tier stays {previous_tier}: {kept}" if kept else "")
             ),
             obj=assessment,
@@ -143,6 +167,9 @@ def request_assess(
                 "inherent": result.inherent,
                 "mitigation": result.mitigation,
                 "residual": result.residual,
+                "outcome": result.outcome or None,
+                "sensitivity": result.explanation.get("sensitivity"),
+                "partner": result.explanation.get("partner"),
                 "floor": result.floor,
                 "not_permissible_without_exception": result.not_permissible_without_exception,
                 "policy_version": policy.number,

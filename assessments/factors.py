@@ -28,3 +28,9 @@ class Factor(models.TextChoices):
     ACADEMIC_FREEDOM = "academic_freedom", "Academic-freedom exposure"
     PARTNER_TYPE = "partner_type", "Military, security or government partner"
     CHECKLIST_MITIGATION = "checklist_mitigation", "Good-practice checklist (mitigation)"
+    # Added with the two-axis policy (schema 2).
+    RESEARCH_KIND = "research_kind", "Basic or applied research"
+    TECHNOLOGY_READINESS = "technology_readiness", "Technology readiness level"
+    JURISDICTION = "jurisdiction", "Partner's or funder's jurisdiction"
+    FUNDING_STATE_OWNED = "funding_state_owned", "State-owned funder"
+    FUNDING_DEPENDENCY = "funding_dependency", "Share of funding from one foreign source"

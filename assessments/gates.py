@@ -23,6 +23,7 @@ from .models import (
     RequestStatus,
     ScreeningMatch,
 )
+from .scoring_policy import policy_schema
 
 # The steps the gates guard: a recommendation, a decision, and each sign-off of a decision.
 STEPS = ("recommend", "decide", "sign_off")
@@ -282,24 +283,48 @@ def _gate_screening_resolved(request, context):
 
 
 def applicable_checklist_items(request: PartnershipRequest) -> list[dict]:
-    """The checklist items that apply to the request (today: every item of its version)."""
+    """The checklist items a review must answer before it moves on.
+
+    Under a two-axis policy (schema 2): the controls whose risks the request presents (the
+    policy names each control's factors); the good practices stay on the checklist, shown and
+    recorded, but are not required. Under a points policy (schema 1): every item.
+    """
     from .checklists import checklist_version_for_request
 
     version = checklist_version_for_request(request)
-    return list(version.items) if version else []
+    items = list(version.items) if version else []
+    policy = _active_policy_data()
+    if policy is None or policy_schema(policy) != 2:
+        return items
+    from .assessing import request_facts
+    from .scoring_matrix import controls_applying
+    from .screening.service import confirmed_matches
+
+    facts, _ = request_facts(request=request, confirmed_matches=confirmed_matches(request))
+    applying = set(controls_applying(policy, facts))
+    return [item for item in items if item["ref_id"] in applying]
+
+
+def _active_policy_data() -> dict | None:
+    from .models import ScoringPolicy
+
+    policy = ScoringPolicy.objects.filter(is_active=True).only("data").first()
+    return policy.data if policy else None
 
 
 @gate_register("checklist_complete", "Every applicable checklist item answered", order=30)
 def _gate_checklist(request, context):
     label = "Every applicable checklist item answered"
-    items = applicable_checklist_items(request)
-    if not items:
+    from .checklists import checklist_version_for_request
+
+    if checklist_version_for_request(request) is None:
         return Gate(
             "checklist_complete",
             label,
             False,
             "no checklist is loaded to answer (run manage.py load_checklist)",
         )
+    items = applicable_checklist_items(request)
     answered = set(request.checklist_answers.values_list("ref_id", flat=True))
     missing = [item["ref_id"] for item in items if item["ref_id"] not in answered]
     if not missing:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .audit import audit_record
-from .models import ScoringPolicy
+from .models import ChecklistItem, ScoringPolicy
 from .scoring import PolicyError, policy_validate
 
 POLICY_FILE = Path(settings.BASE_DIR) / "assessments" / "data" / "scoring_policy.yaml"
@@ -72,3 +72,11 @@ def scoring_policy_load(*, data: bytes, source: str, actor=None) -> ScoringPolic
     return scoring_policy_publish(
         data=content, actor=actor, source=source, source_sha256=digest, note="Loaded from file"
     )
+
+
+def policy_controls_missing() -> list[str]:
+    """The active policy's controls that are not checklist items in use (none for schema 1)."""
+    active = scoring_policy_active()
+    controls = (active.data.get("controls") or {}) if active else {}
+    in_use = set(ChecklistItem.objects.filter(is_active=True).values_list("ref_id", flat=True))
+    return sorted(set(controls) - in_use)

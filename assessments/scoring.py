@@ -22,6 +22,7 @@ from .scoring_policy import (  # noqa: F401 - re-exported: callers import them f
     TIER_LABELS,
     TIERS,
     PolicyError,
+    policy_schema,
     policy_validate,
 )
 
@@ -56,21 +57,35 @@ class FunderFact:
     name: str
     funder_type: str
     undisclosed: bool = False
+    country: str = ""
 
 
 @dataclass(frozen=True)
 class PartnerFact:
     name: str
     org_type: str
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class CountryFact:
+    """One row of the office's country context table, as it stood when the request was scored."""
+
+    code: str
+    name: str
+    level: str
+    source_note: str = ""
 
 
 @dataclass(frozen=True)
 class AnswerFact:
-    """One checklist item's answer; an empty answer means not answered yet."""
+    """One checklist item's answer; an empty answer means not answered yet. `evidence` is
+    true when the answer names its evidence (notes or an attachment)."""
 
     ref_id: str
     weight: int
     answer: str = ""
+    evidence: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,13 @@ class Facts:
     academic_freedom_disciplines: tuple[str, ...] = ()
     partners: tuple[PartnerFact, ...] = ()
     answers: tuple[AnswerFact, ...] = ()
+    # Asked at intake since the two-axis policy: "basic" or "applied"; "basic" or "1".."9";
+    # the share (%) of the project's funding from its largest foreign source.
+    research_kind: str = ""
+    technology_readiness: str = ""
+    largest_foreign_share: int | None = None
+    # The country context rows for the partners' and funders' countries.
+    countries: tuple[CountryFact, ...] = ()
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -111,16 +133,23 @@ class ScoredFactor:
 
 @dataclass(frozen=True)
 class Result:
-    inherent: int
-    mitigation: int
-    residual: int
+    """What a policy says about the facts. Schema 1 policies fill the points (inherent,
+    mitigation, residual, factors); schema 2 policies leave them None and fill the axes,
+    the outcome and `explanation` (see scoring_matrix.py)."""
+
+    inherent: int | None
+    mitigation: int | None
+    residual: int | None
     tier: str
     route_code: str
     route_label: str
     floor: str
     floor_reason: str
     not_permissible_without_exception: bool
-    factors: tuple[ScoredFactor, ...] = field(default=())
+    factors: tuple = field(default=())
+    schema: int = 1
+    outcome: str = ""
+    explanation: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------
@@ -301,6 +330,7 @@ def _people_and_subject_factors(policy: dict, facts: Facts) -> list[ScoredFactor
 ORGANISATION_TYPE_WORDS = {
     "government": "a government body",
     "military": "a military or security body",
+    "defence_industry": "a defence-industry company",
     "company": "a company",
     "research_institute": "a research institute",
     "university": "a university",
@@ -366,7 +396,16 @@ def _floor(policy: dict, facts: Facts) -> tuple[str, str]:
 
 
 def assessment_score(*, policy: dict, facts: Facts) -> Result:
-    """Score one request's facts under one policy, explaining every point."""
+    """Score one request's facts under one policy, of either schema."""
+    if policy_schema(policy) == 2:
+        from .scoring_matrix import matrix_score
+
+        return matrix_score(policy=policy, facts=facts)
+    return points_score(policy=policy, facts=facts)
+
+
+def points_score(*, policy: dict, facts: Facts) -> Result:
+    """Score under a schema 1 policy (one sum of points), explaining every point."""
     floor, floor_reason = _floor(policy, facts)
     blocked = any(match.blocking for match in facts.confirmed_matches)
     factors = [

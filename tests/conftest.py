@@ -26,6 +26,9 @@ def reload_reference_data():
     importlib.import_module("assessments.migrations.0002_load_sectors_and_disciplines").load(
         apps, None
     )
+    importlib.import_module("assessments.migrations.0013_country_context_starting_point").load(
+        apps, None
+    )
     importlib.import_module(
         "guidance.migrations.0002_grant_guidance_editor_permissions"
     ).grant_to_editors(apps, None)

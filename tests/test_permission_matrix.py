@@ -324,6 +324,7 @@ ADMIN_MODELS = {
     "assessments.auditevent":               ("403 403 403 403 403", "200 403 200 200 403"),
     "assessments.checklistitem":            ("403 403 403 403 403", "200 200 200 200 403"),
     "assessments.checklistversion":         ("403 403 403 403 403", "200 403 200 200 403"),
+    "assessments.countrycontext":           ("403 403 403 403 403", "200 200 200 200 200"),
     "assessments.notification":             ("403 403 403 403 403", "200 403 200 200 200"),
     "assessments.notificationpreference":   ("403 403 403 302 403", "200 403 302 302 302"),
     "assessments.organisation":             ("403 403 403 403 403", "200 200 200 200 403"),
@@ -368,6 +369,7 @@ ADMIN_EXTRA = {
     # The world holds no checklist item or scoring policy: the admin answers a missing object.
     "admin:assessments_checklistitem_simple_history": ("GET", "302 302 302 302 404 302 404", lambda w, s, u: [0, 0]),
     "admin:assessments_scoringpolicy_simple_history": ("GET", "302 302 302 302 404 302 404", lambda w, s, u: [0, 0]),
+    "admin:assessments_countrycontext_simple_history": ("GET", "302 302 302 302 404 302 404", lambda w, s, u: [0, 0]),
 }
 # fmt: on
 

@@ -9,7 +9,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Assessment, ScoringPolicy, Sector
 from ..policies import scoring_policy_active, scoring_policy_publish
-from ..scoring import PolicyError, policy_validate
+from ..scoring import TIER_LABELS, PolicyError, policy_validate
+from ..scoring_policy import LEVEL_LABELS, PARTNER_LEVELS, SENSITIVITY_LEVELS, TIMES, policy_schema
 
 
 class PrettyJSONField(forms.JSONField):
@@ -17,6 +18,17 @@ class PrettyJSONField(forms.JSONField):
         if isinstance(value, forms.fields.InvalidJSONInput):
             return value
         return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _matrix_field_name(sensitivity: str, partner: str) -> str:
+    return f"matrix__{sensitivity}__{partner}"
+
+
+MATRIX_FIELDS = [
+    _matrix_field_name(sensitivity, partner)
+    for sensitivity in SENSITIVITY_LEVELS
+    for partner in PARTNER_LEVELS
+]
 
 
 class ScoringPolicyForm(forms.ModelForm):
@@ -34,22 +46,78 @@ class ScoringPolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["note"] = ""  # a note describes this change, not the version it edits
+        matrix = (self.initial.get("data") or {}).get("matrix") or {}
+        for sensitivity in SENSITIVITY_LEVELS:
+            for partner in PARTNER_LEVELS:
+                name = _matrix_field_name(sensitivity, partner)
+                if name not in self.fields:
+                    continue
+                self.fields[name].initial = matrix.get(sensitivity, {}).get(partner, "")
 
-    def clean_data(self):
-        data = self.cleaned_data["data"]
+    def _matrix_from_grid(self, data: dict) -> dict:
+        """The policy with the cells changed in the grid (schema 2 only); the grid wins over
+        the JSON for a cell only where the cell itself was changed."""
+        if not isinstance(data, dict) or policy_schema(data) != 2:
+            return data
+        matrix = data.get("matrix")
+        if not isinstance(matrix, dict):
+            return data
+        matrix = {key: dict(row) if isinstance(row, dict) else row for key, row in matrix.items()}
+        for sensitivity in SENSITIVITY_LEVELS:
+            for partner in PARTNER_LEVELS:
+                name = _matrix_field_name(sensitivity, partner)
+                value = self.cleaned_data.get(name) or ""
+                if (
+                    value
+                    and name in self.changed_data
+                    and isinstance(matrix.get(sensitivity), dict)
+                ):
+                    matrix[sensitivity][partner] = value
+        return {**data, "matrix": matrix}
+
+    def clean(self):
+        cleaned = super().clean()
+        data = cleaned.get("data")
+        if data is None:
+            return cleaned
+        data = self._matrix_from_grid(data)
         try:
             policy_validate(data)
         except PolicyError as exc:
-            raise forms.ValidationError(exc.messages, code="invalid_policy") from None
-        by_sector = data["weights"]["nsi_sector"].get("by_sector", {})
+            self.add_error("data", forms.ValidationError(exc.messages, code="invalid_policy"))
+            return cleaned
+        if policy_schema(data) == 2:
+            where, by_sector = "sensitivity.nsi_sector.by_sector", data["sensitivity"]
+        else:
+            where, by_sector = "weights.nsi_sector.by_sector", data["weights"]
+        by_sector = by_sector["nsi_sector"].get("by_sector", {})
         unknown = sorted(set(by_sector) - set(Sector.objects.values_list("code", flat=True)))
         if unknown:
-            raise forms.ValidationError(
-                f"weights.nsi_sector.by_sector: {', '.join(unknown)} "
-                f"{'is not a sector code' if len(unknown) == 1 else 'are not sector codes'}.",
-                code="unknown_sector",
+            self.add_error(
+                "data",
+                forms.ValidationError(
+                    f"{where}: {', '.join(unknown)} "
+                    f"{'is not a sector code' if len(unknown) == 1 else 'are not sector codes'}.",
+                    code="unknown_sector",
+                ),
             )
-        return data
+        cleaned["data"] = data
+        return cleaned
+
+
+for _sensitivity in SENSITIVITY_LEVELS:
+    for _partner in PARTNER_LEVELS:
+        # Declared after the class so the 16 cells need not be written out by hand; the
+        # admin builds its form from declared_fields, hence both.
+        _cell = forms.ChoiceField(
+            label=f"Sensitivity {LEVEL_LABELS[_sensitivity]} {TIMES} partner risk "
+            f"{LEVEL_LABELS[_partner]}",
+            choices=[("", "\u2014"), *TIER_LABELS.items()],
+            required=False,
+            help_text="The tier of this cell (two-axis policies; saved as a new version).",
+        )
+        ScoringPolicyForm.declared_fields[_matrix_field_name(_sensitivity, _partner)] = _cell
+        ScoringPolicyForm.base_fields[_matrix_field_name(_sensitivity, _partner)] = _cell
 
 
 @admin.register(ScoringPolicy)
@@ -60,7 +128,17 @@ class ScoringPolicyAdmin(SimpleHistoryAdmin):
     list_display = ["number", "name", "is_active", "note", "created_at", "created_by"]
     list_filter = ["is_active"]
     readonly_fields = ["number", "is_active", "source", "created_at", "created_by"]
-    fields = ["name", "note", "data", *readonly_fields]
+    fieldsets = [
+        (None, {"fields": ["name", "note", "data", *readonly_fields]}),
+        (
+            f"Matrix (two-axis policies): sensitivity {TIMES} partner risk → tier",
+            {
+                "fields": MATRIX_FIELDS,
+                "description": "Change a cell here or in the policy's 'matrix' above; the "
+                "grid wins where it was changed. A riskier cell may not give a lower tier.",
+            },
+        ),
+    ]
     actions = ["make_active_again"]
 
     def get_changeform_initial_data(self, request):
@@ -118,7 +196,7 @@ class ScoringPolicyAdmin(SimpleHistoryAdmin):
 class AssessmentAdmin(admin.ModelAdmin):
     """Snapshots: read-only, because a past decision must stay explainable as it was made."""
 
-    list_display = ["request", "tier", "residual", "floor", "policy", "created_at", "created_by"]
+    list_display = ["request", "tier", "outcome", "residual", "floor", "policy", "created_at"]
     list_filter = ["tier", "not_permissible_without_exception"]
     search_fields = ["request__reference", "request__title"]
     list_select_related = ["request", "policy", "created_by"]

@@ -21,6 +21,7 @@ from ..models import (
     Tier,
     WorkLocation,
 )
+from ..models.requests import ResearchKind, TechnologyReadiness
 from ..permissions import visible_organisations
 from ..screening.service import request_under_rereview
 from ..workflow import EDITABLE_FIELDS, request_actions_for
@@ -63,6 +64,14 @@ class FundingReadSerializer(serializers.Serializer):
 
 class AssessmentSummarySerializer(serializers.ModelSerializer):
     floor = serializers.ChoiceField(choices=Tier.choices, allow_blank=True, read_only=True)
+    outcome = serializers.CharField(
+        read_only=True,
+        help_text="Two-axis policies: no_mitigation_needed, mitigation_recommended, "
+        "mitigation_required or not_permissible_without_exception; blank under points.",
+    )
+    summary = serializers.SerializerMethodField(
+        help_text="The cell in one sentence (two-axis policies); blank under points."
+    )
     policy_number = serializers.IntegerField(source="policy.number")
 
     class Meta:
@@ -77,16 +86,48 @@ class AssessmentSummarySerializer(serializers.ModelSerializer):
             "residual",
             "floor",
             "not_permissible_without_exception",
+            "outcome",
+            "summary",
             "policy_number",
             "created_at",
         ]
 
+    def get_summary(self, assessment) -> str:
+        return assessment.explanation.get("summary", "")
+
 
 class FactorSerializer(serializers.Serializer):
+    """A factor: its points under a points policy (schema 1), or its level on an axis and
+    what a control lowered it to under the two-axis matrix (schema 2)."""
+
     code = serializers.CharField()
     label = serializers.CharField()
-    points = serializers.IntegerField()
+    points = serializers.IntegerField(allow_null=True, help_text="Null under the matrix.")
+    axis = serializers.CharField(required=False, default="", help_text="Matrix only.")
+    level = serializers.CharField(required=False, default="", help_text="Matrix only.")
+    lowered_to = serializers.CharField(required=False, default="", help_text="Matrix only.")
+    lowered_by = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     sentence = serializers.CharField()
+
+
+class ControlSerializer(serializers.Serializer):
+    ref_id = serializers.CharField()
+    axis = serializers.CharField()
+    answer = serializers.CharField(allow_blank=True)
+    lowered = serializers.ListField(child=serializers.CharField())
+    sentence = serializers.CharField()
+
+
+class MatrixSerializer(serializers.Serializer):
+    """The matrix cell and how the axes were reached (two-axis policies only)."""
+
+    sensitivity = serializers.CharField()
+    sensitivity_before_controls = serializers.CharField()
+    partner = serializers.CharField()
+    partner_before_controls = serializers.CharField()
+    cell_tier = serializers.CharField()
+    cell_tier_before_controls = serializers.CharField()
+    outcome_label = serializers.CharField()
 
 
 class AssessmentSerializer(AssessmentSummarySerializer):
@@ -94,18 +135,28 @@ class AssessmentSerializer(AssessmentSummarySerializer):
 
     request = serializers.CharField(source="request.reference")
     factors = FactorSerializer(source="factor_rows", many=True)
+    matrix = serializers.SerializerMethodField()
+    controls = ControlSerializer(source="control_rows", many=True)
     checklist_version = serializers.IntegerField(
         source="checklist_version.number", allow_null=True, default=None
     )
     watchlist_versions_used = serializers.ListField(child=serializers.CharField())
     created_by = serializers.CharField(source="created_by.get_username")
 
+    @extend_schema_field(MatrixSerializer(allow_null=True))
+    def get_matrix(self, assessment):
+        if not assessment.is_matrix:
+            return None
+        return MatrixSerializer(assessment.explanation).data
+
     class Meta(AssessmentSummarySerializer.Meta):
         fields = [
             *AssessmentSummarySerializer.Meta.fields,
             "request",
             "floor_reason",
+            "matrix",
             "factors",
+            "controls",
             "checklist_version",
             "watchlist_version_ids",
             "watchlist_versions_used",
@@ -121,6 +172,15 @@ class RequestSerializer(serializers.ModelSerializer):
         choices=Tier.choices, allow_blank=True, read_only=True, help_text="Blank until scored."
     )
     lead_academic_email = serializers.CharField(read_only=True, help_text="May be blank.")
+    research_kind = serializers.ChoiceField(
+        choices=ResearchKind.choices, allow_blank=True, read_only=True, help_text="Blank if unsaid."
+    )
+    technology_readiness = serializers.ChoiceField(
+        choices=TechnologyReadiness.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text='"basic" or a TRL "1" to "9"; blank if unsaid.',
+    )
     created_by = serializers.CharField(source="created_by.get_username", read_only=True)
     reviewer = serializers.SerializerMethodField()
     sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -334,6 +394,25 @@ class RequestWriteSerializer(serializers.Serializer):
     )
     lab_access = StrictBooleanField(required=False, default=False)
     staff_travel = StrictBooleanField(required=False, default=False)
+    # Intake questions of the two-axis risk model; checked by request_facts_validate.
+    research_kind = serializers.ChoiceField(
+        choices=ResearchKind.choices, required=False, allow_blank=True, default=""
+    )
+    technology_readiness = serializers.ChoiceField(
+        choices=TechnologyReadiness.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='"basic" (basic research) or a technology readiness level "1" to "9".',
+    )
+    largest_foreign_funding_share = StrictIntegerField(
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Share (%) of the project's funding from its largest foreign source.",
+    )
     ip_arrangements = StrictCharField(required=False, allow_blank=True, default="")
     sensitivity_notes = StrictCharField(required=False, allow_blank=True, default="")
     statement_of_intent_agreed = StrictBooleanField(required=False, default=False)

@@ -10,7 +10,7 @@ from .notifications import (
     NotificationPreference,
     ScheduledJobRun,
 )
-from .reference import Discipline, DisciplineGroup, Sector
+from .reference import CountryContext, CountryLevel, Discipline, DisciplineGroup, Sector
 from .requests import (
     Attachment,
     CollaborationType,
@@ -43,6 +43,8 @@ __all__ = [
     "ChecklistVersion",
     "CollaborationType",
     "Condition",
+    "CountryContext",
+    "CountryLevel",
     "Decision",
     "DeliveryChoice",
     "Discipline",

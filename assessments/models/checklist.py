@@ -10,6 +10,9 @@ class ChecklistGroup(models.TextChoices):
     CONNECTIONS = "connections", "Building connections and partnerships"
     MITIGATION = "mitigation", "Mitigating potential risks"
     KNOWLEDGE = "knowledge", "Knowledge sharing"
+    # Controls lower the risk they control (the scoring policy names the axis and factors);
+    # the groups above are good practice: shown and recorded, they never change the tier.
+    CONTROLS = "controls", "Risk controls"
 
 
 class ChecklistItem(models.Model):

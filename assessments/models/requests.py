@@ -1,7 +1,7 @@
 """The partnership request and what hangs off it: partners, funding, decisions, conditions."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -46,6 +46,7 @@ class OrganisationType(models.TextChoices):
     COMPANY = "company", "Company"
     GOVERNMENT = "government", "Government body"
     MILITARY = "military", "Military or security body"
+    DEFENCE_INDUSTRY = "defence_industry", "Defence-industry company"
     OTHER = "other", "Other"
 
 
@@ -70,10 +71,29 @@ class WorkLocation(models.TextChoices):
 class FunderType(models.TextChoices):
     UK_PUBLIC = "uk_public", "UK public funder"
     PARTNER_GOVERNMENT = "partner_government", "Partner government"
+    STATE_OWNED = "state_owned", "State-owned company or body"
     PARTNER_INSTITUTION = "partner_institution", "Partner institution"
     INDUSTRY = "industry", "Industry"
     MILITARY = "military", "Military or security"
     OTHER = "other", "Other"
+
+
+class ResearchKind(models.TextChoices):
+    BASIC = "basic", "Basic research (no specific practical aim)"
+    APPLIED = "applied", "Applied research (aimed at a use)"
+
+
+class TechnologyReadiness(models.TextChoices):
+    BASIC = "basic", "Basic research (no readiness level)"
+    TRL1 = "1", "TRL 1: basic principles observed"
+    TRL2 = "2", "TRL 2: technology concept formulated"
+    TRL3 = "3", "TRL 3: experimental proof of concept"
+    TRL4 = "4", "TRL 4: validated in the laboratory"
+    TRL5 = "5", "TRL 5: validated in a relevant environment"
+    TRL6 = "6", "TRL 6: demonstrated in a relevant environment"
+    TRL7 = "7", "TRL 7: prototype demonstrated in an operational environment"
+    TRL8 = "8", "TRL 8: system complete and qualified"
+    TRL9 = "9", "TRL 9: proven in operation"
 
 
 class Organisation(models.Model):
@@ -163,6 +183,20 @@ class PartnershipRequest(models.Model):
     )
     lab_access = models.BooleanField("visitors get access to laboratories", default=False)
     staff_travel = models.BooleanField("staff travel to the partner country", default=False)
+    research_kind = models.CharField(
+        "basic or applied research", max_length=10, choices=ResearchKind.choices, blank=True
+    )
+    technology_readiness = models.CharField(
+        "technology readiness level", max_length=5, choices=TechnologyReadiness.choices, blank=True
+    )
+    largest_foreign_funding_share = models.PositiveSmallIntegerField(
+        "share of funding from the largest foreign source (%)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="As a percentage of the project's whole funding, 0 to 100; no currency "
+        "conversion: the requester states it.",
+    )
     ip_arrangements = models.TextField("intellectual property arrangements", blank=True)
     sensitivity_notes = models.TextField("other sensitivity notes", blank=True)
     statement_of_intent_agreed = models.BooleanField("statement of intent agreed", default=False)

@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from ..factors import Factor
+from ..scoring_policy import AXIS_LABELS, LEVEL_LABELS, TIMES
 from .requests import Tier
 
 
@@ -14,8 +15,9 @@ class ScoringPolicy(models.Model):
     number = models.PositiveIntegerField(unique=True, editable=False)
     name = models.CharField(max_length=200)
     data = models.JSONField(
-        help_text="Weights, mitigation, thresholds, floors and routes (see "
-        "assessments/data/scoring_policy.yaml for the meaning of each key)."
+        help_text="Schema 2 (two axes): the factors' levels, the matrix, the outcomes, the "
+        "controls, floors and routes; schema 1 (points): weights, mitigation, thresholds, "
+        "floors and routes. See assessments/data/scoring_policy.yaml for each key."
     )
     note = models.CharField("what changed and why", max_length=500, blank=True)
     source = models.CharField(max_length=300, editable=False)
@@ -60,15 +62,20 @@ class Assessment(models.Model):
         related_name="assessments",
     )
     watchlist_version_ids = models.JSONField(default=list, blank=True)
-    inherent = models.IntegerField("inherent score")
-    mitigation = models.IntegerField()
-    residual = models.IntegerField("residual score")
+    # Points, under the additive policies of schema 1; empty under the two-axis matrix.
+    inherent = models.IntegerField("inherent score", null=True, blank=True)
+    mitigation = models.IntegerField(null=True, blank=True)
+    residual = models.IntegerField("residual score", null=True, blank=True)
     tier = models.CharField(max_length=20, choices=Tier.choices)
     route_code = models.CharField(max_length=60)
     route_label = models.CharField("review route", max_length=300)
     floor = models.CharField(max_length=20, choices=Tier.choices, blank=True)
     floor_reason = models.CharField(max_length=500, blank=True)
     not_permissible_without_exception = models.BooleanField(default=False)
+    # Schema 2: the categorical outcome and the explanation of the matrix cell (the axes,
+    # their levels before and after controls, each control that applied).
+    outcome = models.CharField(max_length=40, blank=True)
+    explanation = models.JSONField(default=dict, blank=True)
     factors = models.JSONField(default=list)
     # The exact inputs, so the result can be recomputed and explained later.
     facts = models.JSONField(default=dict)
@@ -93,17 +100,55 @@ class Assessment(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def is_matrix(self) -> bool:
+        """True when scored by a two-axis policy (schema 2), false for points (schema 1)."""
+        return self.explanation.get("schema") == 2
+
+    @property
+    def outcome_label(self) -> str:
+        return self.explanation.get("outcome_label", "")
+
+    @property
     def factor_rows(self) -> list[dict]:
-        """The factors with their display names, for the breakdown."""
+        """The factors with their display names, for the breakdown: points under schema 1,
+        the level on an axis (and what a control lowered it to) under schema 2."""
         labels = dict(Factor.choices)
-        return [
-            {
-                **factor,
-                "label": labels.get(factor["code"], factor["code"]),
-                "signed_points": _signed(factor["points"]),
-            }
-            for factor in self.factors
-        ]
+        rows = []
+        for factor in self.factors:
+            row = {**factor, "label": labels.get(factor["code"], factor["code"])}
+            if "points" in factor:
+                row["signed_points"] = _signed(factor["points"])
+            else:
+                row["points"] = None
+                row["axis_label"] = AXIS_LABELS.get(factor["axis"], factor["axis"])
+                row["level_label"] = LEVEL_LABELS.get(factor["level"], factor["level"])
+                lowered = factor.get("lowered_to", "")
+                row["lowered_label"] = LEVEL_LABELS.get(lowered, lowered) if lowered else ""
+            rows.append(row)
+        return rows
+
+    @property
+    def matrix_cell(self) -> str:
+        """e.g. "sensitivity high x partner risk medium => high (before controls: ...)"."""
+        x = self.explanation
+        if not self.is_matrix:
+            return ""
+
+        def cell(sensitivity, partner, tier):
+            return (
+                f"sensitivity {LEVEL_LABELS[sensitivity]} {TIMES} partner risk "
+                f"{LEVEL_LABELS[partner]} \u21d2 {LEVEL_LABELS[tier]}"
+            )
+
+        text = cell(x["sensitivity"], x["partner"], x["cell_tier"])
+        before = (x["sensitivity_before_controls"], x["partner_before_controls"])
+        if before != (x["sensitivity"], x["partner"]):
+            text += f" (before controls: {cell(*before, x['cell_tier_before_controls'])})"
+        return text
+
+    @property
+    def control_rows(self) -> list[dict]:
+        return list(self.explanation.get("controls", []))
 
     @property
     def watchlist_versions_used(self) -> list[str]:

@@ -11,8 +11,10 @@ from ukcn.roles import Role, has_role
 from ..audit import client_ip
 from ..checklist_forms import ChecklistAnswerForm
 from ..checklists import AnswerInput, checklist_answers_save, checklist_version_for_request
+from ..gates import _active_policy_data, applicable_checklist_items
 from ..models import ChecklistGroup
 from ..permissions import get_request_for_user
+from ..scoring_policy import policy_schema
 from ..workflow.rules import checklist_answer_refusal
 
 
@@ -76,6 +78,10 @@ def request_checklist(http_request, reference):
             )
             return redirect("assessments:request_checklist", reference=reference)
     form_for = {form.item["ref_id"]: form for form in forms}
+    policy = _active_policy_data()
+    matrix = policy is not None and policy_schema(policy) == 2
+    required = {item["ref_id"] for item in applicable_checklist_items(partnership_request)}
+    controls = set((policy or {}).get("controls", {})) if matrix else set()
     groups = [
         {
             "label": label,
@@ -84,6 +90,8 @@ def request_checklist(http_request, reference):
                     "item": item,
                     "answer": answers.get(item["ref_id"]),
                     "form": form_for.get(item["ref_id"]),
+                    "required": matrix and item["ref_id"] in required,
+                    "is_control": item["ref_id"] in controls,
                 }
                 for item in items
                 if item["group"] == value
@@ -102,6 +110,9 @@ def request_checklist(http_request, reference):
         else checklist_answer_refusal(http_request.user, partnership_request),
         "answered": len(answers),
         "item_count": len(items),
+        "matrix": matrix,
+        "required_count": len(required) if matrix else len(items),
+        "required_answered": len(required & set(answers)),
         "has_errors": any(form.errors for form in forms),
         "assessment": partnership_request.assessments.select_related(
             "policy", "checklist_version", "created_by"

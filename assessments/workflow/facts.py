@@ -12,6 +12,8 @@ Each caller turns the messages into its own shape: a form's field errors, a seri
 import re
 from datetime import date
 
+from ..models.requests import ResearchKind, TechnologyReadiness
+
 CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
 
 END_BEFORE_START = "The end date is before the start date."
@@ -49,10 +51,36 @@ def _organisation_key(partner) -> object:
     return ("new", " ".join((new.get("name") or "").split()).casefold(), new.get("country", ""))
 
 
+# --- Intake questions of the two-axis risk model (basic vs applied, TRL, funding share) ---
+
+
+def _intake_errors(facts: dict) -> dict[str, str]:
+    errors = {}
+    kind = facts.get("research_kind") or ""
+    readiness = facts.get("technology_readiness") or ""
+    share = facts.get("largest_foreign_funding_share")
+    if kind not in ("", *ResearchKind.values):
+        errors["research_kind"] = "Choose basic or applied research."
+    if readiness not in ("", *TechnologyReadiness.values):
+        errors["technology_readiness"] = (
+            "Choose a technology readiness level from 1 to 9, or basic research."
+        )
+    elif kind == ResearchKind.APPLIED and readiness == TechnologyReadiness.BASIC:
+        errors["technology_readiness"] = (
+            "Applied research has a technology readiness level: choose one from 1 to 9."
+        )
+    stated = share is not None and share != ""
+    if stated and (isinstance(share, bool) or not isinstance(share, int) or not 0 <= share <= 100):
+        errors["largest_foreign_funding_share"] = (
+            "Give the share as a whole percentage from 0 to 100."
+        )
+    return errors
+
+
 def request_facts_validate(facts: dict) -> dict[str, str]:
     """Every rule on a request's stated facts that spans fields or rows: `{field: message}`,
     empty when the facts hold together. Give what is known; a missing key is not checked."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = _intake_errors(facts)
     start, end = facts.get("start_date"), facts.get("end_date")
     if isinstance(start, date) and isinstance(end, date) and end < start:
         errors["end_date"] = END_BEFORE_START

@@ -1,4 +1,7 @@
-"""Plain-data builders shared by the scoring tests: the default policy and checklist as shipped."""
+"""Plain-data builders shared by the scoring tests: the policies and checklist as shipped.
+
+`default_policy()` is the two-axis policy (schema 2) the loader publishes; `v1_policy()` is the
+first, additive policy (schema 1), kept so assessments made under it stay explainable."""
 
 import copy
 from functools import cache
@@ -12,12 +15,16 @@ DATA = settings.BASE_DIR / "assessments" / "data"
 
 
 @cache
-def _default_policy() -> dict:
-    return yaml.safe_load((DATA / "scoring_policy.yaml").read_text())
+def _policy(name: str) -> dict:
+    return yaml.safe_load((DATA / name).read_text())
 
 
 def default_policy() -> dict:
-    return copy.deepcopy(_default_policy())
+    return copy.deepcopy(_policy("scoring_policy.yaml"))
+
+
+def v1_policy() -> dict:
+    return copy.deepcopy(_policy("scoring_policy_v1.yaml"))
 
 
 @cache
@@ -26,8 +33,38 @@ def checklist_weights() -> tuple[tuple[str, int], ...]:
     return tuple((item["ref_id"], item["weight"]) for item in items)
 
 
-def all_answered(answer: str) -> tuple[AnswerFact, ...]:
-    return tuple(AnswerFact(ref_id, weight, answer) for ref_id, weight in checklist_weights())
+def all_answered(answer: str, *, evidence: bool = True) -> tuple[AnswerFact, ...]:
+    return tuple(
+        AnswerFact(ref_id, weight, answer, evidence) for ref_id, weight in checklist_weights()
+    )
+
+
+# The checklist the first policy was written against (GP-01 to GP-14 with their weights), as
+# loaded before the two-axis policy retired GP-06 and added the controls.
+V1_CHECKLIST_WEIGHTS = (
+    ("GP-01", 2),
+    ("GP-02", 2),
+    ("GP-03", 1),
+    ("GP-04", 1),
+    ("GP-05", 1),
+    ("GP-06", 3),
+    ("GP-07", 3),
+    ("GP-08", 3),
+    ("GP-09", 3),
+    ("GP-10", 3),
+    ("GP-11", 2),
+    ("GP-12", 1),
+    ("GP-13", 2),
+    ("GP-14", 1),
+)
+
+
+def v1_checklist_weights() -> tuple[tuple[str, int], ...]:
+    return V1_CHECKLIST_WEIGHTS
+
+
+def all_answered_v1(answer: str) -> tuple[AnswerFact, ...]:
+    return tuple(AnswerFact(ref_id, weight, answer) for ref_id, weight in V1_CHECKLIST_WEIGHTS)
 
 
 def match(risk_level="low", blocking=False, name="Example University") -> ConfirmedMatch:

@@ -18,21 +18,27 @@ def admin_client(client, admin_user):
 
 
 def policy_form(policy: ScoringPolicy, data: dict, note="Raise the medium threshold") -> dict:
-    return {"name": policy.name, "note": note, "data": json.dumps(data)}
+    # The matrix grid posts the cells as shown (the policy's own), as a browser would.
+    grid = {
+        f"matrix__{sensitivity}__{partner}": tier
+        for sensitivity, row in policy.data.get("matrix", {}).items()
+        for partner, tier in row.items()
+    }
+    return {"name": policy.name, "note": note, "data": json.dumps(data), **grid}
 
 
 def test_editing_the_policy_publishes_a_new_active_version_and_keeps_the_old(admin_client):
     policy = ScoringPolicy.objects.get()
     data = policy.data
-    data["thresholds"]["medium"] = 18
+    data["matrix"]["high"]["low"] = "high"
     response = admin_client.post(
         f"/admin/assessments/scoringpolicy/{policy.pk}/change/", policy_form(policy, data)
     )
     assert response.status_code == 302
     old, new = ScoringPolicy.objects.order_by("number")
     assert (old.is_active, new.is_active) == (False, True)
-    assert old.data["thresholds"]["medium"] == 15
-    assert new.data["thresholds"]["medium"] == 18
+    assert old.data["matrix"]["high"]["low"] == "medium"
+    assert new.data["matrix"]["high"]["low"] == "high"
     assert new.note == "Raise the medium threshold"
     assert new.created_by.username == "admin"
     assert AuditEvent.objects.filter(action="scoring_policy.published").count() == 2
@@ -41,7 +47,7 @@ def test_editing_the_policy_publishes_a_new_active_version_and_keeps_the_old(adm
 def test_the_policy_history_shows_each_change(admin_client):
     policy = ScoringPolicy.objects.get()
     data = policy.data
-    data["weights"]["dual_use"] = 14
+    data["sensitivity"]["dual_use"] = "medium"
     admin_client.post(
         f"/admin/assessments/scoringpolicy/{policy.pk}/change/", policy_form(policy, data)
     )
@@ -51,29 +57,56 @@ def test_the_policy_history_shows_each_change(admin_client):
     assert b"admin" in response.content
 
 
-def test_overlapping_thresholds_are_refused_with_a_clear_message(admin_client):
+def test_a_matrix_that_falls_as_risk_rises_is_refused_with_a_clear_message(admin_client):
     policy = ScoringPolicy.objects.get()
     data = policy.data
-    data["thresholds"]["very_high"] = data["thresholds"]["high"]
+    data["matrix"]["medium"]["very_high"] = "low"
     response = admin_client.post(
         f"/admin/assessments/scoringpolicy/{policy.pk}/change/", policy_form(policy, data)
     )
     assert response.status_code == 200
     assert (
-        "thresholds must increase: very_high (30) must be above high (30), or the tiers "
-        "would overlap." in response.content.decode()
+        "matrix: medium \u00d7 very_high gives low, lower than the less risky low \u00d7 "
+        "very_high (high)" in response.content.decode()
     )
+    assert ScoringPolicy.objects.count() == 1
+
+
+def test_the_matrix_grid_edits_a_cell_as_a_new_version(admin_client):
+    policy = ScoringPolicy.objects.get()
+    form = policy_form(policy, policy.data, note="Committee for medium data risk in high places")
+    form["matrix__medium__high"] = "very_high"
+    response = admin_client.post(f"/admin/assessments/scoringpolicy/{policy.pk}/change/", form)
+    assert response.status_code == 302
+    new = ScoringPolicy.objects.get(is_active=True)
+    assert new.number == 2
+    assert new.data["matrix"]["medium"]["high"] == "very_high"
+    assert ScoringPolicy.objects.get(number=1).data["matrix"]["medium"]["high"] == "high"
+    page = admin_client.get(f"/admin/assessments/scoringpolicy/{new.pk}/change/").content
+    assert b'<option value="very_high" selected>' in page
+
+
+def test_a_grid_edit_the_matrix_rules_refuse_changes_nothing(admin_client):
+    policy = ScoringPolicy.objects.get()
+    form = policy_form(policy, policy.data)
+    form["matrix__high__very_high"] = "low"
+    response = admin_client.post(f"/admin/assessments/scoringpolicy/{policy.pk}/change/", form)
+    assert response.status_code == 200
+    assert "the matrix must not fall as risk rises" in response.content.decode()
     assert ScoringPolicy.objects.count() == 1
 
 
 def test_an_unknown_sector_code_is_refused(admin_client):
     policy = ScoringPolicy.objects.get()
     data = policy.data
-    data["weights"]["nsi_sector"]["by_sector"]["time-travel"] = 50
+    data["sensitivity"]["nsi_sector"]["by_sector"]["time-travel"] = "high"
     response = admin_client.post(
         f"/admin/assessments/scoringpolicy/{policy.pk}/change/", policy_form(policy, data)
     )
-    assert "time-travel is not a sector code" in response.content.decode()
+    assert (
+        "sensitivity.nsi_sector.by_sector: time-travel is not a sector code"
+        in response.content.decode()
+    )
     assert ScoringPolicy.objects.count() == 1
 
 
@@ -96,7 +129,7 @@ def test_adding_a_policy_starts_from_the_active_one(admin_client):
 def test_an_older_version_can_be_made_active_again_as_a_new_version(admin_client):
     first = ScoringPolicy.objects.get()
     data = first.data
-    data["weights"]["lab_access"] = 9
+    data["sensitivity"]["lab_access"] = "high"
     admin_client.post(
         f"/admin/assessments/scoringpolicy/{first.pk}/change/", policy_form(first, data)
     )

@@ -247,17 +247,30 @@ def test_a_partner_added_after_screening_counts_as_not_screened(requester, revie
 def test_an_unanswered_checklist_item_refuses_recommend_and_decide_and_is_named(
     requester, reviewer
 ):
+    # The partner is in China (a high jurisdiction in the country table), so the control for
+    # that risk (CT-08, declarations) applies and must be answered.
     pr = checked(requester, reviewer)
-    answer(pr, reviewer, "GP-03", "")
+    answer(pr, reviewer, "CT-08", "")
     request_assess(request=pr, actor=reviewer)
-    with pytest.raises(Refusal, match=r"Still missing: 1 checklist item unanswered \(GP-03\)"):
+    with pytest.raises(Refusal, match=r"Still missing: 1 checklist item unanswered \(CT-08\)"):
         recommend(pr, reviewer)
-    answer(pr, reviewer, "GP-03", "met")
+    answer(pr, reviewer, "CT-08", "met", evidence_notes="Declarations reviewed.")
     request_assess(request=pr, actor=reviewer)
     recommend(pr, reviewer)
-    answer(pr, reviewer, "GP-05", "")  # still answerable once recommended
-    with pytest.raises(Refusal, match=r"checklist item unanswered \(GP-05\)"):
+    answer(pr, reviewer, "CT-08", "")  # still answerable once recommended
+    with pytest.raises(Refusal, match=r"checklist item unanswered \(CT-08\)"):
         decide(pr, reviewer)
+
+
+def test_good_practices_and_controls_that_do_not_apply_are_not_required(requester, reviewer):
+    pr = checked(requester, reviewer)
+    # A relationship practice and a control for a risk this request does not have (its
+    # staff do not travel): shown and recordable, never a gate.
+    answer(pr, reviewer, "GP-03", "")
+    answer(pr, reviewer, "CT-04", "")
+    request_assess(request=pr, actor=reviewer)
+    assert not open_gates(pr, "recommend")
+    recommend(pr, reviewer)
 
 
 def test_recommend_is_refused_without_an_assessment(requester, reviewer):
@@ -334,7 +347,7 @@ def test_a_screening_decision_makes_the_assessment_stale(requester, reviewer, tr
 def test_a_new_policy_version_does_not_make_an_open_assessment_stale(requester, reviewer):
     pr = checked(requester, reviewer)
     data = scoring_policy_active().data
-    data["weights"]["funding_undisclosed"] = 20
+    data["partner"]["funding_undisclosed"] = "very_high"
     scoring_policy_publish(data=data, actor=reviewer, source="test")
     assert not open_gates(pr, "recommend")
     recommend(pr, reviewer)
@@ -353,9 +366,11 @@ def test_the_gate_list_sums_up_what_is_missing_in_one_sentence(requester, review
         ("assessment_current", False),
     ]
     summary = gates_summary(gates)
-    assert summary.startswith("1 match to resolve; 14 checklist items unanswered (GP-01, GP-02,")
-    assert summary.endswith("); the risk has not been assessed")
-    assert gates[2].outstanding == 14
+    # Only the controls whose risks the request presents: a partner in China (CT-08).
+    assert summary == (
+        "1 match to resolve; 1 checklist item unanswered (CT-08); the risk has not been assessed"
+    )
+    assert gates[2].outstanding == 1
     assert gates[1].as_dict() == {
         "code": "screening_resolved",
         "label": "Every screening match confirmed or dismissed",

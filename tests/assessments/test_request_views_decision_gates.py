@@ -79,7 +79,8 @@ def test_the_page_lists_each_missing_gate_with_where_to_put_it_right(client, req
     pr = in_review(requester, reviewer)
     panel = section(page(client, reviewer, pr), "gates")
     assert "Before the recommendation" in panel
-    assert "Still missing:" in panel and "14 checklist items unanswered" in panel
+    # The default request's partner is in China: the declarations control (CT-08) applies.
+    assert "Still missing:" in panel and "1 checklist item unanswered (CT-08)" in panel
     assert "the risk has not been assessed" in panel
     assert f'href="/requests/{pr.reference}/checklist/">Answer the checklist</a>' in panel
     assert 'href="#assessment">Assess the risk</a>' in panel

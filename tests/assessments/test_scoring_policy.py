@@ -1,10 +1,11 @@
-"""The scorer refuses a policy it could not apply, saying why in plain words."""
+"""The scorer refuses a policy it could not apply, saying why in plain words (schema 1, the
+first additive policy; the two-axis policy's checks are in test_scoring_matrix_policy.py)."""
 
 import pytest
 
 from assessments.scoring import PolicyError, policy_validate
 
-from .scoring_data import default_policy
+from .scoring_data import default_policy, v1_policy
 
 
 def messages(policy) -> list[str]:
@@ -13,12 +14,13 @@ def messages(policy) -> list[str]:
     return caught.value.messages
 
 
-def test_the_default_policy_is_valid():
+def test_the_default_policy_and_the_first_one_are_valid():
     policy_validate(default_policy())
+    policy_validate(v1_policy())
 
 
 def test_thresholds_that_overlap_are_refused():
-    policy = default_policy()
+    policy = v1_policy()
     policy["thresholds"]["high"] = policy["thresholds"]["medium"]
     assert messages(policy) == [
         "thresholds must increase: high (15) must be above medium (15), or the tiers would overlap."
@@ -26,7 +28,7 @@ def test_thresholds_that_overlap_are_refused():
 
 
 def test_thresholds_out_of_order_are_refused():
-    policy = default_policy()
+    policy = v1_policy()
     policy["thresholds"].update(medium=40, high=30, very_high=20)
     found = messages(policy)
     assert len(found) == 2
@@ -34,7 +36,7 @@ def test_thresholds_out_of_order_are_refused():
 
 
 def test_a_negative_or_fractional_weight_is_refused():
-    policy = default_policy()
+    policy = v1_policy()
     policy["weights"]["dual_use"] = -3
     policy["weights"]["watchlist_match"]["high"] = 2.5
     assert messages(policy) == [
@@ -44,19 +46,19 @@ def test_a_negative_or_fractional_weight_is_refused():
 
 
 def test_a_missing_route_is_refused():
-    policy = default_policy()
+    policy = v1_policy()
     del policy["routes"]["very_high"]
     assert messages(policy) == ["routes.very_high needs a 'code' and a 'label'."]
 
 
 def test_a_floor_that_is_not_a_tier_is_refused():
-    policy = default_policy()
+    policy = v1_policy()
     policy["floors"]["watchlist_risk_level"]["high"] = "severe"
     assert messages(policy) == ["floors.watchlist_risk_level.high: 'severe' is not a tier."]
 
 
 def test_unknown_keys_are_refused_rather_than_ignored():
-    policy = default_policy()
+    policy = v1_policy()
     policy["weights"]["weather"] = 3
     policy["colour"] = "red"
     assert messages(policy) == [
@@ -66,7 +68,7 @@ def test_unknown_keys_are_refused_rather_than_ignored():
 
 
 def test_a_mitigation_share_above_everything_is_refused():
-    policy = default_policy()
+    policy = v1_policy()
     policy["mitigation"]["max_percent"] = 120
     assert messages(policy) == ["mitigation.max_percent must be a whole number from 0 to 100."]
 

@@ -22,7 +22,8 @@ def url(partnership_request) -> str:
 
 
 def blank_answers(**answers) -> dict:
-    data = {f"GP-{n:02d}-answer": "" for n in range(1, 15)}
+    data = {f"GP-{n:02d}-answer": "" for n in range(1, 15) if n != 6}
+    data.update({f"CT-{n:02d}-answer": "" for n in range(1, 9)})
     data.update(answers)
     return data
 
@@ -34,13 +35,38 @@ def test_a_reviewer_sees_every_item_with_its_help_text_and_a_form(
     response = client.get(url(partnership_request))
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count('name="GP-') >= 14 * 4
+    assert page.count('name="GP-') >= 13 * 4
+    assert page.count('name="CT-') >= 8 * 4
     assert "Building connections and partnerships" in page
     assert "Mitigating potential risks" in page
     assert "Knowledge sharing" in page
     assert "third-party translators" in page
     assert "Former visiting PhD students" in page  # GP-03's help text
-    assert "0 of 14 items answered" in page
+    assert "Risk controls" in page
+    assert "0 of 21 items answered" in page
+    assert "Good practice: recorded, never changes the tier" in page
+
+
+def test_the_controls_a_request_needs_are_marked_required_and_counted(
+    client, reviewer, requester, engineering
+):
+    from .checklist_factories import add_partner
+
+    load_reference_data()
+    pr = make_request(
+        created_by=requester, department=engineering, status="under_review", staff_travel=True
+    )
+    add_partner(pr, "Eastern Polytechnic", "university", "CN")
+    client.force_login(reviewer)
+    page = client.get(url(pr)).content.decode()
+    # Staff travel (CT-04, travel briefing) and a partner in China (CT-08, declarations).
+    assert "0 of the 2 controls that apply to this request answered" in page
+    assert page.count("Applies to this request: answer required") == 2
+    for ref_id in ("CT-04", "CT-08"):
+        card = page.split(f'id="{ref_id}"', 1)[1].split("</article>", 1)[0]
+        assert "answer required" in card
+    card = page.split('id="CT-01"', 1)[1].split("</article>", 1)[0]
+    assert "its risk is not present in this request" in card
 
 
 def test_a_reviewer_saves_answers(client, reviewer, partnership_request):
@@ -64,7 +90,7 @@ def test_a_reviewer_saves_answers(client, reviewer, partnership_request):
     assert saved == {"GP-01": "met", "GP-07": "met", "GP-12": "unsure"}
     page = client.get(url(partnership_request)).content.decode()
     assert "Checklist saved: 3 answers changed." in page
-    assert "3 of 14 items answered" in page
+    assert "3 of 21 items answered" in page
 
 
 def test_an_unexplained_unsure_answer_is_shown_as_an_error_and_nothing_is_saved(

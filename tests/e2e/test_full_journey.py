@@ -169,7 +169,7 @@ def assess_and_recommend(page, live_server, reference):
     panel = page.locator("section", has=page.get_by_role("heading", name="Risk assessment"))
     expect(panel.get_by_role("heading", name="Risk assessment: High")).to_be_visible()
     expect(panel.get_by_text("At least high")).to_be_visible()  # the confirmed match's floor
-    expect(panel.get_by_text("Residual score")).to_be_visible()
+    expect(panel.get_by_text("Matrix cell")).to_be_visible()  # the two-axis policy's cell
     form = page.get_by_role("form", name="Recommend")
     form.get_by_label("Recommendation").select_option(label="Approve with conditions")
     form.get_by_label("Reasoning").fill("Acceptable if the data plan is agreed first.")

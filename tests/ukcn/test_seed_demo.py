@@ -98,7 +98,9 @@ def test_seed_demo_loads_the_checklist_and_the_scoring_policy(db, capsys):
     from assessments.models import ChecklistItem, ScoringPolicy
 
     call_command("seed_demo", "--i-know-this-is-not-production", "--no-portfolio")
-    assert ChecklistItem.objects.filter(is_active=True).count() == 14
+    assert (
+        ChecklistItem.objects.filter(is_active=True).count() == 21
+    )  # 13 good practices and 8 risk controls
     assert ScoringPolicy.objects.filter(is_active=True).count() == 1
 
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from assessments.checklists import CHECKLIST_FILE, ChecklistFileError, checklist_load
-from assessments.policies import POLICY_FILE, scoring_policy_load
+from assessments.policies import POLICY_FILE, policy_controls_missing, scoring_policy_load
 from assessments.scoring import PolicyError
 
 
@@ -54,3 +54,9 @@ class Command(BaseCommand):
             self.stdout.write("Scoring policy: file unchanged since it was last loaded.")
         else:
             self.stdout.write(f"Scoring policy: version {published.number} is now active.")
+        missing = policy_controls_missing()
+        if missing:
+            raise CommandError(
+                f"{policy}: the policy's controls {', '.join(missing)} are not items in use in "
+                "the checklist; add them to the checklist file or drop them from the policy."
+            )

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from assessments import workflow
 from assessments.audit import audit_chain_head, audit_record
@@ -87,7 +88,7 @@ def test_the_report_says_which_matches_lapsed_or_left_their_list(reviewed):
 def test_the_report_lists_checklist_answers_with_their_evidence(reviewed):
     page = html_of(reviewed)
     checklist = page.split('id="checklist-heading"')[1].split('id="assessment-heading"')[0]
-    assert "Checklist version 1: 14 of 14" in checklist
+    assert "Checklist version 1: 21 of 21" in checklist
     assert "research landscape of the partner" in checklist  # GP-02's question
     assert EVIDENCE in checklist
     assert "landscape.pdf" in checklist
@@ -103,8 +104,8 @@ def test_the_report_marks_checklist_items_not_yet_answered(requester, reviewer):
         request=pr, actor=reviewer, answers=[AnswerInput("GP-01", "met", evidence_notes="Seen.")]
     )
     checklist = html_of(pr).split('id="checklist-heading"')[1].split('id="assessment-heading"')[0]
-    assert "Checklist version 1: 1 of 14" in checklist
-    assert checklist.count("Not answered") == 13
+    assert "Checklist version 1: 1 of 21" in checklist
+    assert checklist.count("Not answered") == 20
 
 
 def test_the_report_explains_the_assessment_under_its_policy_version(reviewed):
@@ -114,9 +115,15 @@ def test_the_report_explains_the_assessment_under_its_policy_version(reviewed):
     assert f"version {assessment.policy.number}" in section
     assert "Very high" in section
     assert "Confirmed watchlist match" in section
+    # The cell, the outcome, each factor's level with its reason, each control applied.
+    assert escape(assessment.explanation["summary"]) in section
+    assert escape(assessment.matrix_cell) in section
+    assert assessment.outcome_label in section
     for factor in assessment.factor_rows:
-        assert factor["signed_points"] in section
-    assert f"residual <strong>{assessment.residual}</strong>" in section
+        assert escape(factor["sentence"]) in section
+        assert f"<td>{factor['axis_label']}</td>" in section
+    for control in assessment.control_rows:
+        assert escape(control["sentence"]) in section
     assert "Defence universities tracker version 3" in section
 
 
@@ -173,7 +180,7 @@ def test_the_report_lists_the_gates_as_they_stood_when_it_was_made(requester, re
     section = html_of(pr).split('id="decision-heading"')[1].split('id="attachments-heading"')[0]
     assert "Checks before a recommendation, as they stood when this report was generated" in section
     assert "Every applicable checklist item answered" in section
-    assert "14 checklist items unanswered" in section
+    assert "1 checklist item unanswered (CT-08)" in section
     assert "the risk has not been assessed" in section
 
 
@@ -385,7 +392,8 @@ def test_the_number_of_queries_does_not_grow_with_the_timeline(
     url = f"/requests/{reviewed.reference}/report/"
     # The gate list (recomputed for the report, with the assessment's input digests) costs a
     # fixed number of queries; what matters is that the timeline does not add any.
-    with django_assert_max_num_queries(50) as first:
+    # (52 with the checklist gate, which gathers the request's facts to know which controls apply.)
+    with django_assert_max_num_queries(55) as first:
         client.get(url)
     for n in range(30):
         audit_record(actor=reviewer, action="note", summary=f"Note {n}", request=reviewed)

@@ -19,7 +19,7 @@ from assessments.scoring import (
     assessment_score,
 )
 
-from .scoring_data import checklist_weights, default_policy
+from .scoring_data import v1_checklist_weights, v1_policy
 
 SECTOR_CODES = (
     "advanced-materials",
@@ -30,7 +30,7 @@ SECTOR_CODES = (
     "transport",
 )
 FUNDER_TYPES = ("uk_public", "partner_government", "partner_institution", "industry", "military")
-POLICY = default_policy()
+POLICY = v1_policy()
 
 matches = st.builds(
     ConfirmedMatch,
@@ -59,7 +59,7 @@ partners = st.builds(
 answers = st.tuples(
     *(
         st.sampled_from((*ANSWERS, "")).map(lambda a, r=ref_id, w=weight: AnswerFact(r, w, a))
-        for ref_id, weight in checklist_weights()
+        for ref_id, weight in v1_checklist_weights()
     )
 )
 facts = st.builds(
@@ -182,8 +182,8 @@ def test_the_same_inputs_always_give_the_same_assessment(base):
             ),
         }
     )
-    first = assessment_score(policy=default_policy(), facts=base)
-    second = assessment_score(policy=default_policy(), facts=rebuilt)
+    first = assessment_score(policy=v1_policy(), facts=base)
+    second = assessment_score(policy=v1_policy(), facts=rebuilt)
     assert first == second
     assert [f.as_dict() for f in first.factors] == [f.as_dict() for f in second.factors]
 

@@ -1,4 +1,4 @@
-"""Cases a reviewer would recognise, scored under the default policy as shipped."""
+"""Cases a reviewer would recognise, scored under the first (points, schema 1) policy as shipped."""
 
 from assessments.scoring import (
     Facts,
@@ -8,7 +8,7 @@ from assessments.scoring import (
     assessment_score,
 )
 
-from .scoring_data import all_answered, default_policy, match
+from .scoring_data import all_answered_v1, match, v1_policy
 
 AI = SectorFact("artificial-intelligence", "Artificial Intelligence")
 
@@ -20,9 +20,9 @@ def test_a_humanities_student_exchange_with_a_low_risk_partner_and_all_items_met
         staff_travel=True,
         academic_freedom_disciplines=("Arts & Humanities",),
         partners=(PartnerFact("Coastal Normal University", "university"),),
-        answers=all_answered("met"),
+        answers=all_answered_v1("met"),
     )
-    result = assessment_score(policy=default_policy(), facts=facts)
+    result = assessment_score(policy=v1_policy(), facts=facts)
     assert result.tier == "low"
     assert result.route_code == "department_sign_off"
     assert result.floor == ""
@@ -37,13 +37,13 @@ def engineering_project(**changes) -> Facts:
         "staff_travel": True,
         "funders": (FunderFact("UK Research and Innovation", "uk_public"),),
         "partners": (PartnerFact("Eastern Polytechnic", "university"),),
-        "answers": all_answered("met"),
+        "answers": all_answered_v1("met"),
     }
     return Facts(**{**values, **changes})
 
 
 def test_undisclosed_funding_raises_the_tier():
-    policy = default_policy()
+    policy = v1_policy()
     plain = assessment_score(policy=policy, facts=engineering_project())
     undisclosed = engineering_project(
         funders=(
@@ -65,9 +65,9 @@ def test_an_ai_project_with_a_very_high_risk_partner_is_very_high_even_with_ever
         confirmed_matches=(match("very_high", name="Northern Institute of Technology"),),
         sectors=(AI,),
         partners=(PartnerFact("Northern Institute of Technology", "university"),),
-        answers=all_answered("met"),
+        answers=all_answered_v1("met"),
     )
-    result = assessment_score(policy=default_policy(), facts=facts)
+    result = assessment_score(policy=v1_policy(), facts=facts)
     assert result.tier == "very_high"
     assert result.floor == "very_high"
     assert "Northern Institute of Technology" in result.floor_reason
@@ -76,8 +76,10 @@ def test_an_ai_project_with_a_very_high_risk_partner_is_very_high_even_with_ever
 
 
 def test_a_blocking_list_match_makes_the_request_not_permissible_without_exception():
-    facts = Facts(confirmed_matches=(match("listed", blocking=True),), answers=all_answered("met"))
-    result = assessment_score(policy=default_policy(), facts=facts)
+    facts = Facts(
+        confirmed_matches=(match("listed", blocking=True),), answers=all_answered_v1("met")
+    )
+    result = assessment_score(policy=v1_policy(), facts=facts)
     assert result.not_permissible_without_exception
     assert result.tier == "very_high"
     codes = [f.code for f in result.factors]
@@ -91,9 +93,9 @@ def test_a_military_partner_with_military_funding_in_defence_is_very_high_withou
         export_controlled=True,
         funders=(FunderFact("Ministry of Defence research fund", "military"),),
         partners=(PartnerFact("Army Engineering Academy", "military"),),
-        answers=all_answered("not_met"),
+        answers=all_answered_v1("not_met"),
     )
-    result = assessment_score(policy=default_policy(), facts=facts)
+    result = assessment_score(policy=v1_policy(), facts=facts)
     assert result.inherent == 15 + 15 + 20 + 25
     assert result.mitigation == 0
     assert result.tier == "very_high"
@@ -112,7 +114,7 @@ def test_every_factor_explains_itself_with_points_and_a_sentence():
         academic_freedom_disciplines=("Social Sciences (general)",),
         partners=(PartnerFact("Ministry of Science", "government"),),
     )
-    result = assessment_score(policy=default_policy(), facts=facts)
+    result = assessment_score(policy=v1_policy(), facts=facts)
     codes = {f.code for f in result.factors}
     assert codes >= {
         "watchlist_match",
@@ -136,12 +138,12 @@ def test_every_factor_explains_itself_with_points_and_a_sentence():
 
 
 def test_unsure_answers_count_as_not_met_and_the_explanation_says_so():
-    policy = default_policy()
+    policy = v1_policy()
     unsure = assessment_score(
-        policy=policy, facts=engineering_project(answers=all_answered("unsure"))
+        policy=policy, facts=engineering_project(answers=all_answered_v1("unsure"))
     )
     not_met = assessment_score(
-        policy=policy, facts=engineering_project(answers=all_answered("not_met"))
+        policy=policy, facts=engineering_project(answers=all_answered_v1("not_met"))
     )
     assert unsure.residual == not_met.residual
     assert unsure.mitigation == 0
@@ -150,14 +152,14 @@ def test_unsure_answers_count_as_not_met_and_the_explanation_says_so():
 
 
 def test_mitigation_never_removes_more_than_the_policy_allows():
-    policy = default_policy()
+    policy = v1_policy()
     policy["mitigation"]["max_percent"] = 25
     result = assessment_score(policy=policy, facts=engineering_project())
     assert result.mitigation == result.inherent * 25 // 100
 
 
 def test_a_sector_without_its_own_weight_scores_the_default():
-    policy = default_policy()
+    policy = v1_policy()
     del policy["weights"]["nsi_sector"]["by_sector"]["energy"]
     facts = Facts(sectors=(SectorFact("energy", "Energy"),))
     assert assessment_score(policy=policy, facts=facts).inherent == 6
