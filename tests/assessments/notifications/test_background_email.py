@@ -41,9 +41,7 @@ def submit_through_the_page(client, requester, capture):
 def test_the_web_request_queues_the_email_and_sends_nothing_itself(
     client, requester, reviewer, database_tasks, mailoutbox, django_capture_on_commit_callbacks
 ):
-    notification = submit_through_the_page(
-        client, requester, django_capture_on_commit_callbacks
-    )
+    notification = submit_through_the_page(client, requester, django_capture_on_commit_callbacks)
     assert mailoutbox == []
     assert notification.email_status == EmailStatus.PENDING
     queued = DBTaskResult.objects.get()
@@ -54,9 +52,7 @@ def test_the_web_request_queues_the_email_and_sends_nothing_itself(
 def test_the_task_delivers_the_email(
     client, requester, reviewer, database_tasks, mailoutbox, django_capture_on_commit_callbacks
 ):
-    notification = submit_through_the_page(
-        client, requester, django_capture_on_commit_callbacks
-    )
+    notification = submit_through_the_page(client, requester, django_capture_on_commit_callbacks)
     run_worker()
     assert [m.to for m in mailoutbox] == [[reviewer.email]]
     notification.refresh_from_db()
@@ -73,9 +69,7 @@ def test_a_task_that_cannot_reach_the_mail_server_leaves_it_for_the_retry_job(
     mailoutbox,
     django_capture_on_commit_callbacks,
 ):
-    notification = submit_through_the_page(
-        client, requester, django_capture_on_commit_callbacks
-    )
+    notification = submit_through_the_page(client, requester, django_capture_on_commit_callbacks)
     settings.EMAIL_BACKEND = DOWN
     run_worker()
     notification.refresh_from_db()
@@ -90,9 +84,7 @@ def test_a_failure_to_queue_leaves_the_email_for_the_retry_job(
     client, requester, reviewer, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
     settings.TASKS = {"default": {"BACKEND": "no.such.Backend"}}
-    notification = submit_through_the_page(
-        client, requester, django_capture_on_commit_callbacks
-    )
+    notification = submit_through_the_page(client, requester, django_capture_on_commit_callbacks)
     assert mailoutbox == []
     assert notification.email_status == EmailStatus.PENDING
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
