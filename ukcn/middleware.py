@@ -5,13 +5,16 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.defaults import permission_denied
 
+from .mfa import mfa_device, mfa_required
 from .refusals import FORBIDDEN, Refusal, refusal_message
 
 # When the logged-in session started and when it was last used (seconds since the epoch).
@@ -116,3 +119,46 @@ class SessionTimeoutMiddleware:
 def _logged_in_session(request) -> bool:
     session = getattr(request, "session", None)
     return session is not None and session.get(SESSION_KEY) is not None
+
+
+class MfaRequiredMiddleware:
+    """Send a user who must use two-factor authentication (ukcn.mfa) to verify a code, or to
+    set up an app first, before any other page of this browser session.
+
+    Token calls to the API are not affected: a token is its own credential, issued and
+    revoked by the user. A session call to the API gets a JSON 403 instead of a redirect.
+    """
+
+    # The pages an unverified user may still reach: to verify or enrol, or to leave.
+    OPEN_VIEWS = frozenset(
+        {"mfa_verify", "mfa_enrol", "logout", "login", "healthz", "admin:logout"}
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if (
+            not user.is_authenticated
+            or request.resolver_match.view_name in self.OPEN_VIEWS
+            or _token_call(request)
+            or user.is_verified()
+            or not mfa_required(user)
+        ):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"error": "Verify your second factor in the browser first, or use an API token."},
+                status=403,
+            )
+        target = "mfa_verify" if mfa_device(user) is not None else "mfa_enrol"
+        return redirect_to_login(request.get_full_path(), reverse(target))
+
+
+def _token_call(request) -> bool:
+    scheme = request.headers.get("Authorization", "").split(" ", 1)[0].lower()
+    return scheme in {"bearer", "token"}

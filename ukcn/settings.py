@@ -118,6 +118,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -134,12 +137,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Marks request.user verified when this session passed a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "ukcn.middleware.NoStoreForAuthenticatedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A service's refusal a view let through: 403 page, or back with the sentence shown.
     "ukcn.middleware.RefusalMiddleware",
     # After messages: an idle or over-age session is logged out with a word on the login page.
     "ukcn.middleware.SessionTimeoutMiddleware",
+    # Staff and those who decide verify a second factor before any page (ukcn/mfa.py).
+    "ukcn.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -226,6 +233,14 @@ AXES_CLIENT_IP_CALLABLE = "assessments.audit.client_ip"
 # The reverse proxies whose X-Forwarded-For is believed (addresses or networks); with none,
 # the client's address is REMOTE_ADDR, as the web server saw it.
 TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
+
+# Two-factor authentication (TOTP and recovery codes, ukcn/mfa.py) for staff and for those who
+# decide or sign off requests: required by default with DEBUG off, not in development (so
+# `make run` and the demo accounts need no app). Read from the environment here, at import:
+# Django's test runner turns settings.DEBUG off later, which must not switch this on.
+MFA_REQUIRED = envbool("MFA_REQUIRED", not DEBUG)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = os.environ.get("MFA_ISSUER", "ukcn")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
