@@ -6,4 +6,9 @@ class UkcnConfig(AppConfig):
     verbose_name = "ukcn: people and departments"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import signals  # noqa: F401 - connects the receivers
+        from .middleware import session_clocks_start
+
+        user_logged_in.connect(session_clocks_start, dispatch_uid="ukcn_session_clocks")

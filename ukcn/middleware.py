@@ -70,6 +70,15 @@ class RefusalMiddleware:
         )
 
 
+def session_clocks_start(sender, request, user, **kwargs) -> None:
+    """At log-in (the `user_logged_in` signal): the session's lifetime and idle clocks start."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = time.time()
+        session[SESSION_STARTED] = now
+        session[SESSION_LAST_SEEN] = now
+
+
 def session_end_reason(session, now: float) -> str | None:
     """Why this logged-in session is over (idle too long, or past its lifetime), or None."""
     started = session.get(SESSION_STARTED)
@@ -106,9 +115,9 @@ class SessionTimeoutMiddleware:
                 # The login-required check that follows sends the user to the login page.
                 messages.info(request, reason)
         response = self.get_response(request)
-        if _logged_in_session(request):  # also the request that just logged in
+        if _logged_in_session(request):
             session = request.session
-            session.setdefault(SESSION_STARTED, now)
+            session.setdefault(SESSION_STARTED, now)  # a session from before this middleware
             if now - session.get(SESSION_LAST_SEEN, 0) >= min(
                 LAST_SEEN_RESOLUTION, settings.SESSION_IDLE_SECONDS / 10
             ):
