@@ -8,7 +8,7 @@ class UkcnConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import checks, signals  # noqa: F401 - registers the checks, connects receivers
         from .middleware import session_clocks_start
 
         user_logged_in.connect(session_clocks_start, dispatch_uid="ukcn_session_clocks")

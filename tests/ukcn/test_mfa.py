@@ -288,3 +288,17 @@ def test_production_requires_it_and_development_does_not():
     result = run_check(MFA_REQUIRED="sometimes")
     assert result.returncode != 0
     assert "MFA_REQUIRED='sometimes' is not a boolean" in result.stderr
+
+
+def test_check_deploy_warns_when_production_turns_it_off():
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "ukcn.example.ac.uk",
+        "CSRF_TRUSTED_ORIGINS": "https://ukcn.example.ac.uk",
+    }
+    result = run_check("check", "--deploy", **production, MFA_REQUIRED="false")
+    assert "ukcn.W001" in result.stderr + result.stdout
+    assert "MFA_REQUIRED is off" in result.stderr + result.stdout
+    result = run_check("check", "--deploy", **production)
+    assert "ukcn.W001" not in result.stderr + result.stdout
