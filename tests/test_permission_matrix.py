@@ -152,6 +152,12 @@ MATRIX = {
     "password_change_done":                     ("GET",  "302 200 200 200 200 200 200", no_args),
     "api_tokens":                               ("GET",  "302 200 200 200 200 200 200", no_args),
     "api_token_revoke":                         ("POST", "302 302+/302 302+/302 302+/302 302+/302 302+/302 302+/302", by_token),
+    # Two-factor pages: nobody in the matrix has an app set up, so verifying and new recovery
+    # codes send them to set one up (tests/ukcn/test_mfa.py covers those who have).
+    "mfa_manage":                               ("GET",  "302 200 200 200 200 200 200", no_args),
+    "mfa_enrol":                                ("GET",  "302 200 200 200 200 200 200", no_args),
+    "mfa_verify":                               ("GET",  "302 302 302 302 302 302 302", no_args),
+    "mfa_recovery_codes":                       ("POST", "302 302 302 302 302 302 302", no_args),
     "assessments:request_list":                 ("GET",  "302 200 200 200 200 200 200", no_args),
     "assessments:request_create":               ("GET",  "302 200 200 404 404 404 200", no_args),
     "assessments:request_detail":               ("GET",  "302 200/404 200 200 404 200 200", by_request),
@@ -242,6 +248,10 @@ NEW_ROLES_MATRIX = {
     "password_change_done":                     "200 200",
     "api_tokens":                               "200 200",
     "api_token_revoke":                         "302+/302 302+/302",
+    "mfa_manage":                               "200 200",
+    "mfa_enrol":                                "200 200",
+    "mfa_verify":                               "302 302",
+    "mfa_recovery_codes":                       "302 302",
     "assessments:request_list":                 "200 200",
     "assessments:request_create":               "404 404",
     "assessments:request_detail":               "200/404 200",

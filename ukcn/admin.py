@@ -5,10 +5,15 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django_otp.plugins.otp_static import admin as _otp_static_admin  # noqa: F401 - registers
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp import admin as _otp_totp_admin  # noqa: F401 - registers
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .accounts import user_deactivate
 from .assignments import role_grant, role_revoke
 from .login_forms import AdminLoginForm
+from .mfa import mfa_reset
 from .models import Department, Profile, RoleAssignment
 
 
@@ -43,6 +48,9 @@ class RoleAssignmentInline(admin.TabularInline):
 
 User = get_user_model()
 admin.site.unregister(User)
+# django-otp's own admin pages show and edit device secrets; staff reset a user's two-factor
+# authentication with the audited user action below instead.
+admin.site.unregister([TOTPDevice, StaticDevice])
 
 
 @admin.register(User)
@@ -50,7 +58,7 @@ class UkcnUserAdmin(UserAdmin):
     inlines = [ProfileInline, RoleAssignmentInline]
     list_display = [*UserAdmin.list_display, "roles"]
     list_filter = [*UserAdmin.list_filter, "role_assignments__role"]
-    actions = ["deactivate_selected"]
+    actions = ["deactivate_selected", "reset_two_factor"]
     # Users are deactivated, never deleted: audit events point at them (protected) and hash
     # their id, so the admin's "Delete" asks to deactivate instead.
     delete_confirmation_template = "admin/auth/user/deactivate_confirmation.html"
@@ -64,6 +72,20 @@ class UkcnUserAdmin(UserAdmin):
     def deactivate_selected(self, request, queryset):
         count = self._deactivate(request, queryset)
         self.message_user(request, f"Deactivated {count} user(s).", messages.SUCCESS)
+
+    @admin.action(description="Reset two-factor authentication", permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        from assessments.audit import client_ip
+
+        count = sum(
+            mfa_reset(user=user, actor=request.user, ip=client_ip(request)) for user in queryset
+        )
+        self.message_user(
+            request,
+            f"Reset two-factor authentication of {count} user(s): they set it up again at "
+            "their next log-in.",
+            messages.SUCCESS,
+        )
 
     def get_deleted_objects(self, objs, request):
         # Nothing is deleted, so nothing related is listed or protected.

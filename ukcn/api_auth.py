@@ -1,7 +1,7 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from .api_tokens import api_token_check, api_token_touch
+from .api_tokens import ApiTokenExpired, api_token_check, api_token_touch
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -15,7 +15,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Malformed Authorization header.")
-        token = api_token_check(header[1])
+        try:
+            token = api_token_check(header[1])
+        except ApiTokenExpired as exc:
+            raise exceptions.AuthenticationFailed(str(exc)) from None
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked API token.")
         api_token_touch(token)

@@ -13,6 +13,12 @@ class UkcnConfig(AppConfig):
 
     def ready(self):
         self.working_folders_create()
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import checks, signals  # noqa: F401 - registers the checks, connects receivers
+        from .middleware import session_clocks_start
+
+        user_logged_in.connect(session_clocks_start, dispatch_uid="ukcn_session_clocks")
 
     @staticmethod
     def working_folders_create():

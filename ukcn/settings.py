@@ -201,6 +201,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -217,10 +220,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Marks request.user verified when this session passed a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "ukcn.middleware.NoStoreForAuthenticatedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A service's refusal a view let through: 403 page, or back with the sentence shown.
     "ukcn.middleware.RefusalMiddleware",
+    # After messages: an idle or over-age session is logged out with a word on the login page.
+    "ukcn.middleware.SessionTimeoutMiddleware",
+    # Staff and those who decide verify a second factor before any page (ukcn/mfa.py).
+    "ukcn.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -308,16 +317,48 @@ AXES_CLIENT_IP_CALLABLE = "assessments.audit.client_ip"
 # the client's address is REMOTE_ADDR, as the web server saw it.
 TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
 
+# Two-factor authentication (TOTP and recovery codes, ukcn/mfa.py) for staff and for those who
+# decide or sign off requests: required by default with DEBUG off, not in development (so
+# `make run` and the demo accounts need no app). Read from the environment here, at import:
+# Django's test runner turns settings.DEBUG off later, which must not switch this on.
+MFA_REQUIRED = envbool("MFA_REQUIRED", not DEBUG)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = os.environ.get("MFA_ISSUER", "ukcn")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# A browser session ends after SESSION_COOKIE_AGE in all, or SESSION_IDLE_SECONDS unused,
+# whichever comes first (ukcn.middleware.SessionTimeoutMiddleware), and with the browser.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 30 * 60)
+if not 60 <= SESSION_IDLE_SECONDS <= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        f"SESSION_IDLE_SECONDS={SESSION_IDLE_SECONDS} must be from 60 up to SESSION_COOKIE_AGE ({SESSION_COOKIE_AGE})."
+    )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 # Secure cookies in production; the load test turns them off to drive plain HTTP on loopback.
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
+# With DEBUG off the cookies are named __Host-...: browsers then take them only when Secure,
+# for path / and with no Domain, so neither a sibling subdomain nor a plain-http page can set
+# or overwrite them. Both stay host-only and site-wide whatever the names.
+SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = "/"
+SESSION_COOKIE_NAME = os.environ.get(
+    "SESSION_COOKIE_NAME", "sessionid" if DEBUG else "__Host-sessionid"
+)
+CSRF_COOKIE_NAME = os.environ.get("CSRF_COOKIE_NAME", "csrftoken" if DEBUG else "__Host-csrftoken")
+for _cookie, _secure in (
+    (SESSION_COOKIE_NAME, SESSION_COOKIE_SECURE),
+    (CSRF_COOKIE_NAME, CSRF_COOKIE_SECURE),
+):
+    if _cookie.startswith("__Host-") and not _secure:
+        raise ImproperlyConfigured(
+            f"Cookie {_cookie} needs Secure: browsers drop a __Host- cookie without it (name it without __Host- to serve plain http)."
+        )
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG

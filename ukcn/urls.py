@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import mfa_views, views
 from .login_forms import LoginForm
 
 urlpatterns = [
@@ -22,6 +22,10 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/mfa/", mfa_views.mfa_manage, name="mfa_manage"),
+    path("accounts/mfa/enrol/", mfa_views.mfa_enrol, name="mfa_enrol"),
+    path("accounts/mfa/verify/", mfa_views.mfa_verify_view, name="mfa_verify"),
+    path("accounts/mfa/recovery-codes/", mfa_views.mfa_recovery_codes, name="mfa_recovery_codes"),
     path("admin/", admin.site.urls),
     path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path(

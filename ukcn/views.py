@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -44,9 +47,23 @@ def healthz(request):
 
 
 class ApiTokenForm(forms.Form):
+    EXPIRY_DAYS = [("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"), ("", "Never")]
+
     name = forms.CharField(
         max_length=100, label="Token name", help_text="What will use it, e.g. 'grants system'."
     )
+    expires_in = forms.ChoiceField(
+        choices=EXPIRY_DAYS,
+        initial="90",
+        required=False,
+        label="Expires",
+        help_text="After this the token is refused; a token that never expires lasts until "
+        "you revoke it, change your password or your account is closed.",
+    )
+
+    def expires_at(self):
+        days = self.cleaned_data["expires_in"]
+        return timezone.now() + timedelta(days=int(days)) if days else None
 
 
 def api_tokens(request):
@@ -55,7 +72,10 @@ def api_tokens(request):
     secret = None
     if request.method == "POST" and form.is_valid():
         _, secret = api_token_issue(
-            user=request.user, name=form.cleaned_data["name"], ip=client_ip(request)
+            user=request.user,
+            name=form.cleaned_data["name"],
+            expires_at=form.expires_at(),
+            ip=client_ip(request),
         )
         form = ApiTokenForm()
     tokens = request.user.api_tokens.all()

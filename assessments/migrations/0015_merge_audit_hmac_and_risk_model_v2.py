@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0012_audit_event_hmac'),
-        ('assessments', '0014_checklist_controls_group_and_policy_help'),
+        ("assessments", "0012_audit_event_hmac"),
+        ("assessments", "0014_checklist_controls_group_and_policy_help"),
     ]
 
-    operations = [
-    ]
+    operations = []

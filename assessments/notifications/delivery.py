@@ -1,4 +1,8 @@
-"""Recording notifications once per event and recipient, and sending them by e-mail."""
+"""Recording notifications once per event and recipient, and sending them by e-mail.
+
+Immediate e-mails go out from a background task queued after commit (`manage.py db_worker`
+runs it); the scheduler's `send_pending_emails` job retries whatever it could not send.
+"""
 
 import logging
 import smtplib
@@ -14,6 +18,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from ..models import DeliveryChoice, EmailStatus, Notification, NotificationPreference
 from .preferences import preference_effective
@@ -116,8 +121,9 @@ def notification_send(
     pending = [n.pk for n in created if n.email_status == EmailStatus.PENDING]
     if pending:
         # Only once the change that caused the event is committed: a rollback sends nothing.
-        # Robust: a mail problem is logged and retried by the scheduler, never the user's error.
-        transaction.on_commit(lambda: notification_emails_send(ids=pending), robust=True)
+        # A background task sends them, so no web request waits on the mail server. Robust:
+        # if even queueing fails, the notifications stay pending for the scheduler's retry job.
+        transaction.on_commit(lambda: notification_emails_task.enqueue(ids=pending), robust=True)
     return created
 
 
@@ -214,6 +220,12 @@ def notification_emails_send(*, ids: list[int] | None = None, now: datetime | No
         )
         sent += 1
     return sent
+
+
+@task()
+def notification_emails_task(ids: list[int]) -> str:
+    """Background task: e-mail these pending notifications (a failure stays for the retry job)."""
+    return f"{notification_emails_send(ids=ids)} e-mail(s) sent"
 
 
 def notification_digests_send(*, now: datetime | None = None) -> int:

@@ -39,6 +39,13 @@ def server_env(database_url: str) -> dict:
         SECURE_SSL_REDIRECT="false",
         SESSION_COOKIE_SECURE="false",
         CSRF_COOKIE_SECURE="false",
+        # __Host- cookies must be Secure, which plain http on loopback cannot carry: the load
+        # test names them as development does (production keeps the prefix).
+        SESSION_COOKIE_NAME="sessionid",
+        CSRF_COOKIE_NAME="csrftoken",
+        # The simulated approvers log in with a password only: the load test measures the
+        # pages, not the second factor (which production requires of them and of staff).
+        MFA_REQUIRED="false",
         SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
         # No mail server on loopback: notifications are built but not sent.

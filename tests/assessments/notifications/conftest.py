@@ -21,6 +21,13 @@ def _site_url(settings):
     settings.SITE_URL = "https://ukcn.example.ac.uk"
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """The e-mail task runs as it is queued, so these tests see what a worker would send
+    (tests/assessments/notifications/test_background_email.py queues it for a real worker)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def reference_data_restored(django_db_blocker):
     """Reload what the data migrations created once a transactional test has flushed it.
