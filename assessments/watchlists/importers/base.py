@@ -4,7 +4,9 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
+import lxml.html
 import pandas as pd
+from lxml import etree
 
 ROW_KEYS = (
     "external_id",
@@ -111,3 +113,51 @@ def frame_records(frame: pd.DataFrame) -> Iterator[tuple[int, dict]]:
     values = [frame[column].tolist() for column in columns]
     for number, cells in enumerate(zip(*values, strict=True), start=1):
         yield number, dict(zip(columns, cells, strict=True))
+
+
+def read_html(data: bytes):
+    """The page as an lxml HTML tree (a forgiving parser, as browsers are); empty is refused."""
+    text = decode_text(data)
+    if not text.strip():
+        raise ImportFormatError("the file is empty")
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ImportFormatError(f"the HTML cannot be read: {exc}") from None
+
+
+# No DTDs, no entity expansion, no network: a list file is data, never instructions to fetch.
+_XML_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_blank_text": True,
+}
+
+
+def read_xml(data: bytes, root: str, what: str):
+    """The document element of an XML file, which must be `root`; errors name line and column."""
+    if not data.strip():
+        raise ImportFormatError("the file is empty")
+    parser = etree.XMLParser(**_XML_PARSER_OPTIONS)
+    try:
+        document = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (0, 0)
+        raise ImportFormatError(
+            f"the XML is malformed: {exc.msg} at line {line}, column {column}"
+        ) from None
+    if etree.QName(document).localname != root:
+        raise ImportFormatError(
+            f"the XML's root element is <{etree.QName(document).localname}>, not <{root}> "
+            f"(not {what})"
+        )
+    return document
+
+
+def text_of(element) -> str:
+    """An element's whole text with runs of white space collapsed; "" for a missing element."""
+    if element is None:
+        return ""
+    return " ".join("".join(element.itertext()).split())
