@@ -33,6 +33,10 @@ class Importer:
     the keys in ROW_KEYS plus, optionally, "line" (where the row is, for error messages) and
     "raw_json" (the record's JSON text when the importer already holds it, stored as the raw
     record instead of encoding `raw` again).
+
+    An importer with something to tell the person importing (records skipped, a field the
+    source does not carry) appends one sentence per fact to `options["notes"]`, a list the
+    loader provides; the sentences end up in the import summary and its audit event.
     """
 
     name: str = ""
@@ -161,3 +165,10 @@ def text_of(element) -> str:
     if element is None:
         return ""
     return " ".join("".join(element.itertext()).split())
+
+
+def note_add(options: dict, sentence: str) -> None:
+    """Tell the person importing something about this file (see Importer)."""
+    notes = options.get("notes")
+    if isinstance(notes, list) and sentence not in notes:
+        notes.append(sentence)

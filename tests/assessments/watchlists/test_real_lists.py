@@ -61,3 +61,33 @@ def test_canada_nro_page_in_another_shape_fails_saying_what_it_looked_for(db, tm
     path.write_text("<html><body><ul><li>Academy of Military Science</li></ul></body></html>")
     with pytest.raises(CommandError, match=r"no organisations found: expected entries written"):
         call_command("import_watchlist", str(path), format="ca-nro", list_name="Canada NRO")
+
+
+def test_aspi_tracker_as_its_misp_galaxy_copy(db, capsys):
+    out = run_import(capsys, "aspi-china-defence-universities.misp.json", "aspi", "ASPI")
+    assert "159 rows read, 159 added" in out
+    # The file has no rating: the summary says so, and which level the entries took.
+    assert "carries no risk rating" in out
+    assert "all 159 entries take the list's default (Listed)" in out
+    found = entries("ASPI")
+    assert len(found) == 159
+    nudt = found["National University of Defense Technology"]
+    assert nudt.external_id == "77afede7-a852-4e25-882f-8caf83f066e1"
+    assert nudt.country == "CN"
+    assert nudt.risk_level == "listed"
+    # The Chinese name from `value` (also in meta.aliases: kept once) and the former name.
+    assert nudt.aliases == [
+        "中国人民解放军国防科技大学",
+        "NUDT",
+        "Changsha Institute of Technology",
+        "National Key Laboratory for Parallel and Distributed Processing",
+        "并行与分布处理国家重点实验室",
+        "Hunan Guofang Kei University",
+    ]
+    assert nudt.categories == ["Military"]
+    assert "Supervising agencies: Central Military Commission (CMC)." in nudt.notes
+    assert "Topics: Aeronautical and astronautical science and technology;" in nudt.notes
+    assert nudt.source_url == (
+        "https://unitracker.aspi.org.au/universities/national-university-of-defense-technology"
+    )
+    assert {entry.country for entry in found.values()} == {"CN"}
