@@ -31,8 +31,8 @@ def test_canada_nro_page_as_published(db, capsys):
     assert len(found) == 103
     countries = sorted(entry.country for entry in found.values())
     assert (countries.count("CN"), countries.count("IR"), countries.count("RU")) == (85, 12, 6)
-    # "People’s Republic of China" (curly apostrophe), and three aliases split on ";".
-    xian = found["Air Force Xi’an Flight Academy"]
+    # "People\u2019s Republic of China" (a curly apostrophe), and three aliases split on ";".
+    xian = found["Air Force Xi\u2019an Flight Academy"]
     assert xian.country == "CN"
     assert xian.aliases == [
         "PLA Air Force Xi'an Flight Academy",
