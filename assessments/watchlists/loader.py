@@ -165,6 +165,7 @@ _ENTRY_FIELDS = (
     "categories",
     "notes",
     "source_url",
+    "kind",
     "raw",
     "fingerprint",
 )
@@ -184,6 +185,7 @@ def _entry_values(version_id: int, rows: list[dict]):
             dumps(row["categories"]),
             row["notes"],
             row["source_url"],
+            row["kind"],
             row.get("raw_json") or dumps(row["raw"]),
             row["fingerprint"],
         )

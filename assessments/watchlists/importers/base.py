@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 
 import lxml.html
@@ -19,6 +20,8 @@ ROW_KEYS = (
     "source_url",
     "raw",
 )
+# Optional: "kind" ("organisation", the default, or "person": kept, not screened against
+# partner organisations).
 
 
 class ImportFormatError(ValueError):
@@ -43,6 +46,9 @@ class Importer:
     label: str = ""
     formats: tuple[str, ...] = ()
     version: str = "1"
+    # Settings a new list imported with this format starts with (publisher, licence, homepage,
+    # legal_effect, blocking, default_risk_level) unless the person importing gives others.
+    list_defaults: dict = {}
 
     def parse(self, data: bytes, options: dict) -> Iterable[dict]:
         raise NotImplementedError
@@ -79,9 +85,24 @@ def read_json_list(data: bytes, key: str, what: str) -> list:
     return values
 
 
-def read_csv(data: bytes) -> pd.DataFrame:
-    """A CSV as a table of strings: empty cells are "", nothing is guessed as a number or date."""
+def read_csv(data: bytes, *, header_starts: str = "", search_lines: int = 25) -> pd.DataFrame:
+    """A CSV as a table of strings: empty cells are "", nothing is guessed as a number or date.
+
+    `header_starts`: the header is the first line (of the first `search_lines`) starting with
+    it, for files that put a title or a report date above the header.
+    """
     text = decode_text(data)
+    if header_starts:
+        lines = text.splitlines(keepends=True)
+        at = next(
+            (i for i, line in enumerate(lines[:search_lines]) if line.startswith(header_starts)),
+            None,
+        )
+        if at is None:
+            raise ImportFormatError(
+                f"no header line starting {header_starts!r} in the first {search_lines} lines"
+            )
+        text = "".join(lines[at:])
     if not text.strip():
         raise ImportFormatError("the file is empty")
     try:
@@ -172,3 +193,32 @@ def note_add(options: dict, sentence: str) -> None:
     notes = options.get("notes")
     if isinstance(notes, list) and sentence not in notes:
         notes.append(sentence)
+
+
+# Formal names some publishers use that ISO's short names (django-countries) do not include.
+FORMAL_COUNTRY_NAMES = {
+    "people's republic of china": "CN",
+    "democratic people's republic of korea": "KP",
+    "islamic republic of iran": "IR",
+}
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
+def country_code(text: str) -> str:
+    """The ISO 3166 code for a country name as a publisher writes it, whatever the apostrophe
+    ("People\u2019s Republic of China", "Russia", "Iran"); "" when the name is not recognised."""
+    from django_countries import countries
+
+    name = " ".join((text or "").split()).strip(" .;,").translate(_APOSTROPHES)
+    if not name:
+        return ""
+    if len(name) == 2 and name.isalpha() and name.upper() in countries:
+        return name.upper()
+    return FORMAL_COUNTRY_NAMES.get(name.casefold()) or countries.by_name(name) or ""
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("-", (text or "").casefold()).strip("-")

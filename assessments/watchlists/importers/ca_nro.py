@@ -8,22 +8,14 @@ read too; a page in none of these shapes is refused, saying what was looked for.
 
 import re
 
-from django_countries import countries
-
 from . import importer_register
-from .base import Importer, ImportFormatError, read_html, text_of
+from .base import Importer, ImportFormatError, country_code, read_html, text_of
 
 PAGE_URL = (
     "https://science.gc.ca/site/science/en/safeguarding-your-research/guidelines-and-tools-"
     "implement-research-security/sensitive-technology-research-and-affiliations-concern/"
     "named-research-organizations"
 )
-# Formal names the page uses that ISO's short names (django-countries) do not include.
-FORMAL_NAMES = {
-    "people's republic of china": "CN",
-    "democratic people's republic of korea": "KP",
-    "islamic republic of iran": "IR",
-}
 EXPECTED_SHAPES = (
     "expected entries written <li><strong>NAME</strong> (COUNTRY)</li> (under alphabetical "
     "headings), lists under country headings (China, Iran, Russia, ...), or a table with a "
@@ -31,20 +23,11 @@ EXPECTED_SHAPES = (
 )
 _ALIAS_MARK = re.compile(r"^\s*known\s+alias(?:\(es\)|es)?\s*:?", re.IGNORECASE)
 _BRACKETED = re.compile(r"^\((?P<country>[^()]+)\)")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def _clean(text: str) -> str:
     return " ".join((text or "").split()).strip(" .;,")
-
-
-def country_code(text: str) -> str:
-    """The ISO code for a country name as the page writes it, any apostrophe; "" if unknown."""
-    name = _clean(text).translate(_APOSTROPHES)
-    if not name:
-        return ""
-    return FORMAL_NAMES.get(name.casefold()) or countries.by_name(name) or ""
 
 
 def _split_aliases(text: str) -> list[str]:
