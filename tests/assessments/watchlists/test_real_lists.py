@@ -227,3 +227,13 @@ def test_a_uk_file_of_another_shape_is_refused_naming_what_was_expected(db, tmp_
     path.write_text("Name 6,Name 1\nX,Y\n")
     with pytest.raises(CommandError, match=r"no header line starting 'Last Updated,Unique ID'"):
         call_command("import_watchlist", str(path), format="uk-sanctions", list_name="UK")
+
+
+def test_the_admin_shows_the_legal_effect(admin_user, client, capsys):
+    run_import(capsys, "uk-sanctions-list.sample.xml", "uk-sanctions", "UK Sanctions List")
+    client.force_login(admin_user)
+    page = client.get("/admin/assessments/watchlist/")
+    assert b"Prohibited unless licensed" in page.content
+    watchlist = Watchlist.objects.get(name="UK Sanctions List")
+    form = client.get(f"/admin/assessments/watchlist/{watchlist.pk}/change/")
+    assert b'<option value="prohibited_unless_licensed" selected>' in form.content
