@@ -237,3 +237,16 @@ def test_the_admin_shows_the_legal_effect(admin_user, client, capsys):
     watchlist = Watchlist.objects.get(name="UK Sanctions List")
     form = client.get(f"/admin/assessments/watchlist/{watchlist.pk}/change/")
     assert b'<option value="prohibited_unless_licensed" selected>' in form.content
+
+
+def test_the_admin_shows_the_diff_between_the_two_uk_editions(admin_user, client, capsys):
+    run_import(capsys, "uk-sanctions-list.sample.xml", "uk-sanctions", "UK Sanctions List")
+    run_import(
+        capsys, "uk-sanctions-list.sample.2026-09-07.xml", "uk-sanctions", "UK Sanctions List"
+    )
+    watchlist = Watchlist.objects.get(name="UK Sanctions List")
+    client.force_login(admin_user)
+    page = client.get(f"/admin/assessments/watchlist/{watchlist.pk}/diff/").content.decode()
+    assert "v1 → v2: 9 added, 29 removed, 0 changed" in page
+    assert "JSC STUPINO METALLURGICAL COMPANY" in page  # added
+    assert "Dmitry Konstantinovich Kiselyov" in page  # removed
