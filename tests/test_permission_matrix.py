@@ -335,6 +335,7 @@ ADMIN_MODELS = {
     "assessments.checklistitem":            ("403 403 403 403 403", "200 200 200 200 403"),
     "assessments.checklistversion":         ("403 403 403 403 403", "200 403 200 200 403"),
     "assessments.countrycontext":           ("403 403 403 403 403", "200 200 200 200 200"),
+    "assessments.entryriskoverride":        ("403 403 403 302 403", "200 403 302 302 403"),
     "assessments.notification":             ("403 403 403 403 403", "200 403 200 200 200"),
     "assessments.notificationpreference":   ("403 403 403 302 403", "200 403 302 302 302"),
     "assessments.organisation":             ("403 403 403 403 403", "200 200 200 200 403"),
@@ -374,6 +375,7 @@ ADMIN_EXTRA = {
     "admin:view_on_site":                       ("GET",  "302 302 302 302 302 302 302", lambda w, s, u: {"content_type_id": w.request_type_id, "object_id": w.requests["own"].pk}),
     "admin:assessments_watchlist_import":       ("GET",  "302 302 302 302 403 302 200", lambda w, s, u: {"pk": w.watchlist.pk}),
     "admin:assessments_watchlist_diff":         ("GET",  "302 302 302 302 403 302 200", lambda w, s, u: {"pk": w.watchlist.pk}),
+    "admin:assessments_watchlistentry_risk":    ("GET",  "302 302 302 302 403 302 200", lambda w, s, u: {"pk": w.version.entries.get().pk}),
     "admin:auth_user_password_change":          ("GET",  "302 302 302 302 403 302 200", lambda w, s, u: {"id": w.users["requester"].pk}),
     "admin:guidance_guidanceitem_simple_history": ("GET", "302 302 302 302 200 302 200", lambda w, s, u: [w.guidance.pk, w.guidance.history.first().history_id]),
     # The world holds no checklist item or scoring policy: the admin answers a missing object.

@@ -15,12 +15,22 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
+from ukcn.refusals import Refusal
+
 from ..audit import client_ip
-from ..models import Watchlist, WatchlistEntry, WatchlistImport, WatchlistVersion
+from ..models import (
+    EntryRiskOverride,
+    RiskLevel,
+    Watchlist,
+    WatchlistEntry,
+    WatchlistImport,
+    WatchlistVersion,
+)
 from ..watchlists.diff import watchlist_version_diff
 from ..watchlists.importers import ImportFormatError, importers_available
 from ..watchlists.importers.ukcn_csv import mapping_parse
 from ..watchlists.loader import watchlist_create, watchlist_delete, watchlist_update
+from ..watchlists.overrides import entry_risk, entry_risk_override_set
 from ..watchlists.tasks import watchlist_import_queue
 
 
@@ -124,9 +134,10 @@ class WatchlistAdmin(admin.ModelAdmin):
         "refresh_interval",
         "last_check",
         "blocking",
+        "legal_effect",
         "is_active",
     ]
-    list_filter = ["format", "blocking", "is_active", "last_check_outcome"]
+    list_filter = ["format", "blocking", "legal_effect", "is_active", "last_check_outcome"]
     search_fields = ["name", "publisher"]
     readonly_fields = ["last_checked_at", "last_check_outcome", "last_check_message"]
     fieldsets = [
@@ -140,6 +151,7 @@ class WatchlistAdmin(admin.ModelAdmin):
                     "homepage",
                     "format",
                     "blocking",
+                    "legal_effect",
                     "default_risk_level",
                     "is_active",
                 ]
@@ -300,13 +312,114 @@ class WatchlistVersionAdmin(ReadOnlyAdmin):
         return format_html('<a href="{}">entries</a> · <a href="{}">changes</a>', entries, diff)
 
 
+class EntryRiskForm(forms.Form):
+    risk_level = forms.ChoiceField(label="Risk level set by the office", choices=RiskLevel.choices)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    source = forms.CharField(
+        max_length=1000,
+        help_text="Where the level comes from: the publisher's page (a URL) or a citation.",
+    )
+
+
+def risk_shown(entry: WatchlistEntry) -> str:
+    """ "Very high (set by the office; the source says Listed)" or the source's level."""
+    level, override = entry_risk(entry)
+    if override is None:
+        return entry.get_risk_level_display()
+    return (
+        f"{RiskLevel(level).label} (set by the office; the source says "
+        f"{entry.get_risk_level_display()})"
+    )
+
+
 @admin.register(WatchlistEntry)
 class WatchlistEntryAdmin(ReadOnlyAdmin):
-    list_display = ["name", "aliases_shown", "country", "risk_level", "watchlist", "version_shown"]
-    list_filter = ["risk_level", "country", "version__watchlist", "version__status"]
+    list_display = [
+        "name",
+        "aliases_shown",
+        "country",
+        "kind",
+        "risk",
+        "watchlist",
+        "version_shown",
+    ]
+    list_filter = ["risk_level", "kind", "country", "version__watchlist", "version__status"]
     search_fields = ["name", "external_id", "aliases"]
     list_select_related = ["version__watchlist"]
     show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["risk", "office_risk", *super().get_readonly_fields(request, obj)]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/risk/",
+                self.admin_site.admin_view(self.risk_view),
+                name="assessments_watchlistentry_risk",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="risk")
+    def risk(self, obj):
+        return risk_shown(obj)
+
+    @admin.display(description="set by the office")
+    def office_risk(self, obj):
+        _level, override = entry_risk(obj)
+        url = reverse("admin:assessments_watchlistentry_risk", args=[obj.pk])
+        if override is None:
+            return format_html('Not set. <a href="{}">Set a risk level</a>', url)
+        return format_html(
+            '{} by {} on {}: {} (source: {}). <a href="{}">Change</a>',
+            override.get_risk_level_display(),
+            override.set_by or "the demo loader",
+            date_format(timezone.localtime(override.set_at), "j M Y"),
+            override.reason,
+            override.source,
+            url,
+        )
+
+    def risk_view(self, request, pk):
+        entry = get_object_or_404(
+            WatchlistEntry.objects.select_related("version__watchlist"), pk=pk
+        )
+        if not self.has_view_permission(request, entry):
+            raise PermissionDenied
+        _level, override = entry_risk(entry)
+        initial = (
+            {
+                "risk_level": override.risk_level,
+                "reason": override.reason,
+                "source": override.source,
+            }
+            if override
+            else {"risk_level": entry.risk_level}
+        )
+        form = EntryRiskForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                entry_risk_override_set(
+                    actor=request.user, entry=entry, ip=client_ip(request), **form.cleaned_data
+                )
+            except Refusal as refusal:
+                for field, message in refusal.fields.items():
+                    form.add_error(field if field in form.fields else None, message)
+                if not refusal.fields:
+                    form.add_error(None, refusal.message)
+            else:
+                messages.success(request, f"Risk level of {entry} set by the office.")
+                return redirect("admin:assessments_watchlistentry_change", entry.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Set the risk level of {entry}",
+            "opts": self.model._meta,
+            "original": entry,
+            "form": form,
+            "source_level": entry.get_risk_level_display(),
+        }
+        return TemplateResponse(request, "admin/assessments/watchlistentry/risk.html", context)
 
     @admin.display(description="watchlist")
     def watchlist(self, obj):
@@ -328,6 +441,22 @@ class WatchlistEntryAdmin(ReadOnlyAdmin):
             escaped = json.dumps(term)[1:-1]
             queryset |= self.model.objects.filter(Q(aliases__icontains=escaped))
         return queryset, duplicates
+
+
+@admin.register(EntryRiskOverride)
+class EntryRiskOverrideAdmin(ReadOnlyAdmin):
+    """The risk levels the office has set; each is changed on its entry and audited."""
+
+    list_display = [
+        "entry_name",
+        "watchlist",
+        "risk_level",
+        "source_risk_level",
+        "set_by",
+        "set_at",
+    ]
+    list_filter = ["watchlist", "risk_level"]
+    search_fields = ["entry_name", "external_id", "reason", "source"]
 
 
 @admin.register(WatchlistImport)

@@ -49,7 +49,13 @@ class MatchSerializer(serializers.Serializer):
     name = serializers.CharField()
     matched_name = serializers.CharField()
     score = serializers.FloatField()
-    risk_level = serializers.CharField()
+    risk_level = serializers.CharField(
+        help_text="The level that applies: the office's when it set one, else the source's."
+    )
+    source_risk_level = serializers.CharField(help_text="The level the list itself gives.")
+    risk_set_by_office = serializers.BooleanField(
+        help_text="Whether `risk_level` was set by the central office (an override)."
+    )
     categories = serializers.ListField(child=serializers.CharField())
     explanation = serializers.CharField()
 

@@ -59,6 +59,7 @@ class WatchlistSerializer(serializers.ModelSerializer):
             "format",
             "source_url",
             "blocking",
+            "legal_effect",
             "default_risk_level",
             "is_active",
             "active_version",

@@ -30,7 +30,15 @@ from .requests import (
 )
 from .scoring import Assessment, ScoringPolicy
 from .watchlist_imports import WatchlistImport
-from .watchlists import RiskLevel, Watchlist, WatchlistEntry, WatchlistVersion
+from .watchlists import (
+    EntryKind,
+    EntryRiskOverride,
+    LegalEffect,
+    RiskLevel,
+    Watchlist,
+    WatchlistEntry,
+    WatchlistVersion,
+)
 
 __all__ = [
     "Answer",
@@ -50,8 +58,11 @@ __all__ = [
     "Discipline",
     "DisciplineGroup",
     "EmailStatus",
+    "EntryKind",
+    "EntryRiskOverride",
     "FunderType",
     "FundingSource",
+    "LegalEffect",
     "Notification",
     "NotificationKind",
     "NotificationPreference",

@@ -19,6 +19,19 @@ class RiskLevel(models.TextChoices):
     LISTED = "listed", "Listed"
 
 
+class LegalEffect(models.TextChoices):
+    """What a confirmed match on the list means in law (the legal determination comes later)."""
+
+    NONE = "none", "None: information for the assessment"
+    RESTRICTED = "restricted", "Restricted: controls or conditions may apply"
+    PROHIBITED_UNLESS_LICENSED = "prohibited_unless_licensed", "Prohibited unless licensed"
+
+
+class EntryKind(models.TextChoices):
+    ORGANISATION = "organisation", "Organisation"
+    PERSON = "person", "Person"
+
+
 class Watchlist(models.Model):
     """A list published by someone (ASPI, US government, an internal team) that partners are checked against."""
 
@@ -40,6 +53,15 @@ class Watchlist(models.Model):
     )
     default_risk_level = models.CharField(
         max_length=20, choices=RiskLevel.choices, default=RiskLevel.LISTED
+    )
+    legal_effect = models.CharField(
+        max_length=40,
+        choices=LegalEffect.choices,
+        default=LegalEffect.NONE,
+        help_text=(
+            "What dealing with a listed party means in law: a sanctions list is prohibited "
+            "unless licensed. Set by the importer for lists it knows (uk-sanctions)."
+        ),
     )
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -130,6 +152,11 @@ class WatchlistEntry(models.Model):
     categories = models.JSONField(default=list, blank=True)
     notes = models.TextField(blank=True)
     source_url = models.URLField(max_length=1000, blank=True)
+    # People are kept (for screening people) but partners, organisations, are screened
+    # against organisations only.
+    kind = models.CharField(
+        max_length=20, choices=EntryKind.choices, default=EntryKind.ORGANISATION, db_index=True
+    )
     raw = models.JSONField(default=dict, blank=True)
     # SHA-256 of the fields that matter for screening: a reviewer's dismissal stands
     # until the entry's data changes.
@@ -146,3 +173,39 @@ class WatchlistEntry(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class EntryRiskOverride(models.Model):
+    """A risk level the central office sets on a list entry the source does not rate (or
+    rates differently), with its reason and source. It applies while the entry's fingerprint
+    is the one it was set on: when the source changes the entry, the office looks again."""
+
+    watchlist = models.ForeignKey(Watchlist, on_delete=models.CASCADE, related_name="overrides")
+    external_id = models.CharField("id in the source", max_length=200)
+    entry_name = models.CharField(max_length=500)
+    fingerprint = models.CharField(
+        max_length=64, help_text="The entry's fingerprint when the level was set."
+    )
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices)
+    source_risk_level = models.CharField(
+        "the source's level", max_length=20, choices=RiskLevel.choices
+    )
+    reason = models.TextField()
+    source = models.CharField(
+        max_length=1000, help_text="Where the level comes from: a URL or a citation."
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    set_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["watchlist", "entry_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["watchlist", "external_id"], name="one_risk_override_per_entry"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.entry_name}: {self.get_risk_level_display()} (set by the office)"

@@ -14,6 +14,8 @@ from ukcn.refusals import Refusal, refuse
 
 from ..audit import audit_record
 from ..models import (
+    EntryKind,
+    EntryRiskOverride,
     MatchStatus,
     Partner,
     PartnershipRequest,
@@ -46,9 +48,25 @@ def active_version_ids() -> tuple[int, ...]:
     )
 
 
+def _with_override(row: dict, overrides: dict) -> dict:
+    """The row with the office's risk level when one is set on this entry as it stands."""
+    row["source_risk_level"] = row["risk_level"]
+    override = overrides.get((row["version__watchlist_id"], row["external_id"], row["fingerprint"]))
+    row["risk_set_by_office"] = override is not None
+    if override is not None:
+        row["risk_level"] = override.risk_level
+    return row
+
+
 def _build_index(version_ids: tuple[int, ...]) -> NameIndex:
+    from ..watchlists.overrides import overrides_in_force
+
+    overrides = overrides_in_force(
+        WatchlistVersion.objects.filter(id__in=version_ids).values_list("watchlist_id", flat=True)
+    )
+    # Partners are organisations: listed people are kept for screening people, not here.
     rows = (
-        WatchlistEntry.objects.filter(version_id__in=version_ids)
+        WatchlistEntry.objects.filter(version_id__in=version_ids, kind=EntryKind.ORGANISATION)
         .values(
             "id",
             "external_id",
@@ -72,19 +90,45 @@ def _build_index(version_ids: tuple[int, ...]) -> NameIndex:
             name=row["name"],
             aliases=tuple(a for a in row["aliases"] or () if isinstance(a, str)),
             country=row["country"],
-            payload=row,
+            payload=_with_override(row, overrides),
         )
         for row in rows.iterator(chunk_size=5000)
     )
 
 
+def _index_key() -> tuple:
+    """The active versions with, per list, the count and latest time of the office's risk
+    levels: in one query, the index is valid while this holds."""
+    from django.db.models import Count, DateTimeField, IntegerField, Max, Subquery
+
+    overrides = EntryRiskOverride.objects.filter(watchlist=OuterRef("watchlist_id")).values(
+        "watchlist"
+    )
+    return tuple(
+        WatchlistVersion.objects.filter(
+            status=WatchlistVersion.Status.ACTIVE, watchlist__is_active=True
+        )
+        .annotate(
+            overrides=Subquery(
+                overrides.annotate(n=Count("id")).values("n"), output_field=IntegerField()
+            ),
+            overrides_at=Subquery(
+                overrides.annotate(at=Max("set_at")).values("at"), output_field=DateTimeField()
+            ),
+        )
+        .order_by("id")
+        .values_list("id", "overrides", "overrides_at")
+    )
+
+
 def screening_index() -> NameIndex:
-    """The index of every active name, rebuilt only when the set of active versions changes."""
-    version_ids = active_version_ids()
+    """The index of every active name, rebuilt only when the set of active versions, or the
+    office's risk levels on their entries, change."""
+    key = _index_key()
     with _lock:
-        if _cache["version_ids"] != version_ids:
-            _cache["index"] = _build_index(version_ids)
-            _cache["version_ids"] = version_ids
+        if _cache["version_ids"] != key:
+            _cache["index"] = _build_index(tuple(version_id for version_id, *_ in key))
+            _cache["version_ids"] = key
         return _cache["index"]
 
 
@@ -106,6 +150,8 @@ def _match_json(match: Match) -> dict:
         "matched_name": match.matched_name,
         "score": match.score,
         "risk_level": row["risk_level"],
+        "source_risk_level": row["source_risk_level"],
+        "risk_set_by_office": row["risk_set_by_office"],
         "categories": list(row["categories"] or []),
         "explanation": match.explanation,
     }

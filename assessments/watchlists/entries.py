@@ -5,7 +5,7 @@ import json
 import re
 from collections.abc import Iterable
 
-from assessments.models.watchlists import RiskLevel
+from assessments.models.watchlists import EntryKind, RiskLevel
 
 NAME_MAX = 500
 ID_MAX = 200
@@ -103,6 +103,9 @@ def row_clean(row: dict, *, position: int, default_risk: str) -> dict:
         risk_level = risk_level_parse(str(row.get("risk_level") or "")) or default_risk
     except ValueError as exc:
         raise RowError(f"{where}: {exc}") from None
+    kind = str(row.get("kind") or EntryKind.ORGANISATION)
+    if kind not in EntryKind.values:
+        raise RowError(f"{where}: kind {kind!r} is not one of {', '.join(EntryKind.values)}")
     source_url = str(row.get("source_url") or "").strip()
     if not source_url.startswith(("https://", "http://")) or len(source_url) > URL_MAX:
         source_url = ""
@@ -116,6 +119,7 @@ def row_clean(row: dict, *, position: int, default_risk: str) -> dict:
         "categories": _texts(row.get("categories")),
         "notes": str(row.get("notes") or "").strip(),
         "source_url": source_url,
+        "kind": kind,
         "raw": row.get("raw") or {},
     }
     if row.get("raw_json"):

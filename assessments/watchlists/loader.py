@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from assessments.audit import audit_record
-from assessments.models import Watchlist, WatchlistEntry, WatchlistVersion
+from assessments.models import RiskLevel, Watchlist, WatchlistEntry, WatchlistVersion
 from assessments.screening.service import rescreen_after_activation
 
 from .entries import RowError, entry_fingerprint, row_clean
@@ -53,6 +53,7 @@ class ImportResult:
     changed: int = 0
     unchanged_file: bool = False
     dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.unchanged_file:
@@ -65,8 +66,14 @@ class ImportResult:
             f"{self.changed} changed"
         )
         if self.dry_run:
-            return f"{self.watchlist}: dry run, {counts}; nothing saved"
-        return f"{self.watchlist}: {counts}; version v{self.version.number} (id {self.version.pk}) is active"
+            line = f"{self.watchlist}: dry run, {counts}; nothing saved"
+        else:
+            line = (
+                f"{self.watchlist}: {counts}; "
+                f"version v{self.version.number} (id {self.version.pk}) is active"
+            )
+        # What the importer had to say about the file (skipped records, missing fields).
+        return f"{line}. {' '.join(self.notes)}" if self.notes else line
 
 
 def _sha256(data: bytes) -> str:
@@ -90,7 +97,11 @@ def _gc_paused():
 
 
 def _rows_prepare(*, importer, data, options, default_risk, progress) -> list[dict]:
-    """Parse and validate every row before anything is written: one bad row fails the import."""
+    """Parse and validate every row before anything is written: one bad row fails the import.
+
+    The importer's notes about the file, and how many entries took the list's default risk
+    level, are appended to `options["notes"]`.
+    """
     if not data or not data.strip():
         raise ImportFormatError("the file is empty")
     limit = settings.WATCHLIST_MAX_BYTES
@@ -98,7 +109,7 @@ def _rows_prepare(*, importer, data, options, default_risk, progress) -> list[di
         raise ImportFormatError(f"the file is too large ({len(data)} bytes; the limit is {limit})")
     rows, seen = [], {}
     try:
-        _rows_collect(importer.parse(data, options), rows, seen, default_risk, progress)
+        defaulted = _rows_collect(importer.parse(data, options), rows, seen, default_risk, progress)
     except (TypeError, AttributeError, KeyError, IndexError) as exc:
         # A record shaped differently from what the format promises (an object where a
         # list belongs, a missing key): name the place rather than crash.
@@ -107,11 +118,21 @@ def _rows_prepare(*, importer, data, options, default_risk, progress) -> list[di
         ) from None
     if not rows:
         raise ImportFormatError("the file holds no entries")
+    if defaulted == len(rows) and "notes" in options:
+        label = RiskLevel(default_risk).label if default_risk in RiskLevel.values else default_risk
+        options["notes"].append(
+            f"The file gives no risk level: all {defaulted} entries take the list's default "
+            f"({label}) until the office sets one."
+        )
     return rows
 
 
-def _rows_collect(parsed, rows: list, seen: dict, default_risk: str, progress) -> None:
+def _rows_collect(parsed, rows: list, seen: dict, default_risk: str, progress) -> int:
+    """Clean each row into `rows`; the number of rows that took the default risk level."""
+    defaulted = 0
     for position, raw_row in enumerate(parsed, start=1):
+        if not str(raw_row.get("risk_level") or "").strip():
+            defaulted += 1
         row = row_clean(raw_row, position=position, default_risk=default_risk)
         where = raw_row.get("line") or f"record {position}"
         if row["external_id"] in seen:
@@ -122,6 +143,7 @@ def _rows_collect(parsed, rows: list, seen: dict, default_risk: str, progress) -
         rows.append(row)
         if progress and position % PROGRESS_EVERY == 0:
             progress("parsing", position)
+    return defaulted
 
 
 def _diff_counts(previous: dict[str, str], rows: list[dict]) -> tuple[int, int, int]:
@@ -143,6 +165,7 @@ _ENTRY_FIELDS = (
     "categories",
     "notes",
     "source_url",
+    "kind",
     "raw",
     "fingerprint",
 )
@@ -162,6 +185,7 @@ def _entry_values(version_id: int, rows: list[dict]):
             dumps(row["categories"]),
             row["notes"],
             row["source_url"],
+            row["kind"],
             row.get("raw_json") or dumps(row["raw"]),
             row["fingerprint"],
         )
@@ -321,7 +345,7 @@ def watchlist_import(
 
     Raises WatchlistImportError with a message naming the row and the problem.
     """
-    options = options or {}
+    options = {**(options or {}), "notes": []}
     sha = _sha256(data)
     try:
         parser = importer_get(importer)
@@ -349,6 +373,7 @@ def watchlist_import(
             dry_run=dry_run,
             ip=ip,
             progress=progress,
+            notes=options["notes"],
         )
     except ValueError as exc:  # ImportFormatError, RowError, and plug-ins' own ValueErrors
         # A message quoting the file may carry a NUL byte, which PostgreSQL cannot store.
@@ -368,7 +393,7 @@ def watchlist_import(
         raise WatchlistImportError(error, failed) from None
 
 
-def _rows_save(*, watchlist, rows, source, parser, sha, actor, dry_run, ip, progress):
+def _rows_save(*, watchlist, rows, source, parser, sha, actor, dry_run, ip, progress, notes):
     with transaction.atomic():
         # Serialise imports of one list: version numbers and the active switch stay consistent.
         Watchlist.objects.select_for_update().filter(pk=watchlist.pk).first()
@@ -382,7 +407,9 @@ def _rows_save(*, watchlist, rows, source, parser, sha, actor, dry_run, ip, prog
         )
         added, removed, changed = _diff_counts(previous, rows)
         if dry_run:
-            return ImportResult(watchlist, None, len(rows), added, removed, changed, dry_run=True)
+            return ImportResult(
+                watchlist, None, len(rows), added, removed, changed, dry_run=True, notes=notes
+            )
         version = WatchlistVersion.objects.create(
             watchlist=watchlist,
             number=_next_number(watchlist),
@@ -414,8 +441,9 @@ def _rows_save(*, watchlist, rows, source, parser, sha, actor, dry_run, ip, prog
                 "added": added,
                 "removed": removed,
                 "changed": changed,
+                "notes": notes,
             },
             ip=ip,
         )
         watchlist_version_activate(version=version, actor=actor, ip=ip)
-    return ImportResult(watchlist, version, len(rows), added, removed, changed)
+    return ImportResult(watchlist, version, len(rows), added, removed, changed, notes=notes)

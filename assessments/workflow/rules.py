@@ -145,6 +145,10 @@ ACTION_ROLES = {
     "answer_checklist": ((Role.REVIEWER,), "Only reviewers answer the checklist."),
     "sign_off": (sign_off_roles, _sign_off_roles_message),
     "write_lesson": (_CENTRAL, "Only reviewers and approvers write lessons."),
+    "set_entry_risk": (
+        _CENTRAL,
+        "Only a reviewer or an approver may set the risk level of a list entry.",
+    ),
 }
 
 

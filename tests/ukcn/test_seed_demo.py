@@ -104,16 +104,37 @@ def test_seed_demo_loads_the_checklist_and_the_scoring_policy(db, capsys):
     assert ScoringPolicy.objects.filter(is_active=True).count() == 1
 
 
-def test_seed_demo_imports_the_demo_watchlist_once(db, capsys):
-    from assessments.models import WatchlistVersion
+def test_seed_demo_imports_the_real_lists_once(db, capsys):
+    from assessments.models import EntryRiskOverride, Watchlist, WatchlistVersion
 
     call_command("seed_demo", "--i-know-this-is-not-production", "--no-portfolio")
+    first = capsys.readouterr().out
+    assert (
+        "UK Sanctions List (excerpts): 9 rows read, 9 added, 29 removed, 0 changed; version v2"
+        in first
+    )
     call_command("seed_demo", "--i-know-this-is-not-production", "--no-portfolio")
-    version = WatchlistVersion.objects.get()
-    assert version.status == "active" and version.entry_count == 12
-    nudt = version.entries.get(name="National University of Defense Technology")
-    assert "国防科技大学" in nudt.aliases and nudt.risk_level == "very_high"
-    assert "no new version created" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "UK Sanctions List (excerpts): uk-sanctions-list.sample.xml already imported." in again
+    counts = {
+        watchlist.name: [
+            (v.number, v.status, v.entry_count) for v in watchlist.versions.order_by("number")
+        ]
+        for watchlist in Watchlist.objects.all()
+    }
+    assert counts == {
+        "ASPI China Defence Universities Tracker": [(1, "active", 159)],
+        "Canada: Named Research Organizations": [(1, "active", 103)],
+        "US DoD Section 1260H Chinese military companies": [(1, "active", 209)],
+        "UK Sanctions List (excerpts)": [(1, "superseded", 29), (2, "active", 9)],
+    }
+    aspi = WatchlistVersion.objects.get(watchlist__format="aspi")
+    nudt = aspi.entries.get(name="National University of Defense Technology")
+    # The MISP copy has no rating, and no rating with its source ships with ukcn: none is set.
+    assert "中国人民解放军国防科技大学" in nudt.aliases and nudt.risk_level == "listed"
+    assert not EntryRiskOverride.objects.exists()
+    sanctions = Watchlist.objects.get(format="uk-sanctions")
+    assert (sanctions.legal_effect, sanctions.blocking) == ("prohibited_unless_licensed", True)
 
 
 def test_seed_demo_refuses_to_run_with_debug_off(db, settings):

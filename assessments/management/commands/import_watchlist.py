@@ -5,8 +5,12 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.models import RiskLevel, Watchlist
-from assessments.watchlists.importers import ImportFormatError, importers_available
+from assessments.models import LegalEffect, RiskLevel, Watchlist
+from assessments.watchlists.importers import (
+    ImportFormatError,
+    importer_get,
+    importers_available,
+)
 from assessments.watchlists.importers.ukcn_csv import mapping_parse
 from assessments.watchlists.loader import (
     WatchlistImportError,
@@ -36,7 +40,17 @@ class Command(BaseCommand):
         parser.add_argument("--publisher", default="")
         parser.add_argument("--licence", default="")
         parser.add_argument("--homepage", default="")
-        parser.add_argument("--blocking", action="store_true", help="a confirmed match blocks")
+        parser.add_argument(
+            "--blocking",
+            action="store_true",
+            default=None,
+            help="a confirmed match blocks (new lists; the uk-sanctions format's default)",
+        )
+        parser.add_argument(
+            "--legal-effect",
+            choices=LegalEffect.values,
+            help="what a match means in law (new lists: the format's default, else none)",
+        )
         parser.add_argument(
             "--default-risk",
             choices=RiskLevel.values,
@@ -103,15 +117,27 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 # A dry run saves nothing, not even the new list.
                 return Watchlist(name=name, format=format)
+            given = {
+                "publisher": options["publisher"],
+                "licence": options["licence"],
+                "homepage": options["homepage"],
+                "blocking": options["blocking"],
+                "legal_effect": options["legal_effect"],
+                "default_risk_level": options["default_risk"],
+            }
+            # What the person importing gave, else the format's defaults for a new list.
+            fields = {
+                "blocking": False,
+                "legal_effect": LegalEffect.NONE,
+                "default_risk_level": RiskLevel.LISTED,
+                **importer_get(format).list_defaults,
+                **{key: value for key, value in given.items() if value not in (None, "")},
+            }
             watchlist = watchlist_create(
                 actor=actor,
                 name=name,
                 format=format,
-                publisher=options["publisher"],
-                licence=options["licence"],
-                homepage=options["homepage"],
                 source_url=source if source.startswith(("http://", "https://")) else "",
-                blocking=options["blocking"],
-                default_risk_level=options["default_risk"] or RiskLevel.LISTED,
+                **fields,
             )
         return watchlist

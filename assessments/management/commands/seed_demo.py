@@ -1,5 +1,7 @@
 """Load demonstration data: departments, one user per role, sample requests. Idempotent."""
 
+import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -11,19 +13,61 @@ from django.test.utils import override_settings
 
 from assessments.demo_portfolio import demo_portfolio_seed
 from assessments.demo_requests import demo_requests_seed
-from assessments.models import RiskLevel, Watchlist
+from assessments.models import RiskLevel, Watchlist, WatchlistVersion
+from assessments.watchlists.importers import importer_get
 from assessments.watchlists.loader import watchlist_create, watchlist_import
 from ukcn.assignments import role_grant
 from ukcn.models import Department, Profile
 from ukcn.roles import Role
 
-DEMO_WATCHLIST = "Demo: China Defence Universities Tracker (sample)"
-DEMO_WATCHLIST_FILE = (
-    Path(__file__).resolve().parents[2]
-    / "watchlists"
-    / "demo"
-    / "china_defence_universities_sample.csv"
-)
+LISTS = Path(__file__).resolve().parents[2] / "data" / "lists"
+
+
+@dataclass(frozen=True)
+class DemoList:
+    """A real list shipped in assessments/data/lists (see PROVENANCE.md there); `files` are
+    its editions, oldest first, each imported as the next version."""
+
+    name: str
+    format: str
+    files: tuple[str, ...]
+    settings: dict
+
+
+DEMO_LISTS = [
+    DemoList(
+        "ASPI China Defence Universities Tracker",
+        "aspi",
+        ("aspi-china-defence-universities.misp.json",),
+        {
+            "publisher": "Australian Strategic Policy Institute (via the MISP galaxy)",
+            "licence": "MISP galaxy CC0 1.0 / BSD-2-Clause; content by ASPI",
+            "homepage": "https://unitracker.aspi.org.au/",
+        },
+    ),
+    DemoList(
+        "Canada: Named Research Organizations",
+        "ca-nro",
+        ("canada-named-research-organizations.html",),
+        {
+            "publisher": "Government of Canada",
+            "licence": "Government of Canada content, non-commercial reproduction",
+            "homepage": "https://science.gc.ca/",
+        },
+    ),
+    DemoList(
+        "US DoD Section 1260H Chinese military companies",
+        "us-1260h",
+        ("us-dod-1260h-chinese-military-companies.csv",),
+        {},
+    ),
+    DemoList(
+        "UK Sanctions List (excerpts)",
+        "uk-sanctions",
+        ("uk-sanctions-list.sample.xml", "uk-sanctions-list.sample.2026-09-07.xml"),
+        {},
+    ),
+]
 
 DEMO_PASSWORD = "ukcn-demo-pass-2026"  # noqa: S105 - printed on purpose: demo accounts only
 
@@ -88,8 +132,9 @@ class Command(BaseCommand):
             departments = self._departments()
             self._users(departments)
             call_command("load_checklist", stdout=self.stdout)
-        # The watchlist comes before the requests, so the sample requests are screened on submit.
-        self.stdout.write(self._watchlist())
+        # The watchlists come before the requests, so the sample requests are screened on submit.
+        for line in self._watchlists():
+            self.stdout.write(line)
         with transaction.atomic():
             created, existing = demo_requests_seed()
         self.stdout.write(f"Sample requests: {created} created, {existing} already there.")
@@ -142,22 +187,39 @@ class Command(BaseCommand):
             admin.set_password(DEMO_PASSWORD)
             admin.save()
 
-    def _watchlist(self) -> str:
-        """A small sample of the ASPI tracker; identical bytes make no new version on a re-run."""
-        watchlist = Watchlist.objects.filter(name=DEMO_WATCHLIST).first() or watchlist_create(
-            actor=None,
-            name=DEMO_WATCHLIST,
-            format="csv",
-            publisher="ukcn demo data (after ASPI's China Defence Universities Tracker)",
-            homepage="https://unitracker.aspi.org.au/",
-            blocking=False,
-            default_risk_level=RiskLevel.LISTED,
-        )
-        result = watchlist_import(
-            watchlist=watchlist,
-            data=DEMO_WATCHLIST_FILE.read_bytes(),
-            source=DEMO_WATCHLIST_FILE.name,
-            importer="csv",
-            actor=None,
-        )
-        return result.summary()
+    def _watchlists(self) -> list[str]:
+        """The real lists shipped with ukcn, each edition a version; an edition already
+        imported is not imported again, so a second run changes nothing."""
+        lines = []
+        for demo in DEMO_LISTS:
+            importer = importer_get(demo.format)
+            watchlist = Watchlist.objects.filter(name=demo.name).first() or watchlist_create(
+                actor=None,
+                name=demo.name,
+                format=demo.format,
+                **{
+                    "default_risk_level": RiskLevel.LISTED,
+                    **importer.list_defaults,
+                    **demo.settings,
+                },
+            )
+            for filename in demo.files:
+                data = (LISTS / filename).read_bytes()
+                sha = hashlib.sha256(data).hexdigest()
+                done = watchlist.versions.filter(sha256=sha).exclude(
+                    status=WatchlistVersion.Status.FAILED
+                )
+                if done.exists():
+                    lines.append(f"{watchlist}: {filename} already imported.")
+                    continue
+                result = watchlist_import(
+                    watchlist=watchlist,
+                    data=data,
+                    source=f"assessments/data/lists/{filename}",
+                    importer=demo.format,
+                    actor=None,
+                )
+                lines.append(result.summary())
+        # The MISP copy of ASPI's tracker carries no rating, and no rating with its source is
+        # shipped with ukcn: the demo sets none (the office sets them in the admin).
+        return lines

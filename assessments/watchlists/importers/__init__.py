@@ -40,7 +40,7 @@ def _add(found: dict[str, Importer], cls, origin: str) -> None:
 
 
 def _load() -> dict[str, Importer]:
-    from . import aspi, ca_nro, csl, ftm, ukcn_csv  # noqa: F401 - they register themselves
+    from . import aspi, ca_nro, csl, ftm, uk_sanctions, ukcn_csv, us_1260h  # noqa: F401 - they register themselves
 
     found: dict[str, Importer] = {name: cls() for name, cls in _builtins.items()}
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):

@@ -3,7 +3,14 @@
 import re
 
 from . import importer_register
-from .base import Importer, ImportFormatError, frame_records, read_csv, read_json_list
+from .base import (
+    Importer,
+    ImportFormatError,
+    frame_records,
+    note_add,
+    read_csv,
+    read_json_list,
+)
 
 TRACKER_URL = "https://unitracker.aspi.org.au/"
 # "English name (中文名)", half- or full-width brackets: the bracketed part holds at least one CJK character.
@@ -51,11 +58,11 @@ class AspiImporter(Importer):
     name = "aspi"
     label = "ASPI China Defence Universities Tracker (CSV or MISP galaxy JSON)"
     formats = ("csv", "json")
-    version = "1"
+    version = "2"
 
     def parse(self, data: bytes, options: dict):
         if data.lstrip()[:1] in (b"{", b"["):
-            return self._parse_galaxy(data)
+            return self._parse_galaxy(data, options)
         return self._parse_csv(data)
 
     def _parse_csv(self, data: bytes):
@@ -101,23 +108,58 @@ class AspiImporter(Importer):
                 "raw": record,
             }
 
-    def _parse_galaxy(self, data: bytes):
+    def _parse_galaxy(self, data: bytes, options: dict):
+        """The MISP galaxy cluster as published: `values[]`, each "English (中文)" with `meta`
+        aliases, categories, supervising agencies, topics and the tracker page in `refs`."""
         values = read_json_list(data, "values", "a MISP galaxy cluster")
-        for number, value in enumerate(values, start=1):
+        rated = False
+        for number, value in enumerate(values):
+            where = f"values[{number}]"
             if not isinstance(value, dict):
-                raise ImportFormatError(f"values[{number - 1}]: not an object")
+                raise ImportFormatError(f"{where}: not an object")
             meta = value.get("meta") or {}
+            if not isinstance(meta, dict):
+                raise ImportFormatError(f"{where}: 'meta' is not an object")
             english, chinese = name_split(str(value.get("value") or ""))
-            refs = meta.get("refs") or []
+            refs = _strings(meta, "refs", where)
+            risk = str(meta.get("risk") or meta.get("risk_level") or "")
+            rated = rated or bool(risk)
             yield {
-                "line": f"values[{number - 1}]",
+                "line": where,
                 "external_id": value.get("uuid") or _slug(english),
                 "name": english,
-                "aliases": ([chinese] if chinese else []) + list(meta.get("aliases") or []),
+                "aliases": ([chinese] if chinese else []) + _strings(meta, "aliases", where),
                 "country": _iso2(meta.get("country")) or "CN",
-                "risk_level": meta.get("risk") or meta.get("risk_level") or "",
-                "categories": list(meta.get("categories") or []),
-                "notes": value.get("description") or "",
+                "risk_level": risk,
+                "categories": _strings(meta, "categories", where),
+                "notes": _galaxy_notes(value, meta, where),
                 "source_url": refs[0] if refs else TRACKER_URL,
                 "raw": value,
             }
+        if not rated:
+            note_add(
+                options,
+                "The MISP copy of ASPI's tracker carries no risk rating (the tracker's own "
+                "rating is on its website).",
+            )
+
+
+def _strings(meta: dict, key: str, where: str) -> list[str]:
+    """A `meta` list of strings (a single string is taken as a list of one)."""
+    value = meta.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ImportFormatError(f"{where}: meta '{key}' is not a list of strings")
+    return value
+
+
+def _galaxy_notes(value: dict, meta: dict, where: str) -> str:
+    parts = [str(value.get("description") or "").strip()]
+    for key, label in (("supervising agencies", "Supervising agencies"), ("topics", "Topics")):
+        items = _strings(meta, key, where)
+        if items:
+            parts.append(f"{label}: {'; '.join(items)}.")
+    return "\n\n".join(part for part in parts if part)

@@ -2,9 +2,12 @@
 
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 
+import lxml.html
 import pandas as pd
+from lxml import etree
 
 ROW_KEYS = (
     "external_id",
@@ -17,6 +20,8 @@ ROW_KEYS = (
     "source_url",
     "raw",
 )
+# Optional: "kind" ("organisation", the default, or "person": kept, not screened against
+# partner organisations).
 
 
 class ImportFormatError(ValueError):
@@ -31,12 +36,19 @@ class Importer:
     the keys in ROW_KEYS plus, optionally, "line" (where the row is, for error messages) and
     "raw_json" (the record's JSON text when the importer already holds it, stored as the raw
     record instead of encoding `raw` again).
+
+    An importer with something to tell the person importing (records skipped, a field the
+    source does not carry) appends one sentence per fact to `options["notes"]`, a list the
+    loader provides; the sentences end up in the import summary and its audit event.
     """
 
     name: str = ""
     label: str = ""
     formats: tuple[str, ...] = ()
     version: str = "1"
+    # Settings a new list imported with this format starts with (publisher, licence, homepage,
+    # legal_effect, blocking, default_risk_level) unless the person importing gives others.
+    list_defaults: dict = {}
 
     def parse(self, data: bytes, options: dict) -> Iterable[dict]:
         raise NotImplementedError
@@ -73,9 +85,24 @@ def read_json_list(data: bytes, key: str, what: str) -> list:
     return values
 
 
-def read_csv(data: bytes) -> pd.DataFrame:
-    """A CSV as a table of strings: empty cells are "", nothing is guessed as a number or date."""
+def read_csv(data: bytes, *, header_starts: str = "", search_lines: int = 25) -> pd.DataFrame:
+    """A CSV as a table of strings: empty cells are "", nothing is guessed as a number or date.
+
+    `header_starts`: the header is the first line (of the first `search_lines`) starting with
+    it, for files that put a title or a report date above the header.
+    """
     text = decode_text(data)
+    if header_starts:
+        lines = text.splitlines(keepends=True)
+        at = next(
+            (i for i, line in enumerate(lines[:search_lines]) if line.startswith(header_starts)),
+            None,
+        )
+        if at is None:
+            raise ImportFormatError(
+                f"no header line starting {header_starts!r} in the first {search_lines} lines"
+            )
+        text = "".join(lines[at:])
     if not text.strip():
         raise ImportFormatError("the file is empty")
     try:
@@ -111,3 +138,87 @@ def frame_records(frame: pd.DataFrame) -> Iterator[tuple[int, dict]]:
     values = [frame[column].tolist() for column in columns]
     for number, cells in enumerate(zip(*values, strict=True), start=1):
         yield number, dict(zip(columns, cells, strict=True))
+
+
+def read_html(data: bytes):
+    """The page as an lxml HTML tree (a forgiving parser, as browsers are); empty is refused."""
+    text = decode_text(data)
+    if not text.strip():
+        raise ImportFormatError("the file is empty")
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ImportFormatError(f"the HTML cannot be read: {exc}") from None
+
+
+# No DTDs, no entity expansion, no network: a list file is data, never instructions to fetch.
+_XML_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_blank_text": True,
+}
+
+
+def read_xml(data: bytes, root: str, what: str):
+    """The document element of an XML file, which must be `root`; errors name line and column."""
+    if not data.strip():
+        raise ImportFormatError("the file is empty")
+    parser = etree.XMLParser(**_XML_PARSER_OPTIONS)
+    try:
+        document = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (0, 0)
+        raise ImportFormatError(
+            f"the XML is malformed: {exc.msg} at line {line}, column {column}"
+        ) from None
+    if etree.QName(document).localname != root:
+        raise ImportFormatError(
+            f"the XML's root element is <{etree.QName(document).localname}>, not <{root}> "
+            f"(not {what})"
+        )
+    return document
+
+
+def text_of(element) -> str:
+    """An element's whole text with runs of white space collapsed; "" for a missing element."""
+    if element is None:
+        return ""
+    return " ".join("".join(element.itertext()).split())
+
+
+def note_add(options: dict, sentence: str) -> None:
+    """Tell the person importing something about this file (see Importer)."""
+    notes = options.get("notes")
+    if isinstance(notes, list) and sentence not in notes:
+        notes.append(sentence)
+
+
+# Formal names some publishers use that ISO's short names (django-countries) do not include.
+FORMAL_COUNTRY_NAMES = {
+    "people's republic of china": "CN",
+    "democratic people's republic of korea": "KP",
+    "islamic republic of iran": "IR",
+}
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
+def country_code(text: str) -> str:
+    """The ISO 3166 code for a country name as a publisher writes it, whatever the apostrophe
+    ("People\u2019s Republic of China", "Russia", "Iran"); "" when the name is not recognised."""
+    from django_countries import countries
+
+    name = " ".join((text or "").split()).strip(" .;,").translate(_APOSTROPHES)
+    if not name:
+        return ""
+    if len(name) == 2 and name.isalpha() and name.upper() in countries:
+        return name.upper()
+    return FORMAL_COUNTRY_NAMES.get(name.casefold()) or countries.by_name(name) or ""
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("-", (text or "").casefold()).strip("-")

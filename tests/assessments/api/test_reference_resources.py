@@ -71,6 +71,7 @@ def test_watchlists_show_their_active_version_and_history(client, reviewer):
     client.force_login(reviewer)
     listed = client.get("/api/v1/watchlists/").json()["results"]
     assert listed[0]["active_version"] == 2
+    assert listed[0]["legal_effect"] == "none"
     versions = client.get(f"/api/v1/watchlists/{watchlist.pk}/versions/").json()["results"]
     assert [v["number"] for v in versions] == [2, 1]
 

@@ -32,6 +32,8 @@ def test_screen_json_prints_exactly_one_object(aspi):
         "matched_name",
         "score",
         "risk_level",
+        "source_risk_level",
+        "risk_set_by_office",
         "categories",
         "explanation",
     }

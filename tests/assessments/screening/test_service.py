@@ -42,6 +42,8 @@ def test_screen_name_returns_the_documented_json_shape(aspi):
         "matched_name": "Harbin Institute of Technology",
         "score": 1.0,
         "risk_level": "very_high",
+        "source_risk_level": "very_high",
+        "risk_set_by_office": False,
         "categories": ["Seven Sons of National Defence"],
         "explanation": match["explanation"],
     }

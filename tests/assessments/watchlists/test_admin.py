@@ -157,6 +157,7 @@ def test_changing_a_watchlist_in_the_admin_is_audited(staff, db):
             "name": "Internal",
             "format": "csv",
             "default_risk_level": "high",
+            "legal_effect": "none",
             "is_active": "on",
             "versions-TOTAL_FORMS": "0",
             "versions-INITIAL_FORMS": "0",

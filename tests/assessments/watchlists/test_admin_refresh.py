@@ -22,6 +22,7 @@ def change_form(watchlist, **overrides):
         "homepage": "",
         "format": watchlist.format,
         "default_risk_level": "listed",
+        "legal_effect": "none",
         "is_active": "on",
         "source_url": "https://lists.example.org/internal.csv",
         "refresh_interval": "6:00:00",

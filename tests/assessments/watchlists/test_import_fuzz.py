@@ -15,13 +15,20 @@ from assessments.models import Watchlist, WatchlistEntry, WatchlistVersion
 from assessments.watchlists.loader import WatchlistImportError, watchlist_import
 
 FIXTURES = Path(__file__).parent / "fixtures"
+LISTS = Path(__file__).resolve().parents[3] / "assessments" / "data" / "lists"
 # Each built-in format with a valid file of its own kind.
 SAMPLES = {
     "aspi": ["aspi_galaxy.json", "aspi_tracker.csv"],
-    "ca-nro": ["ca_nro.html"],
+    "ca-nro": ["ca_nro.html", str(LISTS / "canada-named-research-organizations.html")],
     "csl": ["csl.csv", "csl.json"],
     "ftm": ["opensanctions.ftm.json"],
     "csv": ["ukcn.csv"],
+    # The real files shipped with ukcn (an absolute path replaces FIXTURES in the join).
+    "uk-sanctions": [
+        str(LISTS / "uk-sanctions-list.sample.2026-09-07.xml"),
+        "uk_sanctions_list.CONSTRUCTED.csv",
+    ],
+    "us-1260h": [str(LISTS / "us-dod-1260h-chinese-military-companies.csv")],
 }
 FORMATS = sorted(SAMPLES)
 FUZZ = settings(

@@ -1,11 +1,13 @@
 """The shared loader: versions, diff counts, atomic activation, failures that change nothing."""
 
+import json
 from pathlib import Path
 
 import pytest
 
 from assessments.models import AuditEvent, RiskLevel, Watchlist, WatchlistEntry, WatchlistVersion
 from assessments.watchlists.entries import entry_fingerprint
+from assessments.watchlists.importers import Importer
 from assessments.watchlists.loader import (
     WatchlistImportError,
     watchlist_import,
@@ -179,7 +181,26 @@ def test_entries_read_back_with_their_lists_and_raw_record(watchlist):
 
 def test_a_record_of_the_wrong_shape_is_named_not_a_crash(watchlist):
     data = b'{"values": [{"value": "Alpha University", "meta": ["not", "an", "object"]}]}'
-    with pytest.raises(
-        WatchlistImportError, match=r"record 1: unexpected structure \(AttributeError"
-    ):
+    with pytest.raises(WatchlistImportError, match=r"values\[0\]: 'meta' is not an object"):
         run(watchlist, data, importer="aspi")
+
+
+class CarelessImporter(Importer):
+    """A plug-in that trusts its input: the loader still names the record, not a crash."""
+
+    name = "careless"
+    label = "Test importer"
+    formats = ("json",)
+
+    def parse(self, data, options):
+        for record in json.loads(data):
+            yield {"external_id": record["id"], "name": record["meta"].get("name")}
+
+
+def test_a_plug_in_tripping_on_a_record_is_named_not_a_crash(watchlist, settings):
+    settings.UKCN_WATCHLIST_IMPORTERS = [f"{__name__}.CarelessImporter"]
+    data = b'[{"id": "a", "meta": {"name": "Alpha"}}, {"id": "b", "meta": ["x"]}]'
+    with pytest.raises(
+        WatchlistImportError, match=r"record 2: unexpected structure \(AttributeError"
+    ):
+        run(watchlist, data, importer="careless")
