@@ -35,6 +35,7 @@ ORGANISATIONS = {
     "hit": ("Harbin Institute of Technology", "哈尔滨工业大学", "CN", "university", "Harbin, Heilongjiang", "https://www.hit.edu.cn"),
     "sjtu": ("Shanghai Jiao Tong University", "上海交通大学", "CN", "university", "Shanghai", "https://www.sjtu.edu.cn"),
     "seu": ("Southeast University", "东南大学", "CN", "university", "Nanjing, Jiangsu", "https://www.seu.edu.cn"),
+    "hku": ("The University of Hong Kong", "香港大學", "HK", "university", "Hong Kong", "https://www.hku.hk"),
 }  # fmt: skip
 
 
@@ -223,7 +224,8 @@ SAMPLES = [
         title="Visiting lecturer series on bridge monitoring",
         department="engineering",
         registered_by="requester",
-        partners=[("nju", "Home institution of the visiting lecturers")],
+        # Outside the country table's starting rows: a low tier, which the head signs off.
+        partners=[("hku", "Home institution of the visiting lecturers")],
         registered_on=date(2026, 10, 19),
         status=S.AWAITING_SIGN_OFF,
         decision=S.APPROVED,
