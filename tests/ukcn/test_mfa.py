@@ -17,7 +17,7 @@ from ukcn.api_tokens import api_token_issue
 from ukcn.mfa import mfa_applies_to
 from ukcn.roles import Role
 
-from .test_settings import run_check
+from .test_settings import AUDIT_KEY, run_check
 
 
 @pytest.fixture
@@ -281,7 +281,12 @@ def test_an_administrator_resets_a_users_two_factor_with_an_audit_event(
 
 def test_production_requires_it_and_development_does_not():
     show = ("shell", "-c", "from django.conf import settings; print(settings.MFA_REQUIRED)")
-    production = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "ukcn.example.ac.uk"}
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 50,
+        "AUDIT_HMAC_KEYS": AUDIT_KEY,
+        "ALLOWED_HOSTS": "ukcn.example.ac.uk",
+    }
     assert run_check(*show, **production).stdout.splitlines()[-1] == "True"
     assert run_check(*show).stdout.splitlines()[-1] == "False"
     assert run_check(*show, **production, MFA_REQUIRED="off").stdout.splitlines()[-1] == "False"
@@ -294,6 +299,7 @@ def test_check_deploy_warns_when_production_turns_it_off():
     production = {
         "DEBUG": "false",
         "SECRET_KEY": "x" * 50,
+        "AUDIT_HMAC_KEYS": AUDIT_KEY,
         "ALLOWED_HOSTS": "ukcn.example.ac.uk",
         "CSRF_TRUSTED_ORIGINS": "https://ukcn.example.ac.uk",
     }

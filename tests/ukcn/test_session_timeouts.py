@@ -9,7 +9,7 @@ from tests.conftest import PASSWORD
 from ukcn.api_tokens import api_token_issue
 from ukcn.middleware import SESSION_LAST_SEEN, SESSION_STARTED
 
-from .test_settings import run_check
+from .test_settings import AUDIT_KEY, run_check
 
 
 def log_in(client, user):
@@ -89,6 +89,7 @@ def test_production_names_the_cookies_with_the_host_prefix():
         " s.SESSION_COOKIE_PATH, s.CSRF_COOKIE_PATH)",
         DEBUG="false",
         SECRET_KEY="x" * 50,
+        AUDIT_HMAC_KEYS=AUDIT_KEY,
         ALLOWED_HOSTS="ukcn.example.ac.uk",
     )
     assert result.returncode == 0, result.stderr
@@ -114,6 +115,7 @@ def test_a_host_prefixed_cookie_without_secure_refuses_to_start():
     result = run_check(
         DEBUG="false",
         SECRET_KEY="x" * 50,
+        AUDIT_HMAC_KEYS=AUDIT_KEY,
         ALLOWED_HOSTS="ukcn.example.ac.uk",
         SESSION_COOKIE_SECURE="false",
     )
