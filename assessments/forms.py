@@ -25,7 +25,12 @@ from .models import (
     Tier,
 )
 from .workflow import EDITABLE_FIELDS
-from .workflow.facts import funding_row_validate, request_facts_validate, request_level_errors
+from .workflow.facts import (
+    funding_row_validate,
+    partner_row_validate,
+    request_facts_validate,
+    request_level_errors,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -144,7 +149,9 @@ class RequestForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        for name, message in request_level_errors(request_facts_validate(cleaned)).items():
+        registered = self.instance.created_at if self.instance.pk else None
+        facts = {**cleaned, "registered_on": timezone.localdate(registered) if registered else None}
+        for name, message in request_level_errors(request_facts_validate(facts)).items():
             self.add_error(name if name in self.fields else None, message)
         return cleaned
 
@@ -211,6 +218,9 @@ class PartnerForm(forms.Form):
             return cleaned
         if not cleaned.get("name"):
             self.add_error("name", "Choose an existing organisation or give the new one's name.")
+        else:
+            for name, message in partner_row_validate(cleaned).items():
+                self.add_error(name, message)
         try:
             cleaned["country"] = clean_country(cleaned.get("country", ""))
         except ValidationError as exc:
