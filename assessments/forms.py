@@ -284,10 +284,16 @@ def formset_rows(formset) -> list:
 
 
 class WithdrawForm(forms.Form):
+    """Withdrawing stops the request for good, so it asks for a reason and a confirmation."""
+
     reason = forms.CharField(
         label="Why is the request withdrawn?",
         widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
+        help_text="Required: it goes on the record.",
+    )
+    confirm = forms.BooleanField(
+        label="Yes, withdraw this request: its review stops for good (it stays on record).",
+        error_messages={"required": "Tick the box to confirm you want to withdraw the request."},
     )
 
 

@@ -32,8 +32,10 @@ from ..forms import (
 )
 from ..gates import assessment_changed_inputs, gates_summary, next_step, request_gates
 from ..models import Decision, Partner, SignOff
+from ..next_step import request_next_step
 from ..permissions import get_request_for_user, visible_organisations, visible_requests
 from ..policies import scoring_policy_active
+from ..queues import queue_requests, queue_title
 from ..reports.exports import FORMATS, may_export
 from ..screening.service import request_under_rereview, with_rereview_flag
 
@@ -49,9 +51,18 @@ def _with_partners(queryset):
 
 
 def request_list(request):
-    """All requests the user may see, filtered and paginated."""
+    """All requests the user may see, filtered and paginated; `?queue=` narrows them to one of
+    the dashboard's queues (its "Showing the first 10 of N" link)."""
+    requests, queue = visible_requests(request.user), request.GET.get("queue", "")
+    if queue:
+        in_queue = queue_requests(request.user, queue)
+        if in_queue is None:
+            messages.error(request, "You have no such queue: showing every request you may see.")
+            queue = ""
+        else:
+            requests = in_queue
     filtered = requests_filter(
-        requests=visible_requests(request.user),
+        requests=requests,
         params=request.GET,
         show_department=sees_all_departments(request.user),
     )
@@ -66,7 +77,10 @@ def request_list(request):
             "page": page,
             "query": query.urlencode(),
             "may_create": has_role(request.user, Role.REQUESTER, Role.REVIEWER),
-            "export_formats": FORMATS if may_export(request.user) else (),
+            # An export takes the filters, not a queue: offered for filtered lists only.
+            "export_formats": FORMATS if may_export(request.user) and not queue else (),
+            "queue_title": queue_title(request.user, queue) if queue else "",
+            "queue": queue,
         },
     )
 
@@ -226,6 +240,7 @@ def _gate_context(pr, assessment) -> dict:
         "newer_policy": active if active and active.pk != assessment.policy_id else None,
         "gate_step": step,
         "gate_step_name": STEP_NAMES.get(step, ""),
+        "gates": gates,
         "gate_rows": _gate_rows(pr, gates),
         "gates_missing": gates_summary(gates),
         "open_gate_count": sum(1 for gate in gates if not gate.satisfied),
@@ -286,6 +301,13 @@ def request_detail(request, reference):
         },
         **_gate_context(pr, assessment),
     }
+    context["next_step"] = request_next_step(
+        pr,
+        user=request.user,
+        actions=actions,
+        gates=context["gates"],
+        pending_decision=context["pending_decision"],
+    )
     return render(request, "assessments/requests/detail.html", context)
 
 
