@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,9 @@ from ..forms import (
     AttachmentForm,
     ConditionForm,
     DecideForm,
+    FundingForm,
     FundingFormSet,
+    PartnerForm,
     PartnerFormSet,
     RecommendForm,
     ReopenForm,
@@ -183,6 +186,22 @@ def _request_form(request, *, instance):
             choose_department=choose_department,
             departments=departments,
         )
+        adding = request.POST.get("add_row")
+        if adding in ROW_FORMSETS:
+            # "Add another" without JavaScript: the same page, one more blank row, nothing saved
+            # and nothing judged yet.
+            data = request.POST.copy()
+            total = f"{adding}-TOTAL_FORMS"
+            data[total] = str(_row_count(data.get(total)) + 1)
+            form = RequestForm(
+                data,
+                instance=instance,
+                choose_department=choose_department,
+                departments=departments,
+            )
+            partners, funding = _formsets(data, user=request.user)
+            _unjudged(form, partners, funding)
+            return _render_request_form(request, form, partners, funding, instance)
         partners, funding = _formsets(request.POST, user=request.user)
         if form.is_valid() and partners.is_valid() and funding.is_valid():
             try:
@@ -198,10 +217,64 @@ def _request_form(request, *, instance):
             instance=instance, choose_department=choose_department, departments=departments
         )
         partners, funding = _formsets(user=request.user, instance=instance)
+    return _render_request_form(request, form, partners, funding, instance)
+
+
+def _render_request_form(request, form, partners, funding, instance):
     return render(
         request,
         "assessments/requests/form.html",
         {"form": form, "partners": partners, "funding": funding, "object": instance},
+    )
+
+
+# The request form's row formsets that "add another" extends.
+ROW_FORMSETS = ("partners", "funding")
+MAX_ROWS = 50
+
+
+def _row_count(value) -> int:
+    try:
+        return max(0, min(int(value or 0), MAX_ROWS - 1))
+    except ValueError:
+        return 0
+
+
+def _unjudged(*forms_and_formsets) -> None:
+    """Show bound forms as typed, without error messages: the user only asked for a row."""
+    for item in forms_and_formsets:
+        for form in getattr(item, "forms", [item]):
+            form._errors = ErrorDict()
+        if hasattr(item, "forms"):
+            item._errors, item._non_form_errors = [], item.error_class()
+
+
+def request_form_row(request, kind):
+    """One blank partner or funding row for the request form (htmx's "add another"), with the
+    formset's count moved on."""
+    if kind not in ROW_FORMSETS:
+        raise Http404("No such rows.")
+    if not has_role(request.user, Role.REQUESTER, Role.REVIEWER):
+        raise Http404("You may not register requests.")
+    index = _row_count(request.GET.get(f"{kind}-TOTAL_FORMS"))
+    prefix = f"{kind}-{index}"
+    if kind == "partners":
+        organisations = visible_organisations(request.user).order_by("name")
+        formset = PartnerFormSet(prefix=kind, form_kwargs={"organisations": organisations})
+        row = PartnerForm(
+            prefix=prefix,
+            organisations=organisations,
+            empty_permitted=True,
+            use_required_attribute=False,
+        )
+    else:
+        formset = FundingFormSet(prefix=kind)
+        row = FundingForm(prefix=prefix, empty_permitted=True, use_required_attribute=False)
+    formset.add_fields(row, index)  # its "Delete" box, as the formset's own rows have
+    return render(
+        request,
+        "assessments/requests/_formset_row_added.html",
+        {"kind": kind, "row": row, "number": index + 1, "total": index + 1},
     )
 
 

@@ -21,7 +21,56 @@
     });
   }
 
+  // Formset rows (partners, funding): a "Remove" button instead of the "Delete" box. The box
+  // stays in the form, ticked and hidden with its row, so the server drops the row on save.
+  var ROW_NOUN = { partners: "partner", funding: "funding source" };
+
+  function rowRemoveWire(root) {
+    var rows = root.querySelectorAll ? root.querySelectorAll("[data-formset-row]") : [];
+    if (root.matches && root.matches("[data-formset-row]")) rows = [root];
+    Array.prototype.forEach.call(rows, function (row) {
+      if (row.dataset.removeWired) return;
+      var box = row.querySelector("[data-row-delete] input[type='checkbox']");
+      if (!box) return;
+      row.dataset.removeWired = "1";
+      var heading = row.querySelector("h2, h3");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-outline-danger btn-sm";
+      button.textContent = "Remove this " + (ROW_NOUN[row.dataset.formsetRow] || "row");
+      if (heading) button.setAttribute("aria-label", "Remove " + heading.textContent.trim());
+      box.closest("[data-row-delete]").hidden = true;
+      box.closest("[data-row-delete]").after(wrap(button));
+      button.addEventListener("click", function () {
+        box.checked = true;
+        row.hidden = true;
+        var add = row.closest("fieldset").querySelector("button[name='add_row']");
+        if (add) add.focus();
+      });
+    });
+  }
+
+  function wrap(button) {
+    var div = document.createElement("div");
+    div.className = "col-12";
+    div.appendChild(button);
+    return div;
+  }
+
+  // After "add another" (htmx), move focus to the new row's first field.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.id || !/-rows$/.test(target.id)) return;
+    var rows = target.querySelectorAll("[data-formset-row]");
+    var last = rows[rows.length - 1];
+    if (!last) return;
+    rowRemoveWire(last);
+    var field = last.querySelector("select, input:not([type='hidden']), textarea");
+    if (field) field.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     errorSummaryWire(document);
+    rowRemoveWire(document);
   });
 })();
