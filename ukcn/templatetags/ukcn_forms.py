@@ -47,4 +47,9 @@ def error_summary(context):
             rows.extend(_formset_errors(value, noun))
         elif isinstance(value, BaseForm) and value.is_bound and value.errors:
             rows.extend(_form_errors(value))
+        elif isinstance(value, list | tuple):
+            # A page of many small forms (the checklist's answers) lists them in one variable.
+            for form in value:
+                if isinstance(form, BaseForm) and form.is_bound and form.errors:
+                    rows.extend(_form_errors(form))
     return {"error_rows": rows}

@@ -37,8 +37,10 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "btn btn-outline-danger btn-sm";
-      button.textContent = "Remove this " + (ROW_NOUN[row.dataset.formsetRow] || "row");
-      if (heading) button.setAttribute("aria-label", "Remove " + heading.textContent.trim());
+      // The visible text names the row ("Remove partner 2"), so speech and sight agree.
+      button.textContent = heading
+        ? "Remove " + heading.textContent.trim().toLowerCase()
+        : "Remove this " + (ROW_NOUN[row.dataset.formsetRow] || "row");
       box.closest("[data-row-delete]").hidden = true;
       box.closest("[data-row-delete]").after(wrap(button));
       button.addEventListener("click", function () {
@@ -69,8 +71,27 @@
     if (field) field.focus();
   });
 
+  // Unsaved changes: a form marked data-unsaved-warning that was changed and not submitted
+  // makes the browser ask before the page is left.
+  function unsavedWarningWire(root) {
+    var forms = root.querySelectorAll("form[data-unsaved-warning]");
+    if (!forms.length) return;
+    Array.prototype.forEach.call(forms, function (form) {
+      var mark = function () { form.dataset.dirty = "1"; };
+      form.addEventListener("input", mark);
+      form.addEventListener("change", mark);
+      form.addEventListener("submit", function () { delete form.dataset.dirty; });
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (!document.querySelector("form[data-unsaved-warning][data-dirty]")) return;
+      event.preventDefault();
+      event.returnValue = "";  // older browsers need a value to show their own question
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     errorSummaryWire(document);
     rowRemoveWire(document);
+    unsavedWarningWire(document);
   });
 })();
