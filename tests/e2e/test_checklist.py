@@ -20,6 +20,6 @@ def test_a_reviewer_explains_an_unsure_answer_before_it_is_saved(
     expect(page.locator("#GP-05")).to_contain_text("Explain why you are unsure")
     page.locator("#GP-05").get_by_label("Explanation").fill("The agenda is still being drafted.")
     save.click()
-    expect(page.get_by_role("status")).to_contain_text("saved: 1 answer changed")
+    expect(page.get_by_role("status")).to_contain_text("1 answer changed")
     answer = ChecklistAnswer.objects.get(request=request)
     assert (answer.ref_id, answer.answer) == ("GP-05", "unsure")

@@ -174,3 +174,35 @@ def test_every_main_page_fits_390_px_without_sideways_scrolling(
         if width > 390:
             too_wide[path] = width
     assert not too_wide, too_wide
+
+
+def test_the_checklist_saves_a_section_counts_progress_and_warns_before_losing_changes(
+    login, page, live_server, requester, reviewer, engineering
+):
+    from tests.assessments.checklist_factories import load_reference_data
+    from tests.assessments.checklist_factories import make_request as make_checklist_request
+
+    load_reference_data()
+    pr = make_checklist_request(created_by=requester, department=engineering, status="submitted")
+    login(reviewer)
+    page.goto(f"{live_server.url}/requests/{pr.reference}/checklist/")
+    expect(page.locator("[data-progress]")).to_have_text("0 of 14 items answered")
+    section = page.locator("#section-connections")
+    section.locator("#GP-01").get_by_label("Met", exact=True).check()
+    section.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("1 answer changed")
+    expect(page.locator("[data-progress]")).to_have_text("1 of 14 items answered")
+    expect(page.locator("#section-connections h2 .badge")).to_contain_text("1 of")
+    # A change not saved: leaving the page asks first.
+    page.locator("#GP-12").get_by_label("Met", exact=True).check()
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.get_by_role("link", name=pr.reference).first.click()
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    expect(page.locator("[data-progress]")).to_have_text("1 of 14 items answered")
