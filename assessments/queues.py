@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from ukcn.models import requester_department
@@ -74,9 +74,10 @@ def _awaiting_sign_off(user):
     )
 
 
-def _queues(user) -> list[tuple[str, str, str, object]]:
-    """(key, title, empty text, queryset) for each queue the user has, in reading order; a
-    queryset of requests, or of conditions for the condition queues."""
+def _queues(user) -> list[tuple]:
+    """(key, title, empty text, queryset[, total]) for each queue the user has, in reading
+    order; a queryset of requests, or of conditions for the condition queues. A total given
+    here was counted already."""
     queues = []
     central = has_role(user, Role.REVIEWER, Role.APPROVER)
     if has_role(user, Role.REQUESTER) and not user.is_superuser:
@@ -124,15 +125,20 @@ def _queues(user) -> list[tuple[str, str, str, object]]:
                 _awaiting_sign_off(user),
             )
         )
-    owned = _open_conditions(user).filter(owner=user)
-    if owned.exists():
-        # Whoever owns a condition is waited on, whatever their role.
+    # Whoever owns a condition is waited on, whatever their role. One query counts the user's
+    # open conditions and the overdue ones (shown below for requesters and central staff).
+    today = timezone.localdate()
+    counts = _open_conditions(user).aggregate(
+        mine=Count("pk", filter=Q(owner=user)), overdue=Count("pk", filter=Q(due_date__lt=today))
+    )
+    if counts["mine"]:
         queues.append(
             (
                 "my_conditions",
                 "My conditions",
                 "No open conditions are yours.",
-                owned,
+                _open_conditions(user).filter(owner=user),
+                counts["mine"],
             )
         )
     if has_role(user, *CENTRAL_ROLES):
@@ -150,7 +156,8 @@ def _queues(user) -> list[tuple[str, str, str, object]]:
                 "overdue_conditions",
                 "Overdue conditions",
                 "No conditions are overdue.",
-                _open_conditions(user).filter(due_date__lt=timezone.localdate()),
+                _open_conditions(user).filter(due_date__lt=today),
+                counts["overdue"],
             )
         )
     if central:
@@ -182,8 +189,8 @@ def _open_conditions(user):
 def dashboard_panels(user) -> list[Panel]:
     """The panels a user's home page shows, in order; empty list for roles with no queue."""
     panels = []
-    for key, title, empty, queryset in _queues(user):
-        panel = Panel(key, title, empty, total=queryset.count())
+    for key, title, empty, queryset, *total in _queues(user):
+        panel = Panel(key, title, empty, total=total[0] if total else queryset.count())
         if queryset.model is Condition:
             panel.conditions = list(queryset[:PANEL_SIZE])
         else:
@@ -193,13 +200,13 @@ def dashboard_panels(user) -> list[Panel]:
 
 
 def queue_title(user, key: str) -> str | None:
-    return next((title for k, title, _empty, _qs in _queues(user) if k == key), None)
+    return next((queue[1] for queue in _queues(user) if queue[0] == key), None)
 
 
 def queue_requests(user, key: str):
     """The requests of one of the user's queues (for a condition queue, the requests the
     conditions belong to); None when the user has no such queue."""
-    for k, _title, _empty, queryset in _queues(user):
+    for k, _title, _empty, queryset, *_total in _queues(user):
         if k != key:
             continue
         if queryset.model is Condition:
