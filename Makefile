@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install install-dev system-deps test test-unit lint format migrations-check bench load clean
+.PHONY: run worker install install-dev system-deps test test-unit lint format migrations-check bench load clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "ukcn needs Python 3.11: install python3.11 (Debian: apt-get install python3 python3-venv)"; exit 1; }
@@ -26,10 +26,18 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# The server and the task worker (background watchlist imports) run together; Ctrl-C stops
+# both, and either one stopping stops the other.
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@trap 'kill $$server $$worker 2>/dev/null; wait' INT TERM EXIT; \
+	$(PY) manage.py db_worker & worker=$$!; \
+	$(PY) manage.py runserver $(HOST):$(PORT) & server=$$!; \
+	wait -n $$server $$worker
+
+worker: install
+	$(PY) manage.py db_worker
 
 system-deps:
 	@bash .ci/system-deps

@@ -343,7 +343,9 @@ def checklist_answers_save(
             audit_record(
                 actor=actor,
                 action="checklist.answered",
-                summary=f"{given.ref_id} answered {given.answer or 'blank'} on {request.reference}",
+                summary=f"{given.ref_id} answered "
+                f"{Answer(given.answer).label.lower() if given.answer else 'blank'} "
+                f"on {request.reference}",
                 request=request,
                 changes={"ref_id": given.ref_id, **changes},
                 ip=ip,

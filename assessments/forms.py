@@ -25,7 +25,12 @@ from .models import (
     Tier,
 )
 from .workflow import EDITABLE_FIELDS
-from .workflow.facts import funding_row_validate, request_facts_validate, request_level_errors
+from .workflow.facts import (
+    funding_row_validate,
+    partner_row_validate,
+    request_facts_validate,
+    request_level_errors,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -147,7 +152,9 @@ class RequestForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        for name, message in request_level_errors(request_facts_validate(cleaned)).items():
+        registered = self.instance.created_at if self.instance.pk else None
+        facts = {**cleaned, "registered_on": timezone.localdate(registered) if registered else None}
+        for name, message in request_level_errors(request_facts_validate(facts)).items():
             self.add_error(name if name in self.fields else None, message)
         return cleaned
 
@@ -214,6 +221,9 @@ class PartnerForm(forms.Form):
             return cleaned
         if not cleaned.get("name"):
             self.add_error("name", "Choose an existing organisation or give the new one's name.")
+        else:
+            for name, message in partner_row_validate(cleaned).items():
+                self.add_error(name, message)
         try:
             cleaned["country"] = clean_country(cleaned.get("country", ""))
         except ValidationError as exc:
@@ -277,10 +287,16 @@ def formset_rows(formset) -> list:
 
 
 class WithdrawForm(forms.Form):
+    """Withdrawing stops the request for good, so it asks for a reason and a confirmation."""
+
     reason = forms.CharField(
         label="Why is the request withdrawn?",
         widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
+        help_text="Required: it goes on the record.",
+    )
+    confirm = forms.BooleanField(
+        label="Yes, withdraw this request: its review stops for good (it stays on record).",
+        error_messages={"required": "Tick the box to confirm you want to withdraw the request."},
     )
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from ukcn.models import requester_department
@@ -74,23 +74,33 @@ def _awaiting_sign_off(user):
     )
 
 
-def dashboard_panels(user) -> list[Panel]:
-    """The panels a user's home page shows, in order; empty list for roles with no queue."""
-    panels = []
+def _queues(user) -> list[tuple]:
+    """(key, title, empty text, queryset[, total]) for each queue the user has, in reading
+    order; a queryset of requests, or of conditions for the condition queues. A total given
+    here was counted already."""
+    queues = []
     central = has_role(user, Role.REVIEWER, Role.APPROVER)
+    if has_role(user, Role.REQUESTER) and not user.is_superuser:
+        department = requester_department(user)
+        queues.append(
+            (
+                "department_requests",
+                f"{department or 'My'} requests" if department else "My requests",
+                "No requests yet: register one with 'New request'.",
+                visible_requests(user).order_by("-updated_at", "-id"),
+            )
+        )
     if has_role(user, Role.REVIEWER):
         queue = visible_requests(user).filter(
             status__in=[RequestStatus.SUBMITTED, RequestStatus.UNDER_REVIEW]
         )
         mine = queue.filter(status=RequestStatus.SUBMITTED) | queue.filter(reviewer=user)
-        mine = mine.order_by("submitted_at", "id")
-        panels.append(
-            Panel(
+        queues.append(
+            (
                 "my_queue",
                 "My queue",
                 "Nothing waiting: no submitted requests and none under your review.",
-                requests=_requests(mine),
-                total=mine.count(),
+                mine.order_by("submitted_at", "id"),
             )
         )
     if central:
@@ -98,85 +108,108 @@ def dashboard_panels(user) -> list[Panel]:
         if not has_role(user, Role.REVIEWER):
             # An approver who is no reviewer sees only what needs an approver.
             awaiting = awaiting.filter(approver_decides_q())
-        awaiting = awaiting.order_by("updated_at", "id")
-        panels.append(
-            Panel(
+        queues.append(
+            (
                 "awaiting_decision",
                 "Awaiting decision",
                 "No recommended requests await a decision you may take.",
-                requests=_requests(awaiting),
-                total=awaiting.count(),
+                awaiting.order_by("updated_at", "id"),
             )
         )
     if has_role(user, Role.HEAD_OF_DEPARTMENT, Role.SENIOR_OFFICER, Role.APPROVER):
-        signing = _awaiting_sign_off(user)
-        panels.append(
-            Panel(
+        queues.append(
+            (
                 "awaiting_sign_off",
                 "Awaiting sign-off",
                 "No decision awaits a sign-off your roles may give.",
-                requests=_requests(signing),
-                total=signing.count(),
+                _awaiting_sign_off(user),
+            )
+        )
+    # Whoever owns a condition is waited on, whatever their role. One query counts the user's
+    # open conditions and the overdue ones (shown below for requesters and central staff).
+    today = timezone.localdate()
+    counts = _open_conditions(user).aggregate(
+        mine=Count("pk", filter=Q(owner=user)), overdue=Count("pk", filter=Q(due_date__lt=today))
+    )
+    if counts["mine"]:
+        queues.append(
+            (
+                "my_conditions",
+                "My conditions",
+                "No open conditions are yours.",
+                _open_conditions(user).filter(owner=user),
+                counts["mine"],
             )
         )
     if has_role(user, *CENTRAL_ROLES):
-        rereview = requests_under_rereview(visible_requests(user)).order_by("updated_at", "id")
-        panels.append(
-            Panel(
+        queues.append(
+            (
                 "under_rereview",
                 "Decisions under re-review",
                 "No recommended or decided request has a new potential screening match.",
-                requests=_requests(rereview),
-                total=rereview.count(),
+                requests_under_rereview(visible_requests(user)).order_by("updated_at", "id"),
             )
         )
     if central or has_role(user, Role.REQUESTER):
-        today = timezone.localdate()
-        overdue = (
-            Condition.objects.filter(request__in=visible_requests(user), due_date__lt=today)
-            .exclude(status=Condition.Status.MET)
-            .filter(decision__superseded=False)
-            .select_related("request", "owner")
-            .order_by("due_date", "id")
-        )
-        panels.append(
-            Panel(
+        queues.append(
+            (
                 "overdue_conditions",
                 "Overdue conditions",
                 "No conditions are overdue.",
-                conditions=list(overdue[:PANEL_SIZE]),
-                total=overdue.count(),
+                _open_conditions(user).filter(due_date__lt=today),
+                counts["overdue"],
             )
         )
     if central:
-        due = (
-            visible_requests(user)
-            .filter(
-                status__in=[RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS],
-                next_review_date__lte=timezone.localdate() + REVIEW_DUE_WINDOW,
-            )
-            .order_by("next_review_date", "id")
+        due = visible_requests(user).filter(
+            status__in=[RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS],
+            next_review_date__lte=timezone.localdate() + REVIEW_DUE_WINDOW,
         )
-        panels.append(
-            Panel(
+        queues.append(
+            (
                 "reviews_due",
                 "Reviews due",
                 "No approved partnership is due for review in the next 60 days.",
-                requests=_requests(due),
-                total=due.count(),
+                due.order_by("next_review_date", "id"),
             )
         )
-    if has_role(user, Role.REQUESTER) and not user.is_superuser:
-        department = requester_department(user)
-        mine = visible_requests(user).order_by("-updated_at", "-id")
-        panels.insert(
-            0,
-            Panel(
-                "department_requests",
-                f"{department or 'My'} requests" if department else "My requests",
-                "No requests yet: register one with 'New request'.",
-                requests=_requests(mine),
-                total=mine.count(),
-            ),
-        )
+    return queues
+
+
+def _open_conditions(user):
+    return (
+        Condition.objects.filter(request__in=visible_requests(user))
+        .exclude(status=Condition.Status.MET)
+        .filter(decision__superseded=False)
+        .select_related("request", "owner")
+        .order_by("due_date", "id")
+    )
+
+
+def dashboard_panels(user) -> list[Panel]:
+    """The panels a user's home page shows, in order; empty list for roles with no queue."""
+    panels = []
+    for key, title, empty, queryset, *total in _queues(user):
+        panel = Panel(key, title, empty, total=total[0] if total else queryset.count())
+        if queryset.model is Condition:
+            panel.conditions = list(queryset[:PANEL_SIZE])
+        else:
+            panel.requests = _requests(queryset)
+        panels.append(panel)
     return panels
+
+
+def queue_title(user, key: str) -> str | None:
+    return next((queue[1] for queue in _queues(user) if queue[0] == key), None)
+
+
+def queue_requests(user, key: str):
+    """The requests of one of the user's queues (for a condition queue, the requests the
+    conditions belong to); None when the user has no such queue."""
+    for k, _title, _empty, queryset, *_total in _queues(user):
+        if k != key:
+            continue
+        if queryset.model is Condition:
+            return visible_requests(user).filter(pk__in=queryset.values("request_id"))
+        return visible_requests(user).filter(pk__in=queryset.values("pk"))
+    return None

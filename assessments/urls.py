@@ -7,6 +7,7 @@ app_name = "assessments"
 urlpatterns = [
     path("requests/", requests.request_list, name="request_list"),
     path("requests/new/", requests.request_create, name="request_create"),
+    path("requests/form-rows/<slug:kind>/", requests.request_form_row, name="request_form_row"),
     path("requests/<str:reference>/", requests.request_detail, name="request_detail"),
     path("requests/<str:reference>/edit/", requests.request_edit, name="request_edit"),
     path(

@@ -3,6 +3,11 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -173,6 +178,87 @@ class GuidanceItemAdmin(SimpleHistoryAdmin):
             {"fields": ["review_by", "share_with_peers", "published_at", "updated_at"]},
         ),
     ]
+
+    change_form_template = "admin/guidance/guidanceitem/change_form.html"
+    # The item's own page offers the list's actions as buttons: (label, service, permission).
+    LIFECYCLE = {
+        "publish": ("Publish", guidance_publish, "publish"),
+        "archive": ("Archive", guidance_archive, "publish"),
+        "mark-reviewed": (
+            "Mark reviewed (next review in a year)",
+            guidance_mark_reviewed,
+            "change",
+        ),
+    }
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/lifecycle/<slug:step>/",
+                self.admin_site.admin_view(self.lifecycle_view),
+                name="guidance_guidanceitem_lifecycle",
+            ),
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="guidance_guidanceitem_preview",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _may(self, request, permission: str, obj=None) -> bool:
+        if permission == "publish":
+            return self.has_publish_permission(request)
+        return self.has_change_permission(request, obj)
+
+    def lifecycle_view(self, request, pk: int, step: str):
+        """Publish, archive or mark reviewed one item from its own page (a POST button)."""
+        if request.method != "POST" or step not in self.LIFECYCLE:
+            raise Http404("No such step.")
+        label, service, permission = self.LIFECYCLE[step]
+        item = get_object_or_404(GuidanceItem, pk=pk)
+        if not self._may(request, permission, item):
+            raise PermissionDenied
+        count = service(
+            items=GuidanceItem.objects.filter(pk=pk), actor=request.user, ip=client_ip(request)
+        )
+        if count:
+            self.message_user(request, f"{item.title}: {label.lower()} done.", messages.SUCCESS)
+        else:
+            self.message_user(request, f"{item.title} was already so.", messages.INFO)
+        return redirect("admin:guidance_guidanceitem_change", pk)
+
+    def preview_view(self, request):
+        """The body as readers will see it, from the form as typed (nothing is saved)."""
+        if request.method != "POST":
+            raise Http404("Preview a form's body with its Preview button.")
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Preview: {request.POST.get('title', '') or 'untitled'}",
+            "opts": self.model._meta,
+            # render_markdown sanitises with nh3: safe to show as HTML.
+            "preview": mark_safe(render_markdown(request.POST.get("body", ""))),  # noqa: S308
+        }
+        return TemplateResponse(request, "admin/guidance/guidanceitem/preview.html", context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        steps = []
+        if obj is not None:
+            for step, (label, _service, permission) in self.LIFECYCLE.items():
+                if step == "publish" and obj.status == "published":
+                    continue
+                if step == "archive" and obj.status == "archived":
+                    continue
+                if self._may(request, permission, obj):
+                    url = reverse("admin:guidance_guidanceitem_lifecycle", args=[obj.pk, step])
+                    steps.append({"label": label, "url": url})
+        context.update(
+            lifecycle_steps=steps,
+            preview_url=reverse("admin:guidance_guidanceitem_preview"),
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def revert_disabled(self, request, obj=None):
         # Earlier versions are for reading; changes go through the form so they are audited.

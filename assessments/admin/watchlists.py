@@ -31,7 +31,7 @@ from ..watchlists.importers import ImportFormatError, importers_available
 from ..watchlists.importers.ukcn_csv import mapping_parse
 from ..watchlists.loader import watchlist_create, watchlist_delete, watchlist_update
 from ..watchlists.overrides import entry_risk, entry_risk_override_set
-from ..watchlists.tasks import watchlist_import_queue
+from ..watchlists.tasks import import_waiting_note, watchlist_import_queue
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -256,7 +256,7 @@ class WatchlistAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "original": watchlist,
             "form": form,
-            "recent": watchlist.imports.all()[:5],
+            "recent": _with_waiting_notes(watchlist.imports.all()[:5]),
         }
         return TemplateResponse(request, "admin/assessments/watchlist/import.html", context)
 
@@ -459,6 +459,13 @@ class EntryRiskOverrideAdmin(ReadOnlyAdmin):
     search_fields = ["entry_name", "external_id", "reason", "source"]
 
 
+def _with_waiting_notes(jobs) -> list:
+    jobs = list(jobs)
+    for job in jobs:
+        job.waiting_note = import_waiting_note(job)
+    return jobs
+
+
 @admin.register(WatchlistImport)
 class WatchlistImportAdmin(ReadOnlyAdmin):
     """Background imports: where each one is (stage, rows processed) and how it ended."""
@@ -470,6 +477,7 @@ class WatchlistImportAdmin(ReadOnlyAdmin):
         "watchlist",
         "source",
         "status",
+        "progress",
         "stage",
         "rows_done",
         "message",
@@ -489,7 +497,9 @@ class WatchlistImportAdmin(ReadOnlyAdmin):
 
     @admin.display(description="progress")
     def progress(self, obj):
-        return f"{obj.stage or 'waiting'}: {obj.rows_done} rows"
+        progress = f"{obj.stage or 'waiting'}: {obj.rows_done} rows"
+        note = import_waiting_note(obj)
+        return f"{progress}. {note}" if note else progress
 
     @admin.display(description="outcome")
     def outcome(self, obj):

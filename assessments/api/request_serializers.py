@@ -1,6 +1,7 @@
 """Requests in and out of the API: read shapes, and write shapes validated like the web forms."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -449,6 +450,7 @@ class RequestWriteSerializer(serializers.Serializer):
             return {}
         values = {name: getattr(self.instance, name) for name in EDITABLE_FIELDS}
         values["sectors"] = list(self.instance.sectors.all())
+        values["registered_on"] = timezone.localdate(self.instance.created_at)
         return values
 
 

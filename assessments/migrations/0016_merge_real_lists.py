@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0012_watchlist_legal_effect_entry_kind_and_risk_overrides'),
-        ('assessments', '0015_merge_audit_hmac_and_risk_model_v2'),
+        ("assessments", "0012_watchlist_legal_effect_entry_kind_and_risk_overrides"),
+        ("assessments", "0015_merge_audit_hmac_and_risk_model_v2"),
     ]
 
-    operations = [
-    ]
+    operations = []

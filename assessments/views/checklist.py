@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from ukcn.refusals import Refusal
@@ -54,29 +55,37 @@ def request_checklist(http_request, reference):
     forms = []
     if may_answer:
         data = http_request.POST if http_request.method == "POST" else None
+        # Each section saves on its own; a post without a section saves every item.
+        section = (data or {}).get("section", "")
         forms = [
             ChecklistAnswerForm(
-                data,
+                data if not section or item["group"] == section else None,
                 item=item,
                 partnership_request=partnership_request,
                 initial=_initial(answers.get(item["ref_id"])),
             )
             for item in items
         ]
-        if data is not None and all(form.is_valid() for form in forms):
+        posted = [form for form in forms if form.is_bound]
+        if data is not None and all(form.is_valid() for form in posted):
             changed = checklist_answers_save(
                 request=partnership_request,
                 actor=http_request.user,
                 answers=[
-                    AnswerInput(ref_id=form.item["ref_id"], **form.cleaned_data) for form in forms
+                    AnswerInput(ref_id=form.item["ref_id"], **form.cleaned_data) for form in posted
                 ],
                 ip=client_ip(http_request),
             )
+            label = dict(ChecklistGroup.choices).get(section)
+            answered = partnership_request.checklist_answers.count()
+            saved = f"Checklist saved ({label})" if label else "Checklist saved"
             messages.success(
                 http_request,
-                f"Checklist saved: {changed} answer{'s' if changed != 1 else ''} changed.",
+                f"{saved}: {changed} answer{'s' if changed != 1 else ''} changed. "
+                f"{answered} of {len(items)} items answered.",
             )
-            return redirect("assessments:request_checklist", reference=reference)
+            url = reverse("assessments:request_checklist", kwargs={"reference": reference})
+            return redirect(f"{url}#section-{section}" if label else url)
     form_for = {form.item["ref_id"]: form for form in forms}
     policy = _active_policy_data()
     matrix = policy is not None and policy_schema(policy) == 2
@@ -84,7 +93,11 @@ def request_checklist(http_request, reference):
     controls = set((policy or {}).get("controls", {})) if matrix else set()
     groups = [
         {
+            "value": value,
             "label": label,
+            "answered": sum(
+                1 for item in items if item["group"] == value and item["ref_id"] in answers
+            ),
             "rows": [
                 {
                     "item": item,
@@ -113,7 +126,10 @@ def request_checklist(http_request, reference):
         "matrix": matrix,
         "required_count": len(required) if matrix else len(items),
         "required_answered": len(required & set(answers)),
+        # Bootstrap's width utilities come in quarters; the bar rounds down to one of them.
+        "answered_percent": (len(answers) * 4 // len(items)) * 25 if items else 0,
         "has_errors": any(form.errors for form in forms),
+        "answer_forms": forms,
         "assessment": partnership_request.assessments.select_related(
             "policy", "checklist_version", "created_by"
         ).first(),

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,9 @@ from ..forms import (
     AttachmentForm,
     ConditionForm,
     DecideForm,
+    FundingForm,
     FundingFormSet,
+    PartnerForm,
     PartnerFormSet,
     RecommendForm,
     ReopenForm,
@@ -32,8 +35,10 @@ from ..forms import (
 )
 from ..gates import assessment_changed_inputs, gates_summary, next_step, request_gates
 from ..models import Decision, Partner, SignOff
+from ..next_step import request_next_step
 from ..permissions import get_request_for_user, visible_organisations, visible_requests
 from ..policies import scoring_policy_active
+from ..queues import queue_requests, queue_title
 from ..reports.exports import FORMATS, may_export
 from ..screening.service import request_under_rereview, with_rereview_flag
 
@@ -49,9 +54,18 @@ def _with_partners(queryset):
 
 
 def request_list(request):
-    """All requests the user may see, filtered and paginated."""
+    """All requests the user may see, filtered and paginated; `?queue=` narrows them to one of
+    the dashboard's queues (its "Showing the first 10 of N" link)."""
+    requests, queue = visible_requests(request.user), request.GET.get("queue", "")
+    if queue:
+        in_queue = queue_requests(request.user, queue)
+        if in_queue is None:
+            messages.error(request, "You have no such queue: showing every request you may see.")
+            queue = ""
+        else:
+            requests = in_queue
     filtered = requests_filter(
-        requests=visible_requests(request.user),
+        requests=requests,
         params=request.GET,
         show_department=sees_all_departments(request.user),
     )
@@ -66,7 +80,10 @@ def request_list(request):
             "page": page,
             "query": query.urlencode(),
             "may_create": has_role(request.user, Role.REQUESTER, Role.REVIEWER),
-            "export_formats": FORMATS if may_export(request.user) else (),
+            # An export takes the filters, not a queue: offered for filtered lists only.
+            "export_formats": FORMATS if may_export(request.user) and not queue else (),
+            "queue_title": queue_title(request.user, queue) if queue else "",
+            "queue": queue,
         },
     )
 
@@ -169,6 +186,22 @@ def _request_form(request, *, instance):
             choose_department=choose_department,
             departments=departments,
         )
+        adding = request.POST.get("add_row")
+        if adding in ROW_FORMSETS:
+            # "Add another" without JavaScript: the same page, one more blank row, nothing saved
+            # and nothing judged yet.
+            data = request.POST.copy()
+            total = f"{adding}-TOTAL_FORMS"
+            data[total] = str(_row_count(data.get(total)) + 1)
+            form = RequestForm(
+                data,
+                instance=instance,
+                choose_department=choose_department,
+                departments=departments,
+            )
+            partners, funding = _formsets(data, user=request.user)
+            _unjudged(form, partners, funding)
+            return _render_request_form(request, form, partners, funding, instance)
         partners, funding = _formsets(request.POST, user=request.user)
         if form.is_valid() and partners.is_valid() and funding.is_valid():
             try:
@@ -184,10 +217,64 @@ def _request_form(request, *, instance):
             instance=instance, choose_department=choose_department, departments=departments
         )
         partners, funding = _formsets(user=request.user, instance=instance)
+    return _render_request_form(request, form, partners, funding, instance)
+
+
+def _render_request_form(request, form, partners, funding, instance):
     return render(
         request,
         "assessments/requests/form.html",
         {"form": form, "partners": partners, "funding": funding, "object": instance},
+    )
+
+
+# The request form's row formsets that "add another" extends.
+ROW_FORMSETS = ("partners", "funding")
+MAX_ROWS = 50
+
+
+def _row_count(value) -> int:
+    try:
+        return max(0, min(int(value or 0), MAX_ROWS - 1))
+    except ValueError:
+        return 0
+
+
+def _unjudged(*forms_and_formsets) -> None:
+    """Show bound forms as typed, without error messages: the user only asked for a row."""
+    for item in forms_and_formsets:
+        for form in getattr(item, "forms", [item]):
+            form._errors = ErrorDict()
+        if hasattr(item, "forms"):
+            item._errors, item._non_form_errors = [], item.error_class()
+
+
+def request_form_row(request, kind):
+    """One blank partner or funding row for the request form (htmx's "add another"), with the
+    formset's count moved on."""
+    if kind not in ROW_FORMSETS:
+        raise Http404("No such rows.")
+    if not has_role(request.user, Role.REQUESTER, Role.REVIEWER):
+        raise Http404("You may not register requests.")
+    index = _row_count(request.GET.get(f"{kind}-TOTAL_FORMS"))
+    prefix = f"{kind}-{index}"
+    if kind == "partners":
+        organisations = visible_organisations(request.user).order_by("name")
+        formset = PartnerFormSet(prefix=kind, form_kwargs={"organisations": organisations})
+        row = PartnerForm(
+            prefix=prefix,
+            organisations=organisations,
+            empty_permitted=True,
+            use_required_attribute=False,
+        )
+    else:
+        formset = FundingFormSet(prefix=kind)
+        row = FundingForm(prefix=prefix, empty_permitted=True, use_required_attribute=False)
+    formset.add_fields(row, index)  # its "Delete" box, as the formset's own rows have
+    return render(
+        request,
+        "assessments/requests/_formset_row_added.html",
+        {"kind": kind, "row": row, "number": index + 1, "total": index + 1},
     )
 
 
@@ -226,6 +313,7 @@ def _gate_context(pr, assessment) -> dict:
         "newer_policy": active if active and active.pk != assessment.policy_id else None,
         "gate_step": step,
         "gate_step_name": STEP_NAMES.get(step, ""),
+        "gates": gates,
         "gate_rows": _gate_rows(pr, gates),
         "gates_missing": gates_summary(gates),
         "open_gate_count": sum(1 for gate in gates if not gate.satisfied),
@@ -286,6 +374,13 @@ def request_detail(request, reference):
         },
         **_gate_context(pr, assessment),
     }
+    context["next_step"] = request_next_step(
+        pr,
+        user=request.user,
+        actions=actions,
+        gates=context["gates"],
+        pending_decision=context["pending_decision"],
+    )
     return render(request, "assessments/requests/detail.html", context)
 
 

@@ -1,6 +1,7 @@
 """Background watchlist imports through Django's tasks API (`manage.py db_worker` runs them)."""
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -107,3 +108,21 @@ def watchlist_import_run(job_id: int) -> str:
     )
     _finish(job_id, status, result.summary(), result.version)
     return result.summary()
+
+
+# How long a queued import may wait before the page says the worker may not be running.
+WORKER_GRACE = timedelta(minutes=1)
+WORKER_NOT_RUNNING = (
+    "Not started after a minute: the task worker does not seem to be running. Start it with "
+    "`manage.py db_worker` (`make run` starts it alongside the server); the import then runs."
+)
+
+
+def import_waiting_note(job: WatchlistImport, *, now=None) -> str:
+    """Why a queued import has not started, when it has waited longer than it should; "" else."""
+    now = now or timezone.now()
+    if job.status != WatchlistImport.Status.QUEUED or now - job.requested_at < WORKER_GRACE:
+        return ""
+    if WatchlistImport.objects.filter(status=WatchlistImport.Status.RUNNING).exists():
+        return "Waiting for the import running now to finish."
+    return WORKER_NOT_RUNNING

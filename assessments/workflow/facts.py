@@ -9,29 +9,100 @@ Each caller turns the messages into its own shape: a form's field errors, a seri
 `ValidationError`, the workflow's `Refusal` (kind "invalid", with the fields).
 """
 
-import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import pycountry
+from django.utils import timezone
 
 from ..models.requests import ResearchKind, TechnologyReadiness
 
-CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
+# How far from the day a request is registered its start may lie, and how long it may run.
+START_WINDOW_YEARS = 10
+MAX_DURATION_YEARS = 10
 
 END_BEFORE_START = "The end date is before the start date."
 SECTORS_AND_NONE = (
     "Either choose the NSI Act sectors the work touches or say it touches none of them, not both."
 )
-CURRENCY_CODE = "Enter a three-letter currency code, e.g. GBP, CNY."
+CURRENCY_CODE = "Enter an ISO 4217 currency code, e.g. GBP, CNY, EUR."
 FUNDER_UNNAMED = "Name the funder, or mark its origin undisclosed if it is not known."
+AMOUNT_NEGATIVE = "The amount cannot be negative."
+START_OUT_OF_RANGE = (
+    f"The start date must be within {START_WINDOW_YEARS} years of the date the request is "
+    "registered ({earliest} to {latest})."
+)
+TOO_LONG = (
+    f"A partnership can run for at most {MAX_DURATION_YEARS} years: the end date must be on or "
+    "before {latest}."
+)
+NAME_WITHOUT_LETTERS = "A name must contain letters (Latin, Chinese or any other script)."
+
+
+def currency_is_known(code: str) -> bool:
+    """Whether `code` is a current ISO 4217 currency (GBP, CNY, ...)."""
+    return len(code) == 3 and pycountry.currencies.get(alpha_3=code) is not None
+
+
+def name_has_letters(name) -> bool:
+    """Whether a name has at least one letter of any script (CJK ideographs count)."""
+    return any(character.isalpha() for character in str(name or ""))
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
 
 
 def funding_row_validate(row: dict) -> dict[str, str]:
     """One funding source: `{field: message}`."""
     errors = {}
     currency = row.get("currency")
-    if currency is not None and not CURRENCY_PATTERN.fullmatch(str(currency).strip().upper()):
+    if currency is not None and not currency_is_known(str(currency).strip().upper()):
         errors["currency"] = CURRENCY_CODE
-    if not (row.get("funder_name") or "").strip() and not row.get("origin_undisclosed"):
+    funder = (row.get("funder_name") or "").strip()
+    if not funder and not row.get("origin_undisclosed"):
         errors["funder_name"] = FUNDER_UNNAMED
+    elif funder and not name_has_letters(funder):
+        errors["funder_name"] = NAME_WITHOUT_LETTERS
+    amount = row.get("amount")
+    if amount not in (None, ""):
+        try:
+            if Decimal(str(amount)) < 0:
+                errors["amount"] = AMOUNT_NEGATIVE
+        except InvalidOperation:
+            pass  # not a number: the field's own parsing says so
+    return errors
+
+
+def partner_row_validate(new_organisation: dict | None) -> dict[str, str]:
+    """A new partner organisation as described: `{field: message}`."""
+    if new_organisation and not name_has_letters(new_organisation.get("name")):
+        return {"name": NAME_WITHOUT_LETTERS}
+    return {}
+
+
+def dates_validate(start, end, registered_on: date | None = None) -> dict[str, str]:
+    """The project's dates against each other and the day the request is registered (today
+    for a new one)."""
+    errors: dict[str, str] = {}
+    registered_on = registered_on or timezone.localdate()
+    if isinstance(start, date):
+        earliest = _years_later(registered_on, -START_WINDOW_YEARS)
+        latest = _years_later(registered_on, START_WINDOW_YEARS)
+        if not earliest <= start <= latest:
+            errors["start_date"] = START_OUT_OF_RANGE.format(
+                earliest=earliest.isoformat(), latest=latest.isoformat()
+            )
+    if isinstance(start, date) and isinstance(end, date):
+        if end < start:
+            errors["end_date"] = END_BEFORE_START
+        elif end > _years_later(start, MAX_DURATION_YEARS):
+            errors["end_date"] = TOO_LONG.format(
+                latest=_years_later(start, MAX_DURATION_YEARS).isoformat()
+            )
     return errors
 
 
@@ -79,11 +150,12 @@ def _intake_errors(facts: dict) -> dict[str, str]:
 
 def request_facts_validate(facts: dict) -> dict[str, str]:
     """Every rule on a request's stated facts that spans fields or rows: `{field: message}`,
-    empty when the facts hold together. Give what is known; a missing key is not checked."""
-    errors: dict[str, str] = _intake_errors(facts)
-    start, end = facts.get("start_date"), facts.get("end_date")
-    if isinstance(start, date) and isinstance(end, date) and end < start:
-        errors["end_date"] = END_BEFORE_START
+    empty when the facts hold together. Give what is known; a missing key is not checked.
+    `registered_on` is the day the request was (or is being) registered: today if not given."""
+    errors: dict[str, str] = dates_validate(
+        facts.get("start_date"), facts.get("end_date"), facts.get("registered_on")
+    )
+    errors.update(_intake_errors(facts))
     if facts.get("no_nsi_sector") and facts.get("sectors"):
         errors["no_nsi_sector"] = SECTORS_AND_NONE
     for number, row in enumerate(facts.get("funding") or []):
@@ -91,6 +163,8 @@ def request_facts_validate(facts: dict) -> dict[str, str]:
             errors[f"funding.{number}.{name}"] = message
     seen = {}
     for number, partner in enumerate(facts.get("partners") or []):
+        for name, message in partner_row_validate(_new_organisation(partner)).items():
+            errors[f"partners.{number}.{name}"] = message
         key = _organisation_key(partner)
         if key is None:
             continue
@@ -100,6 +174,12 @@ def request_facts_validate(facts: dict) -> dict[str, str]:
             )
         seen[key] = number
     return errors
+
+
+def _new_organisation(partner) -> dict | None:
+    if isinstance(partner, dict):
+        return partner.get("new_organisation")
+    return getattr(partner, "new_organisation", None)
 
 
 def _partner_name(partner) -> str:

@@ -147,7 +147,7 @@ def _write_facts(request: PartnershipRequest, facts: RequestFacts) -> None:
     )
 
 
-def _check_facts(facts: RequestFacts) -> None:
+def _check_facts(facts: RequestFacts, *, registered_on: date | None = None) -> None:
     unknown = set(facts.fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise Refusal.invalid(
@@ -159,6 +159,7 @@ def _check_facts(facts: RequestFacts) -> None:
             "sectors": facts.sectors,
             "funding": facts.funding,
             "partners": facts.partners,
+            "registered_on": registered_on,
         }
     )
     if errors:
@@ -271,7 +272,7 @@ def request_create(
     ):
         message = "Requesters may register requests only for a department they are requester for."
         raise Refusal.invalid(message, fields={"department": message})
-    _check_facts(facts)
+    _check_facts(facts, registered_on=registered_on)
     if registered_on and registered_on > timezone.localdate():
         raise Refusal.invalid("A request cannot be registered in the future.")
     with transaction.atomic():
@@ -334,7 +335,7 @@ def request_update(
     ip: str | None = None,
 ) -> PartnershipRequest:
     """Save a form's changes, refusing if someone else saved since `version` was read."""
-    _check_facts(facts)
+    _check_facts(facts, registered_on=timezone.localdate(request.created_at))
     with transaction.atomic():
         current = _locked(request)
         _refuse(_edit_refusal(actor, current))

@@ -4,6 +4,7 @@ and watchlist matches.
     {% load guidance_tags %}
     {% guidance_for_checklist_item "GP-07" %}
     {% guidance_for_factor "dual_use" %}
+    {% guidance_for_factor "nsi_sector" request %}   (the request's own sectors' guidance)
     {% guidance_for_watchlist watchlist %}   (a Watchlist, or its name)
     {% guidance_for_sector sector %}         (a Sector, or its code)
 """
@@ -29,9 +30,22 @@ def guidance_for_checklist_item(ref_id: str):
     return _links(items, f"Guidance for checklist item {ref_id}")
 
 
+# Factors whose guidance is about the request's own sectors, not the factor in general.
+SECTOR_FACTORS = {"nsi_sector"}
+
+
 @register.inclusion_tag(TEMPLATE)
-def guidance_for_factor(code: str):
-    items = GuidanceItem.objects.published().filter(json_list_has("factors", str(code)))
+def guidance_for_factor(code: str, request=None):
+    """Guidance tagged with the factor; for the NSI sector factor, given the request, the
+    guidance on the request's own sectors (a Synthetic Biology request links to synthetic
+    biology, not to the first sectors of the alphabet)."""
+    published = GuidanceItem.objects.published()
+    if str(code) in SECTOR_FACTORS and request:
+        sectors = request.sectors.all()
+        items = published.filter(sectors__in=sectors).distinct()
+        names = ", ".join(sector.name for sector in sectors)
+        return _links(items, f"Guidance for {names}" if names else "Guidance for this factor")
+    items = published.filter(json_list_has("factors", str(code)))
     return _links(items, "Guidance for this factor")
 
 

@@ -146,3 +146,40 @@ def test_a_policy_whose_medium_route_an_approver_decides_moves_the_queue(
     assert decider_role(medium) == "approver"
     assert medium.pk not in {r.pk for r in panel(reviewer, "awaiting_decision").requests}
     assert medium.pk in {r.pk for r in panel(approver, "awaiting_decision").requests}
+
+
+def test_a_requester_who_owns_a_condition_finds_it_in_their_queue(client, requester, reviewer):
+    today = timezone.localdate()
+    pr = advance(make_request(requester), to=S.RECOMMENDED, requester=requester, reviewer=reviewer)
+    workflow.request_decide(
+        actor=reviewer,
+        request=pr,
+        outcome=S.APPROVED_WITH_CONDITIONS,
+        reasoning="Ok",
+        conditions=[
+            workflow.ConditionInput(
+                text="Data plan", due_date=today + timedelta(days=30), owner=requester
+            )
+        ],
+    )
+    give_sign_offs(pr)
+    assert [c.text for c in panel(requester, "my_conditions").conditions] == ["Data plan"]
+    assert panel(reviewer, "my_conditions") is None  # owns none
+    Condition.objects.update(status=Condition.Status.MET)
+    assert panel(requester, "my_conditions") is None
+
+
+def test_showing_the_first_ten_links_to_the_whole_queue_as_a_list(client, requester, reviewer):
+    for _ in range(11):
+        advance(make_request(requester), to=S.SUBMITTED, requester=requester, reviewer=None)
+    make_request(requester)  # a draft: not in the queue
+    client.force_login(reviewer)
+    body = client.get("/").content.decode()
+    assert "Showing the first 10 of 11" in body
+    assert 'href="/requests/?queue=my_queue">see all 11</a>' in body
+    listed = client.get("/requests/?queue=my_queue")
+    assert listed.context["page"].paginator.count == 11
+    assert "Your queue: <strong>My queue</strong>" in listed.content.decode()
+    everything = client.get("/requests/?queue=not_mine")
+    assert everything.context["page"].paginator.count == 12
+    assert "You have no such queue" in everything.content.decode()

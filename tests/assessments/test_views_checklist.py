@@ -176,3 +176,34 @@ def test_the_page_shows_the_latest_assessment_breakdown(
     assert "scoring policy version 1" in page
     assert "At least very high" in page
     assert "a senior officer co-signs" in page
+
+
+def test_a_section_saves_on_its_own_and_the_page_counts_progress(
+    client, reviewer, partnership_request
+):
+    client.force_login(reviewer)
+    data = blank_answers(
+        **{
+            "section": "connections",
+            "GP-01-answer": "met",
+            # An item of another section, sent along, is not touched by this section's save.
+            "GP-12-answer": "unsure",
+        }
+    )
+    response = client.post(url(partnership_request), data)
+    assert response.status_code == 302
+    assert response["Location"].endswith("#section-connections")
+    assert list(ChecklistAnswer.objects.values_list("ref_id", flat=True)) == ["GP-01"]
+    page = client.get(url(partnership_request)).content.decode()
+    assert "1 of 14 items answered" in page
+    assert "1 of 5 answered" in page or "1 of 6 answered" in page
+    assert page.count('name="section"') == 3
+    assert "data-unsaved-warning" in page
+    # A refused section keeps the other sections as saved and says what is wrong at the top.
+    response = client.post(
+        url(partnership_request), {"section": "knowledge", "GP-12-answer": "unsure"}
+    )
+    assert response.status_code == 200
+    assert "data-error-summary" in response.content.decode()
+    assert 'href="#id_GP-12-explanation"' in response.content.decode()
+    assert ChecklistAnswer.objects.count() == 1

@@ -2,6 +2,7 @@ from django.template import Context, Template
 
 from assessments.models import ChecklistItem, Sector, Watchlist
 from guidance.models import Status
+from tests.assessments.request_factories import make_request
 
 
 def _render(source, **context):
@@ -46,3 +47,18 @@ def test_sectors_link_to_their_guidance(make_item):
     item.sectors.add(Sector.objects.get(code="quantum-technologies"))
     assert "Quantum note" in _render('{% guidance_for_sector "quantum-technologies" %}')
     assert "Quantum note" not in _render('{% guidance_for_sector "energy" %}')
+
+
+def test_the_nsi_sector_factor_links_the_requests_own_sectors(make_item, requester):
+    synbio = Sector.objects.get(code="synthetic-biology")
+    for sector in Sector.objects.order_by("name")[:6]:
+        make_item(f"{sector.name} note", factors=["nsi_sector"]).sectors.add(sector)
+    make_item("Synthetic biology note", factors=["nsi_sector"]).sectors.add(synbio)
+    pr = make_request(requester, no_nsi_sector=False)
+    pr.sectors.set([synbio])
+    html = _render('{% guidance_for_factor "nsi_sector" r %}', r=pr)
+    assert "Synthetic biology note" in html
+    assert "Civil Nuclear note" not in html
+    assert 'aria-label="Guidance for Synthetic Biology"' in html
+    # Without a request it is the factor's guidance, as before.
+    assert "Civil Nuclear note" in _render('{% guidance_for_factor "nsi_sector" %}')
