@@ -20,5 +20,7 @@ def logout(request):
     provider_url = provider_logout_url(request) if request.method == "POST" else None
     response = auth_views.LogoutView.as_view()(request)
     if provider_url and response.status_code in (200, 302):
-        return redirect(provider_url)
+        # A page rather than a redirect: the content security policy's form-action would
+        # stop the browser following the logout form's redirect to another origin.
+        return render(request, "sso/logged_out.html", {"provider_url": provider_url})
     return response

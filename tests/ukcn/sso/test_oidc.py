@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils.html import escape
 
 from assessments.models import AuditEvent
 from ukcn.models import Department, Profile, RoleAssignment
@@ -134,8 +135,10 @@ def test_logout_ends_the_session_and_the_providers(client, oidc, mappings):
     sign_in(client, oidc)
     issued = oidc.issued[-1]
     response = client.post("/accounts/logout/")
-    assert response.status_code == 302
-    target = urlparse(response["Location"])
+    assert response.status_code == 200
+    assert "You are logged out of ukcn" in response.content.decode()
+    target = urlparse(response.context["provider_url"])
+    assert f'href="{escape(response.context["provider_url"])}"' in response.content.decode()
     assert f"{target.scheme}://{target.netloc}{target.path}" == f"{oidc.base}/logout"
     query = {k: v[0] for k, v in parse_qs(target.query).items()}
     assert query["id_token_hint"] == issued
