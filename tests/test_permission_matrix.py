@@ -148,6 +148,11 @@ MATRIX = {
     "healthz":                                  ("GET",  "200 200 200 200 200 200 200", no_args),
     "login":                                    ("GET",  "200 200 200 200 200 200 200", no_args),
     "logout":                                   ("POST", "302 302 302 302 302 302 302", no_args),
+    # Single sign-on is off by default: its pages are not there.
+    "sso:oidc_login":                           ("GET",  "404 404 404 404 404 404 404", no_args),
+    "sso:oidc_callback":                        ("GET",  "404 404 404 404 404 404 404", no_args),
+    # Everyone here holds a role (or is a superuser): the no-role page sends them on.
+    "sso:no_role":                              ("GET",  "302 302 302 302 302 302 302", no_args),
     "password_change":                          ("GET",  "302 200 200 200 200 200 200", no_args),
     "password_change_done":                     ("GET",  "302 200 200 200 200 200 200", no_args),
     "api_tokens":                               ("GET",  "302 200 200 200 200 200 200", no_args),
@@ -245,6 +250,9 @@ NEW_ROLES_MATRIX = {
     "healthz":                                  "200 200",
     "login":                                    "200 200",
     "logout":                                   "302 302",
+    "sso:oidc_login":                           "404 404",
+    "sso:oidc_callback":                        "404 404",
+    "sso:no_role":                              "302 302",
     "password_change":                          "200 200",
     "password_change_done":                     "200 200",
     "api_tokens":                               "200 200",
@@ -363,6 +371,7 @@ ADMIN_MODELS = {
     "guidance.topic":                       ("200 200 302 302 403", "200 200 302 302 302"),
     "ukcn.department":                      ("403 403 403 403 403", "200 200 200 200 200"),
     "ukcn.roleassignment":                  ("403 403 403 403 403", "200 200 200 200 200"),
+    "sso.providermapping":                  ("403 403 403 302 403", "200 200 302 302 302"),
 }
 ADMIN_EXTRA = {
     # name:                                   (method, "anon requester reviewer approver editor auditor admin", args)

@@ -207,6 +207,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "ukcn.sso",
 ]
 
 MIDDLEWARE = [
@@ -303,7 +304,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # a request) and refuses a username from an address after too many; ModelBackend logs in.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that honours LOCAL_LOGIN (local passwords for all, superusers only, or none).
+    "ukcn.sso.backends.LocalPasswordBackend",
 ]
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours, as axes reads it
@@ -324,6 +326,48 @@ TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
 MFA_REQUIRED = envbool("MFA_REQUIRED", not DEBUG)
 # The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = os.environ.get("MFA_ISSUER", "ukcn")
+# Single sign-on (ukcn/sso/). Local passwords: "all" (development), "superusers" (the
+# break-glass administrators only, everyone else signs in with the identity provider), "off".
+LOCAL_LOGIN = envchoice("LOCAL_LOGIN", "all", ("all", "superusers", "off"))
+SSO_INSTITUTION = os.environ.get("SSO_INSTITUTION", "").strip() or "your institution"
+# OpenID Connect (mozilla-django-oidc), off by default. Endpoints come from the provider's
+# discovery document (e.g. Entra ID's .../v2.0/.well-known/openid-configuration).
+OIDC_ENABLED = envbool("OIDC_ENABLED", False)
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "").strip()
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "").strip()
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "").strip()
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "").strip()
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "").strip()
+OIDC_OP_USER_ENDPOINT = ""  # unused: every claim is read from the signed ID token
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "").strip()
+OIDC_RP_SIGN_ALGO = envchoice("OIDC_RP_SIGN_ALGO", "RS256", ("RS256", "RS384", "RS512", "ES256"))
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile").strip()
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "sub").strip()
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups").strip()
+OIDC_DEPARTMENT_CLAIM = os.environ.get("OIDC_DEPARTMENT_CLAIM", "department").strip()
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT", 10)
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint for RP-initiated logout
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:oidc_callback"
+_oidc_missing = [
+    name
+    for name in (
+        "OIDC_OP_ISSUER",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT",
+        "OIDC_RP_CLIENT_ID",
+        "OIDC_RP_CLIENT_SECRET",
+    )
+    if OIDC_ENABLED and not globals()[name]
+]
+if _oidc_missing:
+    raise ImproperlyConfigured(f"OIDC_ENABLED=true also needs {', '.join(_oidc_missing)}.")
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("ukcn.sso.oidc.OidcBackend")
+if LOCAL_LOGIN != "all" and not OIDC_ENABLED:
+    raise ImproperlyConfigured(f"LOCAL_LOGIN={LOCAL_LOGIN} needs single sign-on (OIDC_ENABLED).")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from . import mfa_views, views
 from .login_forms import LoginForm
+from .sso import views as sso_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -11,7 +12,8 @@ urlpatterns = [
     path(
         "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", sso_views.logout, name="logout"),
+    path("sso/", include("ukcn.sso.urls")),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(),

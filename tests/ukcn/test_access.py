@@ -4,7 +4,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # The guidance feeds answer 401 without a login or a peer's token (tested in tests/guidance).
-PUBLIC = {"login", "healthz", "feed_json", "feed_atom"}
+# Single sign-on's start and callback are log-in pages (tested in tests/ukcn/sso).
+PUBLIC = {"login", "healthz", "feed_json", "feed_atom", "oidc_login", "oidc_callback"}
 
 
 def iter_patterns(resolver, prefix=""):
