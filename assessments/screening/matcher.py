@@ -21,11 +21,14 @@ from rapidfuzz.distance import Levenshtein
 
 from .normalise import (
     ParsedName,
+    affiliation_parts,
+    cjk_key,
     derive_acronym,
     former_names,
     has_cjk,
     looks_like_acronym,
     parse_name,
+    qualifier_keys,
     without_trailing,
 )
 
@@ -47,6 +50,13 @@ SHORT_NAME_PENALTY = 0.15
 COUNTRY_AGREES_BONUS = 0.03
 COUNTRY_DIFFERS_PENALTY = 0.10
 ORG_TYPE_DIFFERS_PENALTY = 0.05
+# Han characters a bracketed Chinese text needs to be a name rather than a city (武汉, 哈尔滨).
+MIN_BRACKETED_HAN = 4
+# Both names carry a place or campus qualifier and they differ: another campus, another body.
+QUALIFIER_DIFFERS_PENALTY = 0.30
+QUALIFIER_AGREES_BONUS = 0.02
+# A department, school or laboratory part of an affiliation names a unit, not the institution.
+DEPARTMENT_PART_PENALTY = 0.20
 
 _ACADEMIC = frozenset({"university", "college", "institute", "academy", "school", "polytechnic"})
 _COMPANY = frozenset({"company", "corporation", "group", "limited", "factory"})
@@ -225,13 +235,20 @@ class NameIndex:
         while position < len(texts):
             text, kind = texts[position]
             position += 1
-            parsed = parse_name(text, keep_notes=False, correct_typos=False)
+            # The same normalisation as a query gets: a listed name and the same words typed in
+            # a query must parse alike.
+            parsed = parse_name(text, keep_notes=False)
             if kind == "name":
                 self._primary_types.append(parsed.types)
             if kind != "former name":
                 texts.extend((old, "former name") for old in former_names(parsed))
             # "English (中文)" as some lists write it: the bracketed Han name is a name too.
-            texts.extend((q, "Chinese name in brackets") for q in parsed.qualifiers if has_cjk(q))
+            # A short one ("X大学(武汉)") is a city or campus: a qualifier, never a name of its own.
+            texts.extend(
+                (q, "Chinese name in brackets")
+                for q in parsed.qualifiers
+                if has_cjk(q) and len(cjk_key(q)) >= MIN_BRACKETED_HAN
+            )
             if parsed.signature in seen:
                 continue
             seen.add(parsed.signature)
@@ -300,16 +317,33 @@ class NameIndex:
         parsed = parse_name(query)
         best: dict[int, tuple[float, str, list[str]]] = {}
         readings = [(parsed, 0.0, [])]
-        shorter = without_trailing(parsed)
-        if shorter is not None:
-            dropped = shorter.qualifiers[-1]
-            note = f"read trailing '{dropped}' as a campus or place: -{TRAILING_PLACE_PENALTY}"
-            readings.append((shorter, TRAILING_PLACE_PENALTY, [note]))
+        parts = affiliation_parts(query)
+        if parts:
+            ignored = [f"{role} '{text}'" for role, text in parts if role != "institution"]
+            for role, text in parts:
+                if role not in ("institution", "department"):
+                    continue
+                penalty = DEPARTMENT_PART_PENALTY if role == "department" else 0.0
+                note = f"matched the {role} part '{text}' of an affiliation"
+                if ignored:
+                    note += "; ignored " + ", ".join(i for i in ignored if text not in i)
+                if penalty:
+                    note += f": -{penalty}"
+                readings.append((parse_name(text), penalty, [note]))
+        for reading, _, _ in list(readings):
+            shorter = without_trailing(reading)
+            if shorter is not None:
+                dropped = shorter.qualifiers[-1]
+                note = f"read trailing '{dropped}' as a campus or place: -{TRAILING_PLACE_PENALTY}"
+                readings.append((shorter, TRAILING_PLACE_PENALTY, [note]))
         for reading, penalty, notes in readings:
+            wanted = qualifier_keys(reading)
             for name_no in self._candidates(reading):
                 indexed = self.names[name_no]
                 score, reasons = score_names(reading, indexed.parsed)
                 score -= penalty
+                reasons = [*reasons, *_qualifier_reasons(wanted, indexed.parsed)]
+                score += _qualifier_adjustment(wanted, indexed.parsed)
                 label = f"{indexed.kind} '{indexed.text}'"
                 if indexed.entry not in best or score > best[indexed.entry][0]:
                     best[indexed.entry] = (
@@ -344,6 +378,27 @@ class NameIndex:
 
     def _entry_types(self, entry_no: int) -> frozenset[str]:
         return self._primary_types[entry_no]
+
+
+def _qualifier_adjustment(wanted: frozenset[str], name: ParsedName) -> float:
+    listed = qualifier_keys(name)
+    if not (wanted and listed):
+        return 0.0
+    return QUALIFIER_AGREES_BONUS if wanted & listed else -QUALIFIER_DIFFERS_PENALTY
+
+
+def _qualifier_reasons(wanted: frozenset[str], name: ParsedName) -> list[str]:
+    listed = qualifier_keys(name)
+    if wanted and listed:
+        if wanted & listed:
+            return [f"qualifier agrees: {', '.join(sorted(wanted & listed))}"]
+        return [
+            f"qualifier differs: {', '.join(sorted(wanted))} vs {', '.join(sorted(listed))}: "
+            f"-{QUALIFIER_DIFFERS_PENALTY}"
+        ]
+    if wanted:
+        return [f"campus of: the query's '{', '.join(sorted(wanted))}' read as a campus or place"]
+    return []
 
 
 def _adjust(

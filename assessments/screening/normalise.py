@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import opencc
 from anyascii import anyascii
 from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
 from pypinyin.seg.simpleseg import seg
@@ -39,6 +40,8 @@ _HAS_BRACKET = re.compile(r"[\(\[（【〔]")
 _APOSTROPHES = re.compile(r"['’‘`´ʼ]")
 _NON_WORD = re.compile(r"[^\w&]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Traditional to simplified Chinese by OpenCC's phrase-aware tables (學→学, 國→国, 團→团 ...).
+_T2S = opencc.OpenCC("t2s")
 _CJK_NON_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
@@ -62,10 +65,19 @@ class ParsedName:
 
 
 def fold(text: str) -> str:
-    """Unicode NFKC and case folding; diacritics are kept for `to_latin`."""
+    """Unicode NFKC (full-width forms to ASCII), traditional to simplified Han characters, and
+    case folding; diacritics are kept for `to_latin`. Queries and listed names alike pass here."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
+        if has_cjk(text):
+            text = simplified(text)
     return text.casefold().strip()
+
+
+@lru_cache(maxsize=65536)
+def simplified(text: str) -> str:
+    """Han text in simplified characters (OpenCC t2s, then the project's own table)."""
+    return _T2S.convert(text).translate(TRADITIONAL)
 
 
 def has_cjk(text: str) -> bool:
@@ -92,7 +104,7 @@ def split_qualifiers(text: str) -> tuple[str, tuple[str, ...]]:
 def cjk_key(text: str) -> str:
     """The Han characters of a name, simplified, without qualifiers, spaces or punctuation."""
     core, _ = split_qualifiers(fold(text))
-    key = _CJK_NON_HAN.sub("", core.translate(TRADITIONAL))
+    key = _CJK_NON_HAN.sub("", simplified(core))
     if key.startswith(CJK_ARMY_PREFIX) and len(key) > len(CJK_ARMY_PREFIX) + 2:
         key = key[len(CJK_ARMY_PREFIX) :]
     return key
@@ -107,7 +119,7 @@ def to_latin(text: str) -> tuple[str, list[str]]:
         pieces = []
         for chunk in re.split(r"([\u3400-\u9fff\uf900-\ufaff]+)", text):
             if chunk and _CJK.match(chunk):
-                pinyin = " ".join(pinyin_syllables(chunk.translate(TRADITIONAL)))
+                pinyin = " ".join(pinyin_syllables(simplified(chunk)))
                 for plain, conventional in CONVENTIONAL_PINYIN.items():
                     pinyin = pinyin.replace(plain, conventional)
                 pieces.append(f" {pinyin} ")
@@ -308,3 +320,86 @@ def looks_like_acronym(text: str) -> bool:
     """A query such as 'BUAA' or 'NUDT': one short word written in capitals."""
     stripped = text.strip().replace(".", "")
     return 2 <= len(stripped) <= 8 and stripped.isalpha() and stripped.isupper()
+
+
+_DEPARTMENT = re.compile(
+    r"^(the\s+)?((state|national|provincial|ministry|joint|key)\s+)*"
+    r"(department|dept|school|college|faculty|division|laborator(y|ies)|lab|labs|centre|center|"
+    r"graduate\s+school|section|unit|program|programme|institute)\s+(of|for)\b"
+)
+_POSTCODE = re.compile(r"\b[a-z]{0,2}\d{3,6}(-\d{3,4})?\b")
+_COUNTRIES = frozenset(
+    {
+        "china", "pr china", "p r china", "prc", "peoples republic of china",
+        "people s republic of china", "the peoples republic of china", "mainland china",
+        "russia", "russian federation", "iran", "united kingdom", "uk", "usa", "united states",
+        "hong kong", "taiwan", "macau", "singapore",
+    }
+)  # fmt: skip
+_COMPANY_TAILS = frozenset({"ltd", "ltd.", "limited", "inc", "inc.", "co", "co.", "llc", "plc"})
+
+
+def _split_commas(text: str) -> list[str]:
+    """Comma-separated parts, keeping brackets and a company's ", Ltd." with their part."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        if char in "([（【":
+            depth += 1
+        elif char in ")]）】":
+            depth = max(0, depth - 1)
+        if char in ",，;；" and not depth:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    merged: list[str] = []
+    for part in parts:
+        if merged and part.casefold() in _COMPANY_TAILS:
+            merged[-1] = f"{merged[-1]}, {part}"
+        elif part:
+            merged.append(part)
+    return merged
+
+
+def affiliation_parts(text: str) -> list[tuple[str, str]]:
+    """A paper- or form-style affiliation taken apart: (role, text) for each comma part.
+
+    Roles: "department" (department, school, laboratory ... of), "postcode", "country",
+    "city" (a short part without institution words) and "institution". A text without
+    commas is not an affiliation: the empty list.
+    """
+    parts = _split_commas(text)
+    if len(parts) < 2:
+        return []
+    out = []
+    for part in parts:
+        folded = fold(part)
+        plain = " ".join(_words(_POSTCODE.sub(" ", folded)))
+        words = plain.split()
+        if not words:
+            out.append(("postcode", part))
+        elif plain in _COUNTRIES or plain.replace(" ", "") in {"prchina", "prc"}:
+            out.append(("country", part))
+        elif _DEPARTMENT.match(folded) and not has_cjk(part):
+            out.append(("department", part))
+        elif len(words) <= 2 and not set(words) & VOCABULARY and not has_cjk(part):
+            out.append(("city", part))
+        else:
+            out.append(("institution", part))
+    return out
+
+
+_CAMPUS_WORDS = frozenset({"campus", "branch", "graduate", "school", "shi", "city"})
+
+
+def qualifier_keys(parsed: ParsedName) -> frozenset[str]:
+    """The places and campuses a name's qualifiers name, comparable across scripts."""
+    keys = set()
+    for qualifier in parsed.qualifiers:
+        latin, _ = to_latin(fold(qualifier))
+        words = [w for w in _words(latin.casefold()) if w not in _CAMPUS_WORDS]
+        key = "".join(words)
+        if key and key not in _COUNTRIES and " ".join(words) not in _COUNTRIES:
+            keys.add(key)
+    return frozenset(keys)
