@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from .normalise import (
     ParsedName,
@@ -33,8 +33,8 @@ from .normalise import (
 )
 
 # The query's rarest trigrams read per query, and how many of them a typo may cost.
-RARE_GRAMS = 6
-TYPO_GRAMS = 3
+RARE_GRAMS = 8
+TYPO_GRAMS = 6
 # Names rapidfuzz ranks (in C) per query, and the best of them the full scorer examines.
 MAX_RANKED = 4000
 SHORTLIST = 48
@@ -47,6 +47,9 @@ DERIVED_ACRONYM_SCORE = 0.90
 TRAILING_PLACE_PENALTY = 0.05
 SHORT_NAME = 5
 SHORT_NAME_PENALTY = 0.15
+# Proper words this far apart (OSA edits; a swap is one) read as a typing mistake, not another
+# name: one edit in five letters or more, two in ten or more.
+TYPO_SCORE = 0.90
 COUNTRY_AGREES_BONUS = 0.03
 COUNTRY_DIFFERS_PENALTY = 0.10
 ORG_TYPE_DIFFERS_PENALTY = 0.05
@@ -58,6 +61,8 @@ QUALIFIER_AGREES_BONUS = 0.02
 # A department, school or laboratory part of an affiliation names a unit, not the institution.
 DEPARTMENT_PART_PENALTY = 0.20
 
+# Different places whose names are one or two letters apart.
+DISTINCT_SPELLINGS = (("shanxi", "shaanxi"), ("hubei", "hebei"), ("hunan", "henan"))
 _ACADEMIC = frozenset({"university", "college", "institute", "academy", "school", "polytechnic"})
 _COMPANY = frozenset({"company", "corporation", "group", "limited", "factory"})
 _MILITARY = frozenset({"army", "navy", "force", "base"})
@@ -124,6 +129,22 @@ def _describe_difference(a: str, b: str) -> str:
     return ", ".join(parts[:4])
 
 
+def _typing_mistake(a: str, b: str) -> int:
+    """1 or 2 when b is a with that many typing mistakes, else 0; known distinct places
+    one letter apart (Shanxi, Shaanxi) are never a typo of each other."""
+    shorter = min(len(a), len(b))
+    if shorter < 5:
+        return 0
+    allowed = 2 if shorter >= 10 else 1
+    edits = OSA.distance(a, b, score_cutoff=allowed)
+    if not 0 < edits <= allowed:
+        return 0
+    for first, second in DISTINCT_SPELLINGS:
+        if (first in a and second in b) or (second in a and first in b):
+            return 0
+    return edits
+
+
 def score_names(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
     """How alike two parsed names are (1 is the same name; penalties may take it below 0,
     `search` clamps the final score to [0, 1]), and the reasons, agreeing and differing."""
@@ -149,8 +170,13 @@ def _score_latin(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]
     reasons = []
     if query.proper_key and name.proper_key:
         score = fuzz.ratio(query.proper_key, name.proper_key) / 100
+        typo = _typing_mistake(query.proper_key, name.proper_key)
         if score == 1.0:
             reasons.append(f"proper words agree: {' '.join(name.proper)}")
+        elif typo:
+            diff = _describe_difference(query.proper_key, name.proper_key)
+            score = max(score, TYPO_SCORE)
+            reasons.append(f"proper words differ by {typo} typing mistake(s): {diff}")
         else:
             diff = _describe_difference(query.proper_key, name.proper_key)
             reasons.append(f"proper words nearly agree ({score:.2f}): {diff}")
@@ -251,6 +277,8 @@ class NameIndex:
             )
             if parsed.signature in seen:
                 continue
+            if not (parsed.proper_key or parsed.descriptors or parsed.cjk_key):
+                continue  # only type words ("Ltd.", "Institute"): nothing that names a body
             seen.add(parsed.signature)
             self._add_name(entry_no, text, kind, parsed, postings)
 

@@ -19,7 +19,8 @@ import opencc
 from anyascii import anyascii
 from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
 from pypinyin.seg.simpleseg import seg
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from .vocabulary import (
     ABBREVIATIONS,
@@ -179,11 +180,14 @@ def canonical_word(word: str) -> tuple[str, str]:
         return ABBREVIATIONS[word], "abbreviation"
     if word in SPELLINGS:
         return SPELLINGS[word], "spelling"
-    if word in VOCABULARY or len(word) < 6 or not word.isalpha():
+    if word in VOCABULARY or len(word) < 5 or not word.isalpha():
         return word, ""
-    # A misspelt institution word ("Insitute", "Technolgy") still counts as that word.
-    found = process.extractOne(word, VOCABULARY, scorer=fuzz.ratio, score_cutoff=88)
-    if found:
+    # A misspelt institution word ("Insitute", "Technolgy", "Unievrsity") still counts as that
+    # word: one edit (a swap of two letters is one) in five letters or more, two in nine or
+    # more; the first letter must agree (so "tower" never becomes "power").
+    edits = 2 if len(word) >= 9 else 1
+    found = process.extractOne(word, VOCABULARY, scorer=OSA.distance, score_cutoff=edits)
+    if found and len(found[0]) >= 5 and found[0][0] == word[0]:
         return found[0], "typo"
     return word, ""
 
@@ -235,7 +239,8 @@ def parse_name(text: str, *, keep_notes: bool = True, correct_typos: bool = True
     raw_words = _words(latin.casefold())
     if "'" in core or "’" in core:
         notes.append("ignored apostrophes")
-    expanded = _expand(raw_words, notes, correct_typos=correct_typos)
+    # Words transliterated from another script are that language's words, not typing mistakes.
+    expanded = _expand(raw_words, notes, correct_typos=correct_typos and not translit_notes)
     words = _strip_army_prefix([w for w in expanded if w != "&"], notes)
     proper: list[str] = []
     descriptors: set[str] = set()
@@ -355,7 +360,8 @@ def _split_commas(text: str) -> list[str]:
     parts.append("".join(current).strip())
     merged: list[str] = []
     for part in parts:
-        if merged and part.casefold() in _COMPANY_TAILS:
+        first = part.casefold().split(" ", 1)[0]
+        if merged and (part.casefold() in _COMPANY_TAILS or first in _COMPANY_TAILS):
             merged[-1] = f"{merged[-1]}, {part}"
         elif part:
             merged.append(part)
@@ -400,6 +406,8 @@ def qualifier_keys(parsed: ParsedName) -> frozenset[str]:
         latin, _ = to_latin(fold(qualifier))
         words = [w for w in _words(latin.casefold()) if w not in _CAMPUS_WORDS]
         key = "".join(words)
+        if key in _COMPANY_TAILS or any(w in _COMPANY_TAILS for w in words):
+            continue
         if key and key not in _COUNTRIES and " ".join(words) not in _COUNTRIES:
             keys.add(key)
     return frozenset(keys)

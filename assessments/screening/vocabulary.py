@@ -251,8 +251,6 @@ SPELLINGS = {
     "mines": "mining",
     "weapon": "weapons",
     "forces": "force",
-    "industries": "industry",
-    "industrial": "industry",
     "aerospaces": "aerospace",
     "engineering's": "engineering",
     "technic": "technical",
