@@ -173,6 +173,10 @@ def _canonical_exact(word: str) -> tuple[str, str]:
     return word, ""
 
 
+# Words a typing mistake is read back to: institution words and their other spellings.
+_TYPO_TARGETS = sorted(VOCABULARY | {w for w in SPELLINGS if len(w) >= 6 and w.isalpha()})
+
+
 @lru_cache(maxsize=200_000)
 def canonical_word(word: str) -> tuple[str, str]:
     """A word's canonical form and how it got there: '', 'abbreviation', 'spelling' or 'typo'."""
@@ -186,9 +190,9 @@ def canonical_word(word: str) -> tuple[str, str]:
     # word: one edit (a swap of two letters is one) in five letters or more, two in nine or
     # more; the first letter must agree (so "tower" never becomes "power").
     edits = 2 if len(word) >= 9 else 1
-    found = process.extractOne(word, VOCABULARY, scorer=OSA.distance, score_cutoff=edits)
+    found = process.extractOne(word, _TYPO_TARGETS, scorer=OSA.distance, score_cutoff=edits)
     if found and len(found[0]) >= 5 and found[0][0] == word[0]:
-        return found[0], "typo"
+        return SPELLINGS.get(found[0], found[0]), "typo"
     return word, ""
 
 
