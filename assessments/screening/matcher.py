@@ -158,10 +158,12 @@ def score_names(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
         if not (query.proper_key and name.proper_key):
             # Nothing pronounceable on one side (a symbol, punctuation): nothing to compare.
             return 0.0, ["nothing to compare after transliteration"]
-        if query.proper_key == name.proper_key:
+        # ü is written v or u ("zhanlve", "zhanlue"): pinyin compares without the difference.
+        query_key, name_key = query.proper_key.replace("v", "u"), name.proper_key.replace("v", "u")
+        if query_key == name_key:
             return TRANSLIT_EXACT_SCORE, [f"pinyin agrees: {' '.join(name.proper)}"]
-        ratio = fuzz.ratio(query.proper_key, name.proper_key) / 100
-        diff = _describe_difference(query.proper_key, name.proper_key)
+        ratio = fuzz.ratio(query_key, name_key) / 100
+        diff = _describe_difference(query_key, name_key)
         return ratio - CJK_NEAR_PENALTY, [f"pinyin differs: {diff}"]
     return _score_latin(query, name)
 

@@ -154,6 +154,19 @@ def pinyin_syllables(han: str) -> list[str]:
     return syllables
 
 
+_CONVENTIONAL_KEYS = tuple(
+    (plain.replace(" ", ""), conventional) for plain, conventional in CONVENTIONAL_PINYIN.items()
+)
+
+
+def conventional_key(key: str) -> str:
+    """A joined key with pinyin written the conventional way ("haerbin" -> "harbin")."""
+    for plain, conventional in _CONVENTIONAL_KEYS:
+        if plain in key:
+            key = key.replace(plain, conventional)
+    return key
+
+
 def _words(text: str) -> list[str]:
     text = _APOSTROPHES.sub("", text)
     return [w for w in _NON_WORD.split(text.replace("&", " & ")) if w]
@@ -265,7 +278,7 @@ def parse_name(text: str, *, keep_notes: bool = True, correct_typos: bool = True
     # Only a name that says something besides its type and its trailing place may lose it.
     if not types or (trailing == len(proper) and not descriptors):
         trailing = 0
-    proper_key = "".join(proper)
+    proper_key = conventional_key("".join(proper))
     descriptor_words = tuple(sorted(descriptors))
     type_words = tuple(sorted(types))
     return ParsedName(
