@@ -17,21 +17,24 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from .normalise import (
     ParsedName,
+    affiliation_parts,
+    cjk_key,
     derive_acronym,
     former_names,
     has_cjk,
     looks_like_acronym,
     parse_name,
+    qualifier_keys,
     without_trailing,
 )
 
 # The query's rarest trigrams read per query, and how many of them a typo may cost.
-RARE_GRAMS = 6
-TYPO_GRAMS = 3
+RARE_GRAMS = 8
+TYPO_GRAMS = 6
 # Names rapidfuzz ranks (in C) per query, and the best of them the full scorer examines.
 MAX_RANKED = 4000
 SHORTLIST = 48
@@ -44,10 +47,22 @@ DERIVED_ACRONYM_SCORE = 0.90
 TRAILING_PLACE_PENALTY = 0.05
 SHORT_NAME = 5
 SHORT_NAME_PENALTY = 0.15
+# Proper words this far apart (OSA edits; a swap is one) read as a typing mistake, not another
+# name: one edit in five letters or more, two in ten or more.
+TYPO_SCORE = 0.90
 COUNTRY_AGREES_BONUS = 0.03
 COUNTRY_DIFFERS_PENALTY = 0.10
 ORG_TYPE_DIFFERS_PENALTY = 0.05
+# Han characters a bracketed Chinese text needs to be a name rather than a city (武汉, 哈尔滨).
+MIN_BRACKETED_HAN = 4
+# Both names carry a place or campus qualifier and they differ: another campus, another body.
+QUALIFIER_DIFFERS_PENALTY = 0.30
+QUALIFIER_AGREES_BONUS = 0.02
+# A department, school or laboratory part of an affiliation names a unit, not the institution.
+DEPARTMENT_PART_PENALTY = 0.20
 
+# Different places whose names are one or two letters apart.
+DISTINCT_SPELLINGS = (("shanxi", "shaanxi"), ("hubei", "hebei"), ("hunan", "henan"))
 _ACADEMIC = frozenset({"university", "college", "institute", "academy", "school", "polytechnic"})
 _COMPANY = frozenset({"company", "corporation", "group", "limited", "factory"})
 _MILITARY = frozenset({"army", "navy", "force", "base"})
@@ -114,6 +129,22 @@ def _describe_difference(a: str, b: str) -> str:
     return ", ".join(parts[:4])
 
 
+def _typing_mistake(a: str, b: str) -> int:
+    """1 or 2 when b is a with that many typing mistakes, else 0; known distinct places
+    one letter apart (Shanxi, Shaanxi) are never a typo of each other."""
+    shorter = min(len(a), len(b))
+    if shorter < 5:
+        return 0
+    allowed = 2 if shorter >= 10 else 1
+    edits = OSA.distance(a, b, score_cutoff=allowed)
+    if not 0 < edits <= allowed:
+        return 0
+    for first, second in DISTINCT_SPELLINGS:
+        if (first in a and second in b) or (second in a and first in b):
+            return 0
+    return edits
+
+
 def score_names(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
     """How alike two parsed names are (1 is the same name; penalties may take it below 0,
     `search` clamps the final score to [0, 1]), and the reasons, agreeing and differing."""
@@ -127,10 +158,12 @@ def score_names(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
         if not (query.proper_key and name.proper_key):
             # Nothing pronounceable on one side (a symbol, punctuation): nothing to compare.
             return 0.0, ["nothing to compare after transliteration"]
-        if query.proper_key == name.proper_key:
+        # ü is written v or u ("zhanlve", "zhanlue"): pinyin compares without the difference.
+        query_key, name_key = query.proper_key.replace("v", "u"), name.proper_key.replace("v", "u")
+        if query_key == name_key:
             return TRANSLIT_EXACT_SCORE, [f"pinyin agrees: {' '.join(name.proper)}"]
-        ratio = fuzz.ratio(query.proper_key, name.proper_key) / 100
-        diff = _describe_difference(query.proper_key, name.proper_key)
+        ratio = fuzz.ratio(query_key, name_key) / 100
+        diff = _describe_difference(query_key, name_key)
         return ratio - CJK_NEAR_PENALTY, [f"pinyin differs: {diff}"]
     return _score_latin(query, name)
 
@@ -139,8 +172,13 @@ def _score_latin(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]
     reasons = []
     if query.proper_key and name.proper_key:
         score = fuzz.ratio(query.proper_key, name.proper_key) / 100
+        typo = _typing_mistake(query.proper_key, name.proper_key)
         if score == 1.0:
             reasons.append(f"proper words agree: {' '.join(name.proper)}")
+        elif typo:
+            diff = _describe_difference(query.proper_key, name.proper_key)
+            score = max(score, TYPO_SCORE)
+            reasons.append(f"proper words differ by {typo} typing mistake(s): {diff}")
         else:
             diff = _describe_difference(query.proper_key, name.proper_key)
             reasons.append(f"proper words nearly agree ({score:.2f}): {diff}")
@@ -225,15 +263,24 @@ class NameIndex:
         while position < len(texts):
             text, kind = texts[position]
             position += 1
-            parsed = parse_name(text, keep_notes=False, correct_typos=False)
+            # The same normalisation as a query gets: a listed name and the same words typed in
+            # a query must parse alike.
+            parsed = parse_name(text, keep_notes=False)
             if kind == "name":
                 self._primary_types.append(parsed.types)
             if kind != "former name":
                 texts.extend((old, "former name") for old in former_names(parsed))
             # "English (中文)" as some lists write it: the bracketed Han name is a name too.
-            texts.extend((q, "Chinese name in brackets") for q in parsed.qualifiers if has_cjk(q))
+            # A short one ("X大学(武汉)") is a city or campus: a qualifier, never a name of its own.
+            texts.extend(
+                (q, "Chinese name in brackets")
+                for q in parsed.qualifiers
+                if has_cjk(q) and len(cjk_key(q)) >= MIN_BRACKETED_HAN
+            )
             if parsed.signature in seen:
                 continue
+            if not (parsed.proper_key or parsed.descriptors or parsed.cjk_key):
+                continue  # only type words ("Ltd.", "Institute"): nothing that names a body
             seen.add(parsed.signature)
             self._add_name(entry_no, text, kind, parsed, postings)
 
@@ -300,16 +347,33 @@ class NameIndex:
         parsed = parse_name(query)
         best: dict[int, tuple[float, str, list[str]]] = {}
         readings = [(parsed, 0.0, [])]
-        shorter = without_trailing(parsed)
-        if shorter is not None:
-            dropped = shorter.qualifiers[-1]
-            note = f"read trailing '{dropped}' as a campus or place: -{TRAILING_PLACE_PENALTY}"
-            readings.append((shorter, TRAILING_PLACE_PENALTY, [note]))
+        parts = affiliation_parts(query)
+        if parts:
+            ignored = [f"{role} '{text}'" for role, text in parts if role != "institution"]
+            for role, text in parts:
+                if role not in ("institution", "department"):
+                    continue
+                penalty = DEPARTMENT_PART_PENALTY if role == "department" else 0.0
+                note = f"matched the {role} part '{text}' of an affiliation"
+                if ignored:
+                    note += "; ignored " + ", ".join(i for i in ignored if text not in i)
+                if penalty:
+                    note += f": -{penalty}"
+                readings.append((parse_name(text), penalty, [note]))
+        for reading, _, _ in list(readings):
+            shorter = without_trailing(reading)
+            if shorter is not None:
+                dropped = shorter.qualifiers[-1]
+                note = f"read trailing '{dropped}' as a campus or place: -{TRAILING_PLACE_PENALTY}"
+                readings.append((shorter, TRAILING_PLACE_PENALTY, [note]))
         for reading, penalty, notes in readings:
+            wanted = qualifier_keys(reading)
             for name_no in self._candidates(reading):
                 indexed = self.names[name_no]
                 score, reasons = score_names(reading, indexed.parsed)
                 score -= penalty
+                reasons = [*reasons, *_qualifier_reasons(wanted, indexed.parsed)]
+                score += _qualifier_adjustment(wanted, indexed.parsed)
                 label = f"{indexed.kind} '{indexed.text}'"
                 if indexed.entry not in best or score > best[indexed.entry][0]:
                     best[indexed.entry] = (
@@ -344,6 +408,27 @@ class NameIndex:
 
     def _entry_types(self, entry_no: int) -> frozenset[str]:
         return self._primary_types[entry_no]
+
+
+def _qualifier_adjustment(wanted: frozenset[str], name: ParsedName) -> float:
+    listed = qualifier_keys(name)
+    if not (wanted and listed):
+        return 0.0
+    return QUALIFIER_AGREES_BONUS if wanted & listed else -QUALIFIER_DIFFERS_PENALTY
+
+
+def _qualifier_reasons(wanted: frozenset[str], name: ParsedName) -> list[str]:
+    listed = qualifier_keys(name)
+    if wanted and listed:
+        if wanted & listed:
+            return [f"qualifier agrees: {', '.join(sorted(wanted & listed))}"]
+        return [
+            f"qualifier differs: {', '.join(sorted(wanted))} vs {', '.join(sorted(listed))}: "
+            f"-{QUALIFIER_DIFFERS_PENALTY}"
+        ]
+    if wanted:
+        return [f"campus of: the query's '{', '.join(sorted(wanted))}' read as a campus or place"]
+    return []
 
 
 def _adjust(

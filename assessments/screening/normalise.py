@@ -15,10 +15,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import opencc
 from anyascii import anyascii
 from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
 from pypinyin.seg.simpleseg import seg
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from .vocabulary import (
     ABBREVIATIONS,
@@ -39,6 +41,8 @@ _HAS_BRACKET = re.compile(r"[\(\[（【〔]")
 _APOSTROPHES = re.compile(r"['’‘`´ʼ]")
 _NON_WORD = re.compile(r"[^\w&]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Traditional to simplified Chinese by OpenCC's phrase-aware tables (學→学, 國→国, 團→团 ...).
+_T2S = opencc.OpenCC("t2s")
 _CJK_NON_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
@@ -62,10 +66,19 @@ class ParsedName:
 
 
 def fold(text: str) -> str:
-    """Unicode NFKC and case folding; diacritics are kept for `to_latin`."""
+    """Unicode NFKC (full-width forms to ASCII), traditional to simplified Han characters, and
+    case folding; diacritics are kept for `to_latin`. Queries and listed names alike pass here."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
+        if has_cjk(text):
+            text = simplified(text)
     return text.casefold().strip()
+
+
+@lru_cache(maxsize=65536)
+def simplified(text: str) -> str:
+    """Han text in simplified characters (OpenCC t2s, then the project's own table)."""
+    return _T2S.convert(text).translate(TRADITIONAL)
 
 
 def has_cjk(text: str) -> bool:
@@ -92,7 +105,7 @@ def split_qualifiers(text: str) -> tuple[str, tuple[str, ...]]:
 def cjk_key(text: str) -> str:
     """The Han characters of a name, simplified, without qualifiers, spaces or punctuation."""
     core, _ = split_qualifiers(fold(text))
-    key = _CJK_NON_HAN.sub("", core.translate(TRADITIONAL))
+    key = _CJK_NON_HAN.sub("", simplified(core))
     if key.startswith(CJK_ARMY_PREFIX) and len(key) > len(CJK_ARMY_PREFIX) + 2:
         key = key[len(CJK_ARMY_PREFIX) :]
     return key
@@ -107,7 +120,7 @@ def to_latin(text: str) -> tuple[str, list[str]]:
         pieces = []
         for chunk in re.split(r"([\u3400-\u9fff\uf900-\ufaff]+)", text):
             if chunk and _CJK.match(chunk):
-                pinyin = " ".join(pinyin_syllables(chunk.translate(TRADITIONAL)))
+                pinyin = " ".join(pinyin_syllables(simplified(chunk)))
                 for plain, conventional in CONVENTIONAL_PINYIN.items():
                     pinyin = pinyin.replace(plain, conventional)
                 pieces.append(f" {pinyin} ")
@@ -141,6 +154,19 @@ def pinyin_syllables(han: str) -> list[str]:
     return syllables
 
 
+_CONVENTIONAL_KEYS = tuple(
+    (plain.replace(" ", ""), conventional) for plain, conventional in CONVENTIONAL_PINYIN.items()
+)
+
+
+def conventional_key(key: str) -> str:
+    """A joined key with pinyin written the conventional way ("haerbin" -> "harbin")."""
+    for plain, conventional in _CONVENTIONAL_KEYS:
+        if plain in key:
+            key = key.replace(plain, conventional)
+    return key
+
+
 def _words(text: str) -> list[str]:
     text = _APOSTROPHES.sub("", text)
     return [w for w in _NON_WORD.split(text.replace("&", " & ")) if w]
@@ -160,6 +186,10 @@ def _canonical_exact(word: str) -> tuple[str, str]:
     return word, ""
 
 
+# Words a typing mistake is read back to: institution words and their other spellings.
+_TYPO_TARGETS = sorted(VOCABULARY | {w for w in SPELLINGS if len(w) >= 6 and w.isalpha()})
+
+
 @lru_cache(maxsize=200_000)
 def canonical_word(word: str) -> tuple[str, str]:
     """A word's canonical form and how it got there: '', 'abbreviation', 'spelling' or 'typo'."""
@@ -167,12 +197,15 @@ def canonical_word(word: str) -> tuple[str, str]:
         return ABBREVIATIONS[word], "abbreviation"
     if word in SPELLINGS:
         return SPELLINGS[word], "spelling"
-    if word in VOCABULARY or len(word) < 6 or not word.isalpha():
+    if word in VOCABULARY or len(word) < 5 or not word.isalpha():
         return word, ""
-    # A misspelt institution word ("Insitute", "Technolgy") still counts as that word.
-    found = process.extractOne(word, VOCABULARY, scorer=fuzz.ratio, score_cutoff=88)
-    if found:
-        return found[0], "typo"
+    # A misspelt institution word ("Insitute", "Technolgy", "Unievrsity") still counts as that
+    # word: one edit (a swap of two letters is one) in five letters or more, two in nine or
+    # more; the first letter must agree (so "tower" never becomes "power").
+    edits = 2 if len(word) >= 9 else 1
+    found = process.extractOne(word, _TYPO_TARGETS, scorer=OSA.distance, score_cutoff=edits)
+    if found and len(found[0]) >= 5 and found[0][0] == word[0]:
+        return SPELLINGS.get(found[0], found[0]), "typo"
     return word, ""
 
 
@@ -223,7 +256,8 @@ def parse_name(text: str, *, keep_notes: bool = True, correct_typos: bool = True
     raw_words = _words(latin.casefold())
     if "'" in core or "’" in core:
         notes.append("ignored apostrophes")
-    expanded = _expand(raw_words, notes, correct_typos=correct_typos)
+    # Words transliterated from another script are that language's words, not typing mistakes.
+    expanded = _expand(raw_words, notes, correct_typos=correct_typos and not translit_notes)
     words = _strip_army_prefix([w for w in expanded if w != "&"], notes)
     proper: list[str] = []
     descriptors: set[str] = set()
@@ -244,7 +278,7 @@ def parse_name(text: str, *, keep_notes: bool = True, correct_typos: bool = True
     # Only a name that says something besides its type and its trailing place may lose it.
     if not types or (trailing == len(proper) and not descriptors):
         trailing = 0
-    proper_key = "".join(proper)
+    proper_key = conventional_key("".join(proper))
     descriptor_words = tuple(sorted(descriptors))
     type_words = tuple(sorted(types))
     return ParsedName(
@@ -308,3 +342,89 @@ def looks_like_acronym(text: str) -> bool:
     """A query such as 'BUAA' or 'NUDT': one short word written in capitals."""
     stripped = text.strip().replace(".", "")
     return 2 <= len(stripped) <= 8 and stripped.isalpha() and stripped.isupper()
+
+
+_DEPARTMENT = re.compile(
+    r"^(the\s+)?((state|national|provincial|ministry|joint|key)\s+)*"
+    r"(department|dept|school|college|faculty|division|laborator(y|ies)|lab|labs|centre|center|"
+    r"graduate\s+school|section|unit|program|programme|institute)\s+(of|for)\b"
+)
+_POSTCODE = re.compile(r"\b[a-z]{0,2}\d{3,6}(-\d{3,4})?\b")
+_COUNTRIES = frozenset(
+    {
+        "china", "pr china", "p r china", "prc", "peoples republic of china",
+        "people s republic of china", "the peoples republic of china", "mainland china",
+        "russia", "russian federation", "iran", "united kingdom", "uk", "usa", "united states",
+        "hong kong", "taiwan", "macau", "singapore",
+    }
+)  # fmt: skip
+_COMPANY_TAILS = frozenset({"ltd", "ltd.", "limited", "inc", "inc.", "co", "co.", "llc", "plc"})
+
+
+def _split_commas(text: str) -> list[str]:
+    """Comma-separated parts, keeping brackets and a company's ", Ltd." with their part."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        if char in "([（【":
+            depth += 1
+        elif char in ")]）】":
+            depth = max(0, depth - 1)
+        if char in ",，;；" and not depth:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    merged: list[str] = []
+    for part in parts:
+        first = part.casefold().split(" ", 1)[0]
+        if merged and (part.casefold() in _COMPANY_TAILS or first in _COMPANY_TAILS):
+            merged[-1] = f"{merged[-1]}, {part}"
+        elif part:
+            merged.append(part)
+    return merged
+
+
+def affiliation_parts(text: str) -> list[tuple[str, str]]:
+    """A paper- or form-style affiliation taken apart: (role, text) for each comma part.
+
+    Roles: "department" (department, school, laboratory ... of), "postcode", "country",
+    "city" (a short part without institution words) and "institution". A text without
+    commas is not an affiliation: the empty list.
+    """
+    parts = _split_commas(text)
+    if len(parts) < 2:
+        return []
+    out = []
+    for part in parts:
+        folded = fold(part)
+        plain = " ".join(_words(_POSTCODE.sub(" ", folded)))
+        words = plain.split()
+        if not words:
+            out.append(("postcode", part))
+        elif plain in _COUNTRIES or plain.replace(" ", "") in {"prchina", "prc"}:
+            out.append(("country", part))
+        elif _DEPARTMENT.match(folded) and not has_cjk(part):
+            out.append(("department", part))
+        elif len(words) <= 2 and not set(words) & VOCABULARY and not has_cjk(part):
+            out.append(("city", part))
+        else:
+            out.append(("institution", part))
+    return out
+
+
+_CAMPUS_WORDS = frozenset({"campus", "branch", "graduate", "school", "shi", "city"})
+
+
+def qualifier_keys(parsed: ParsedName) -> frozenset[str]:
+    """The places and campuses a name's qualifiers name, comparable across scripts."""
+    keys = set()
+    for qualifier in parsed.qualifiers:
+        latin, _ = to_latin(fold(qualifier))
+        words = [w for w in _words(latin.casefold()) if w not in _CAMPUS_WORDS]
+        key = "".join(words)
+        if key in _COMPANY_TAILS or any(w in _COMPANY_TAILS for w in words):
+            continue
+        if key and key not in _COUNTRIES and " ".join(words) not in _COUNTRIES:
+            keys.add(key)
+    return frozenset(keys)

@@ -161,3 +161,70 @@ def test_a_trailing_place_costs_a_little_and_is_explained(index):
     match = index.search("Harbin Institute of Technology Shenzhen")[0]
     assert match.score == pytest.approx(0.95)
     assert "read trailing 'shenzhen' as a campus or place: -0.05" in match.explanation
+
+
+@pytest.fixture(scope="module")
+def campuses():
+    return NameIndex(
+        [
+            IndexEntry("cug", "China University of Geosciences (Wuhan)", ("中国地质大学(武汉)",)),
+            IndexEntry("smic-bj", "Semiconductor Manufacturing International (Beijing) Corp."),
+            IndexEntry("smic-sz", "Semiconductor Manufacturing International (Shenzhen) Corp."),
+            IndexEntry("aecc", "Aero Engine Corporation of China", ("中国航空发动机集团有限公司",)),
+            IndexEntry("anhui", "Anhui University"),
+            IndexEntry("nwpu", "Northwestern Polytechnical University"),
+            IndexEntry("buaa", "Beijing University of Aeronautics and Astronautics"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Department of Automation, Northwestern Polytechnical University, Xi'an 710072, China",
+         "nwpu"),
+        ("State Key Laboratory of X, Aero Engine Corporation of China, Beijing, 100097, P.R. China",
+         "aecc"),
+        ("Northwestern Polytechnical University (Taicang Campus)", "nwpu"),
+        ("Semiconductor Manufacturing International (Shenzhen) Corporation", "smic-sz"),
+        ("中國航空發動機集團有限公司", "aecc"),  # traditional, OpenCC
+        ("ＡＮＨＵＩ　ＵＮＩＶＥＲＳＩＴＹ", "anhui"),  # full-width forms
+        ("Aenhui University", "anhui"),  # a typo in a short proper word
+        ("Northwestern Polytechncial Univerity", "nwpu"),  # typos in institution words
+        ("Beijing Univ. of Aeronaut. & Astronaut.", "buaa"),  # abbreviations
+    ],
+)  # fmt: skip
+def test_it_reads_names_as_papers_and_forms_write_them(campuses, query, expected):
+    assert top(campuses, query) == expected
+
+
+def test_an_affiliation_explains_which_part_matched_and_what_it_ignored(campuses):
+    (match, *_) = campuses.search(
+        "Department of Automation, Northwestern Polytechnical University, Xi'an 710072, China",
+        threshold=THRESHOLD,
+    )
+    assert "institution part 'Northwestern Polytechnical University'" in match.explanation
+    assert "department 'Department of Automation'" in match.explanation
+    assert "country 'China'" in match.explanation
+
+
+def test_a_campus_is_explained_as_a_campus_of_the_institution(campuses):
+    (match, *_) = campuses.search("Northwestern Polytechnical University (Taicang Campus)")
+    assert "campus of" in match.explanation
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Wuhan Institute of Physics and Mathematics",  # the bracketed 武汉 is not a name
+        "武汉大学",
+        "China University of Geosciences (Beijing)",  # another campus, another body
+        "Semiconductor Manufacturing International (Tianjin) Corporation",
+        "Northwestern University",  # a look-alike, not a typo
+        "Shaanxi University",
+        "Tower Limited",
+        "Ltd.",
+    ],
+)
+def test_qualifiers_and_look_alikes_raise_no_alarm(campuses, query):
+    assert top(campuses, query) is None
