@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from assessments.audit import client_ip
-from assessments.factors import Factor
+from assessments.scoring.factors import Factor
 
 from .feed import item_content, payload_from_json
 from .models import Audience, GuidanceItem, RiskArea, SyncConflict, Topic

@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..models.requests import OPEN_STATUSES, partnerships_in_force_q
 from ..notifications import notify_rescreening_alert
-from ..scoring import ConfirmedMatch
+from ..scoring.points import ConfirmedMatch
 from .matcher import IndexEntry, Match, NameIndex
 
 _lock = threading.Lock()
