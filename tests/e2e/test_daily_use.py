@@ -209,3 +209,26 @@ def test_the_checklist_saves_a_section_counts_progress_and_warns_before_losing_c
     page.wait_for_timeout(500)
     assert asked == ["beforeunload"]
     expect(page.locator("[data-progress]")).to_have_text(f"1 of {total} items answered")
+
+
+def test_the_admin_guidance_list_fits_a_laptop_screen(login, page, live_server, admin_user):
+    from datetime import date
+
+    for number in range(3):
+        GuidanceItem.objects.create(
+            ref_id=f"UKCN-ADV-A-LONG-REFERENCE-{number}",
+            source_institution="Test University",
+            title=f"Working with partners on a long and carefully worded topic, part {number}",
+            slug=f"long-topic-{number}",
+            summary="s",
+            body="b",
+            status=Status.PUBLISHED,
+            review_by=date(2020, 1, 1),
+        )
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(admin_user)
+    page.goto(f"{live_server.url}/admin/guidance/guidanceitem/")
+    expect(page.get_by_text("(overdue)").first).to_be_visible()
+    results = page.locator("#changelist .results")
+    overflow = results.evaluate("element => element.scrollWidth - element.clientWidth")
+    assert overflow <= 0
