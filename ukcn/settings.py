@@ -187,6 +187,7 @@ INSTALLED_APPS = [
     "ukcn",
     "assessments",
     "guidance",
+    "demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -2,7 +2,6 @@ from datetime import date
 
 from django.core.management import call_command
 
-from assessments.demo_portfolio import DEFAULT_COUNT, demo_portfolio_seed
 from assessments.gates import open_gates, request_input_digests
 from assessments.models import (
     AuditEvent,
@@ -17,6 +16,7 @@ from assessments.models import (
 )
 from assessments.routes import route_for
 from assessments.workflow.rules import HIGH_TIERS
+from demo.portfolio import DEFAULT_COUNT, demo_portfolio_seed
 from ukcn.roles import Role, has_role
 
 

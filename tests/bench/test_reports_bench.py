@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.demo_portfolio import demo_portfolio_seed
 from assessments.models import Partner, PartnershipRequest
 from assessments.reports.exports import export_csv, export_events, export_xlsx
+from demo.portfolio import demo_portfolio_seed
 
 TARGET = 10_000
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from ..models import CollaborationType, FunderType, OrganisationType
+from assessments.models import CollaborationType, FunderType, OrganisationType
 
 # New requests per year: the study's joint centres per year set up (2012-2021), then a steady office.
 YEAR_WEIGHTS = {

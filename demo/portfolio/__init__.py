@@ -16,10 +16,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from ukcn.models import Department
-
-from ..audit import audit_record
-from ..models import (
+from assessments.audit import audit_record
+from assessments.models import (
     Discipline,
     FunderType,
     FundingSource,
@@ -32,7 +30,9 @@ from ..models import (
     Tier,
     WorkLocation,
 )
-from ..workflow.facts import years_later
+from assessments.workflow.facts import years_later
+from ukcn.models import Department
+
 from .bulk import bulk_outcomes_write
 from .data import (
     COLLABORATION_WEIGHTS,

@@ -11,7 +11,15 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from ..models import Condition, Decision, PartnershipRequest, Recommendation, RequestStatus, Tier
+from assessments.models import (
+    Condition,
+    Decision,
+    PartnershipRequest,
+    Recommendation,
+    RequestStatus,
+    Tier,
+)
+
 from .data import CONDITION_TEXTS
 
 BATCH = 1000

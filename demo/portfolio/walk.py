@@ -12,9 +12,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from .. import workflow
-from ..demo_requests import demo_decider, demo_finish_checks, demo_give_sign_offs
-from ..models import (
+from assessments import workflow
+from assessments.models import (
     Assessment,
     Condition,
     Decision,
@@ -25,6 +24,8 @@ from ..models import (
     SignOff,
     Tier,
 )
+
+from ..samples import demo_decider, demo_finish_checks, demo_give_sign_offs
 
 S = RequestStatus
 OPEN = (S.SUBMITTED, S.UNDER_REVIEW, S.RECOMMENDED)

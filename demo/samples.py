@@ -6,22 +6,31 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from ukcn.models import Department
-from ukcn.roles import DEPARTMENTAL_ROLES, Role, has_department_role, has_role
-
-from . import workflow
-from .checklists import AnswerInput, checklist_answers_save, checklist_version_for_request
-from .models import Organisation, PartnershipRequest, RequestStatus, ScreeningMatch, Sector
-from .models.screening import MatchStatus
-from .scoring.assessing import request_assess
-from .screening.service import match_confirm, match_dismiss
-from .workflow.rules import (
+from assessments import workflow
+from assessments.checklists import (
+    AnswerInput,
+    checklist_answers_save,
+    checklist_version_for_request,
+)
+from assessments.models import (
+    Organisation,
+    PartnershipRequest,
+    RequestStatus,
+    ScreeningMatch,
+    Sector,
+)
+from assessments.models.screening import MatchStatus
+from assessments.scoring.assessing import request_assess
+from assessments.screening.service import match_confirm, match_dismiss
+from assessments.workflow.rules import (
     decider_role,
     next_sign_off,
     pending_decision,
     sign_off_fallback_applies,
     tier_rank,
 )
+from ukcn.models import Department
+from ukcn.roles import DEPARTMENTAL_ROLES, Role, has_department_role, has_role
 
 S = RequestStatus
 

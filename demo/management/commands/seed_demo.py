@@ -11,16 +11,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from assessments.demo_portfolio import demo_portfolio_seed
-from assessments.demo_requests import demo_requests_seed
 from assessments.models import RiskLevel, Watchlist, WatchlistVersion
 from assessments.watchlists.importers import importer_get
 from assessments.watchlists.loader import watchlist_create, watchlist_import
+from demo.portfolio import demo_portfolio_seed
+from demo.samples import demo_requests_seed
 from ukcn.assignments import role_grant
 from ukcn.models import Department, Profile
 from ukcn.roles import Role
 
-LISTS = Path(__file__).resolve().parents[2] / "data" / "lists"
+LISTS = Path(__file__).resolve().parents[3] / "assessments" / "data" / "lists"
 
 
 @dataclass(frozen=True)
