@@ -2,7 +2,7 @@ import re
 from pathlib import Path
 
 import pytest
-from assessments.management.commands.seed_demo import USERS
+from demo.management.commands.seed_demo import USERS
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
