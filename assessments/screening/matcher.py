@@ -19,6 +19,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
+from .vocabulary import VOCABULARY
 from .normalise import (
     ParsedName,
     affiliation_parts,
@@ -50,6 +51,8 @@ SHORT_NAME_PENALTY = 0.15
 # Proper words this far apart (OSA edits; a swap is one) read as a typing mistake, not another
 # name: one edit in five letters or more, two in ten or more.
 TYPO_SCORE = 0.90
+# Typing mistakes a whole name may carry when they fall in one or two of its words.
+MAX_WORD_TYPOS = 3
 COUNTRY_AGREES_BONUS = 0.03
 COUNTRY_DIFFERS_PENALTY = 0.10
 ORG_TYPE_DIFFERS_PENALTY = 0.05
@@ -108,6 +111,10 @@ def _trigrams(key: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 def _entry_kinds(types: frozenset[str]) -> set[str]:
     """What kind of body a name's type words say it is; a PLA university is two kinds."""
     kinds = set()
@@ -145,6 +152,60 @@ def _typing_mistake(a: str, b: str) -> int:
     return edits
 
 
+def _bag(parsed: ParsedName) -> list[str]:
+    return [*parsed.proper, *sorted(parsed.descriptors), *sorted(parsed.types)]
+
+
+def _word_allowance(query_word: str, listed_word: str) -> int:
+    """Typing mistakes one word may carry: none below four letters, one (with the first letter
+    kept) in four to seven, two in eight or more, or in a five-letter institution word."""
+    shorter = min(len(query_word), len(listed_word))
+    if shorter < 4:
+        return 0
+    if shorter >= 8 or (shorter >= 5 and listed_word in VOCABULARY):
+        return 2
+    return 1 if query_word[0] == listed_word[0] else 0
+
+
+def word_typos(query: ParsedName, name: ParsedName) -> tuple[int, list[str]]:
+    """Typing mistakes (1 to MAX_WORD_TYPOS) when the two names have the same words but for one
+    or two of them, each a typing mistake of its listed word; (0, []) otherwise. Words count
+    whatever part they play, so a misspelt descriptor ("Ocuen") still meets its listed word."""
+    if not (query.proper or query.descriptors) or not (name.proper or name.descriptors):
+        return 0, []
+    left, right = _bag(query), _bag(name)
+    for word in list(left):
+        if word in right:
+            left.remove(word)
+            right.remove(word)
+    if not left or len(left) != len(right) or len(left) > 2:
+        return 0, []
+    if len(left) + len(right) >= len(_bag(query)) + len(_bag(name)):
+        return 0, []  # nothing agrees exactly: another name, not a misspelt one
+    best: tuple[int, list[str]] = (0, [])
+    orders = [right] if len(right) == 1 else [right, right[::-1]]
+    for order in orders:
+        total, diffs = 0, []
+        for typed, listed in zip(left, order, strict=True):
+            allowed = _word_allowance(typed, listed)
+            edits = OSA.distance(typed, listed, score_cutoff=allowed) if allowed else allowed + 1
+            if not 0 < edits <= allowed or _distinct_places(typed, listed):
+                break
+            total += edits
+            diffs.append(f"'{typed}'→'{listed}'")
+        else:
+            if total <= MAX_WORD_TYPOS and (not best[0] or total < best[0]):
+                best = (total, diffs)
+    return best
+
+
+def _distinct_places(a: str, b: str) -> bool:
+    return any(
+        (first in a and second in b) or (second in a and first in b)
+        for first, second in DISTINCT_SPELLINGS
+    )
+
+
 def score_names(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
     """How alike two parsed names are (1 is the same name; penalties may take it below 0,
     `search` clamps the final score to [0, 1]), and the reasons, agreeing and differing."""
@@ -169,6 +230,18 @@ def score_names(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
 
 
 def _score_latin(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
+    score, reasons = _score_parts(query, name)
+    if score < TYPO_SCORE:
+        typos, diffs = word_typos(query, name)
+        if typos:
+            return TYPO_SCORE, [
+                f"words agree but for {typos} typing mistake(s): {', '.join(diffs)}",
+                *(f"ignored the parts' comparison: {r}" for r in reasons[:1]),
+            ]
+    return score, reasons
+
+
+def _score_parts(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
     reasons = []
     if query.proper_key and name.proper_key:
         score = fuzz.ratio(query.proper_key, name.proper_key) / 100
@@ -232,6 +305,12 @@ class NameIndex:
         self._by_acronym: dict[str, list[int]] = defaultdict(list)
         self._proper_keys: list[str] = []
         postings: dict[str, list[int]] = defaultdict(list)
+        # Words of Latin names (proper, descriptor and type alike) and their one-letter
+        # deletions: a word with a typing mistake finds its listed word here (deletion
+        # neighbourhood), then the names that carry it.
+        self._word_ids: dict[str, int] = {}
+        word_postings: list[list[int]] = []
+        self._word_postings = word_postings
         self._primary_types: list[frozenset[str]] = []
         # Building creates millions of small objects: the cyclic collector would only rescan them.
         collecting = gc.isenabled()
@@ -250,6 +329,14 @@ class NameIndex:
             mapping.default_factory = None
         # Posting lists as int32 arrays: a quarter of the memory of lists, and numpy counts them.
         self._trigrams = {gram: np.array(ids, dtype=np.int32) for gram, ids in postings.items()}
+        self._word_postings = [np.array(ids, dtype=np.int32) for ids in word_postings]
+        self._words = list(self._word_ids)
+        deletions: dict[str, list[int]] = defaultdict(list)
+        for word, word_id in self._word_ids.items():
+            if len(word) >= 4:
+                for variant in _deletions(word):
+                    deletions[variant].append(word_id)
+        self._deletions = {v: np.array(ids, dtype=np.int32) for v, ids in deletions.items()}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -296,6 +383,12 @@ class NameIndex:
             self._by_proper[key].append(name_no)
             for gram in _trigrams(key):
                 postings[gram].append(name_no)
+        if not parsed.cjk_key:
+            for word in set(_bag(parsed)):
+                word_id = self._word_ids.setdefault(word, len(self._word_ids))
+                if word_id == len(self._word_postings):
+                    self._word_postings.append([])
+                self._word_postings[word_id].append(name_no)
         if parsed.acronym and len(parsed.proper) + len(parsed.descriptors) + len(parsed.types) >= 3:
             self._by_acronym[parsed.acronym].append(name_no)
 
@@ -308,11 +401,16 @@ class NameIndex:
         if not key:
             return found
         found.update(self._by_proper.get(key, ()))
+        found.update(self._trigram_candidates(key))
+        found.update(self._typo_candidates(query))
+        return found
+
+    def _trigram_candidates(self, key: str) -> list[int]:
         postings = sorted(
             (self._trigrams[g] for g in _trigrams(key) if g in self._trigrams), key=len
         )
         if not postings:
-            return found
+            return []
         # Prefix filtering: a name within one typing mistake of the query loses at most three
         # of its trigrams, so it shares at least len(rare) - 3 of the query's rarest ones.
         rare = postings[:RARE_GRAMS]
@@ -329,8 +427,57 @@ class NameIndex:
                 key, [proper_keys[i] for i in ids], scorer=fuzz.ratio, limit=SHORTLIST
             )
             ids = [ids[position] for _, _, position in ranked]
-        found.update(ids)
-        return found
+        return ids
+
+    def _near_words(self, word: str) -> list[int]:
+        """Listed words one deletion (either side) from `word`, or two from a long word."""
+        ids: set[int] = set()
+        variants = {word, *_deletions(word)}
+        if len(word) >= 8:
+            variants.update(v for first in _deletions(word) for v in _deletions(first))
+        for variant in variants:
+            if variant in self._word_ids:
+                ids.add(self._word_ids[variant])
+            near = self._deletions.get(variant)
+            if near is not None:
+                ids.update(near.tolist())
+        return [i for i in ids if _word_allowance(word, self._words[i])]
+
+    def _typo_candidates(self, query: ParsedName) -> list[int]:
+        """Names carrying every word of the query but one or two, each either the same word or
+        a typing mistake of it: read only when a query word is not a listed word."""
+        if query.cjk_key:
+            return []
+        words = list(dict.fromkeys(_bag(query)))
+        unknown = [w for w in words if w not in self._word_ids and len(w) >= 4]
+        if not unknown or len(words) < 2:
+            return []
+        sets = []
+        for word in words:
+            ids = [self._word_ids[word]] if word in self._word_ids else []
+            if word in unknown:
+                ids.extend(self._near_words(word))
+            postings = [self._word_postings[i] for i in ids]
+            sets.append(np.unique(np.concatenate(postings)) if postings else np.empty(0, np.int32))
+        sets.sort(key=len)
+        # A name missing at most two of the query's words carries one of its three rarest.
+        allowed_missing = min(2, len(sets) - 1)
+        rare = sets[: allowed_missing + 1]
+        ids, counts = np.unique(np.concatenate(rare), return_counts=True)
+        if len(ids) > MAX_RANKED:
+            top = np.argpartition(counts, -MAX_RANKED)[-MAX_RANKED:]
+            ids = ids[top]
+        ids = ids.tolist()
+        if len(ids) > SHORTLIST:
+            names = self.names
+            ranked = process.extract(
+                query.signature,
+                [names[i].parsed.signature for i in ids],
+                scorer=fuzz.ratio,
+                limit=SHORTLIST,
+            )
+            ids = [ids[position] for _, _, position in ranked]
+        return ids
 
     def search(
         self,
