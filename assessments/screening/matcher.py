@@ -19,7 +19,6 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from .vocabulary import VOCABULARY
 from .normalise import (
     ParsedName,
     affiliation_parts,
@@ -32,6 +31,7 @@ from .normalise import (
     qualifier_keys,
     without_trailing,
 )
+from .vocabulary import VOCABULARY
 
 # The query's rarest trigrams read per query, and how many of them a typo may cost.
 RARE_GRAMS = 8

@@ -265,7 +265,7 @@ def parse_name(text: str, *, keep_notes: bool = True, correct_typos: bool = True
     if "'" in core or "’" in core:
         notes.append("ignored apostrophes")
     # Words transliterated from another script are that language's words, not typing mistakes;
-    # Latin text with a curly apostrophe or a dash ("Xi’an", "–") is still Latin.
+    # Latin text with a curly apostrophe or an en dash is still Latin.
     expanded = _expand(raw_words, notes, correct_typos=correct_typos and not _foreign(core))
     words = _strip_army_prefix([w for w in expanded if w != "&"], notes)
     proper: list[str] = []
