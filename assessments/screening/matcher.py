@@ -444,35 +444,38 @@ class NameIndex:
         return [i for i in ids if _word_allowance(word, self._words[i])]
 
     def _typo_candidates(self, query: ParsedName) -> list[int]:
-        """Names carrying every word of the query but one or two, each either the same word or
-        a typing mistake of it: read only when a query word is not a listed word."""
+        """Names that carry every known word of the query and, for each word no listed name
+        has (one or two), a listed word it is a typing mistake of: read only then."""
         if query.cjk_key:
             return []
         words = list(dict.fromkeys(_bag(query)))
-        unknown = [w for w in words if w not in self._word_ids and len(w) >= 4]
-        if not unknown or len(words) < 2:
+        unknown = [w for w in words if w not in self._word_ids]
+        if not unknown or len(unknown) > 2 or len(words) < 2:
             return []
         sets = []
         for word in words:
-            ids = [self._word_ids[word]] if word in self._word_ids else []
-            if word in unknown:
-                ids.extend(self._near_words(word))
-            postings = [self._word_postings[i] for i in ids]
-            sets.append(np.unique(np.concatenate(postings)) if postings else np.empty(0, np.int32))
+            if word in self._word_ids:
+                sets.append(self._word_postings[self._word_ids[word]])
+                continue
+            near = self._near_words(word)
+            if not near:
+                return []  # nothing listed it could be a typing mistake of
+            postings = [self._word_postings[i] for i in near]
+            sets.append(postings[0] if len(postings) == 1 else np.unique(np.concatenate(postings)))
         sets.sort(key=len)
-        # A name missing at most two of the query's words carries one of its three rarest.
-        allowed_missing = min(2, len(sets) - 1)
-        rare = sets[: allowed_missing + 1]
-        ids, counts = np.unique(np.concatenate(rare), return_counts=True)
-        if len(ids) > MAX_RANKED:
-            top = np.argpartition(counts, -MAX_RANKED)[-MAX_RANKED:]
-            ids = ids[top]
+        ids = sets[0]
+        for other in sets[1:]:
+            if not len(ids):
+                return []
+            # Posting lists are sorted: look each candidate up rather than merge whole lists.
+            at = np.minimum(np.searchsorted(other, ids), len(other) - 1)
+            ids = ids[other[at] == ids]
         ids = ids.tolist()
         if len(ids) > SHORTLIST:
             names = self.names
             ranked = process.extract(
                 query.signature,
-                [names[i].parsed.signature for i in ids],
+                [names[i].parsed.signature for i in ids[:MAX_RANKED]],
                 scorer=fuzz.ratio,
                 limit=SHORTLIST,
             )

@@ -2,6 +2,7 @@
 
 import gc
 import itertools
+import json
 import os
 import random
 import statistics
@@ -394,9 +395,54 @@ def _variant(name: str, rng: random.Random) -> str:
     return name.upper()
 
 
-def test_speed_at_one_hundred_thousand_entries(bench_record):
+def _smaps_rollup(pid: str = "self") -> dict[str, float]:
+    """Resident, proportional (shared pages divided among their sharers) and private memory, MB."""
+    figures = {}
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            parts = line.split()
+            if parts[0] in ("Rss:", "Pss:", "Private_Clean:", "Private_Dirty:"):
+                figures[parts[0][:-1].lower()] = round(int(parts[1]) / 1024, 1)
+    return figures
+
+
+def _forked_workers(index, queries, workers: int = 3) -> list[dict]:
+    """What each of `workers` processes forked from one holding the index (as gunicorn's master
+    does with preload) costs after screening `queries`: the index's pages stay shared."""
+    results = []
+    for _ in range(workers):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            os.close(read)
+            for query in queries:
+                index.search(query, threshold=OUR_THRESHOLD)
+            os.write(write, json.dumps(_smaps_rollup()).encode())
+            os._exit(0)
+        os.close(write)
+        with os.fdopen(read) as stream:
+            results.append(json.loads(stream.read()))
+        os.waitpid(pid, 0)
+    return results
+
+
+def _queries(entries, rng, count: int) -> list[str]:
+    share = count // 10
+    queries = [_variant(rng.choice(entries).name, rng) for _ in range(share * 7)]
+    queries += [rng.choice(entries).aliases[1] for _ in range(share)]
+    queries += [
+        f"{''.join(rng.sample(SYLLABLES, 3)).capitalize()} University of Technology"
+        for _ in range(share * 2)
+    ]
+    rng.shuffle(queries)
+    return queries
+
+
+def _measure_scale(count: int, query_count: int, tmp_path) -> dict:
+    import pickle
+
     rng = random.Random(6)
-    entries = _synthetic_entries(100_000, rng)
+    entries = _synthetic_entries(count, rng)
     names = sum(1 + len(e.aliases) for e in entries)
     gc.collect()
     before = _rss_bytes()
@@ -406,13 +452,24 @@ def test_speed_at_one_hundred_thousand_entries(bench_record):
     build_cpu_seconds = time.process_time() - cpu_started
     gc.collect()
     memory = _rss_bytes() - before
-    queries = [_variant(rng.choice(entries).name, rng) for _ in range(700)]
-    queries += [rng.choice(entries).aliases[1] for _ in range(100)]
-    queries += [
-        f"{''.join(rng.sample(SYLLABLES, 3)).capitalize()} University of Technology"
-        for _ in range(200)
-    ]
-    rng.shuffle(queries)
+    # The snapshot every worker of a machine loads instead of building (assessments/screening/
+    # snapshot.py writes it with this pickle protocol).
+    snapshot = tmp_path / "index.pickle"
+    started = time.perf_counter()
+    with snapshot.open("wb") as stream:
+        pickle.dump(index, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    save_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    gc.disable()
+    with snapshot.open("rb") as stream:
+        loaded = pickle.load(stream)
+    gc.enable()
+    load_seconds = time.perf_counter() - started
+    del loaded
+    gc.collect()
+    queries = _queries(entries, rng, query_count)
+    del entries
+    gc.collect()
     timings, cpu_timings = [], []
     for query in queries:
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -422,14 +479,20 @@ def test_speed_at_one_hundred_thousand_entries(bench_record):
     timings.sort()
     cpu_timings.sort()
     p95 = int(len(timings) * 0.95)
-    figures = {
-        "entries": len(entries),
+    workers = _forked_workers(index, queries[:200])
+    return {
+        "entries": count,
         "names_with_aliases": names,
         "indexed_names": len(index.names),
         "queries": len(queries),
         "build_seconds": round(build_seconds, 2),
         "build_cpu_seconds": round(build_cpu_seconds, 2),
         "index_memory_mb": round(memory / 2**20, 1),
+        "snapshot_mb": round(snapshot.stat().st_size / 2**20, 1),
+        "snapshot_save_seconds": round(save_seconds, 2),
+        "snapshot_load_seconds": round(load_seconds, 2),
+        "forked_workers": workers,
+        "worker_private_mb_max": max(w["private_dirty"] + w["private_clean"] for w in workers),
         "median_ms": round(statistics.median(timings), 3),
         "p95_ms": round(timings[p95], 3),
         "max_ms": round(timings[-1], 3),
@@ -437,10 +500,26 @@ def test_speed_at_one_hundred_thousand_entries(bench_record):
         "cpu_p95_ms": round(cpu_timings[p95], 3),
         "load_average_1min": os.getloadavg()[0],
         "cpus": os.cpu_count(),
-        "targets": {"median_ms": 5, "p95_ms": 20, "build_seconds": 15},
     }
+
+
+def test_speed_at_one_hundred_thousand_entries(bench_record, tmp_path):
+    figures = _measure_scale(100_000, 1000, tmp_path)
+    figures["targets"] = {"median_ms": 3, "p95_ms": 8}
     bench_record("screening_speed", figures)
     # Wall-clock figures include time the scheduler gave to other processes; on a shared,
     # loaded machine the CPU time this process used is the figure that measures our code.
-    assert figures["cpu_median_ms"] <= 5 and figures["cpu_p95_ms"] <= 20
-    assert figures["build_cpu_seconds"] <= 15
+    assert figures["cpu_median_ms"] <= 3 and figures["cpu_p95_ms"] <= 8
+    assert figures["snapshot_load_seconds"] < figures["build_seconds"]
+
+
+def test_scale_at_one_million_entries(bench_record, tmp_path):
+    """An OpenSanctions-sized list (a million names with their aliases): what one machine needs.
+    UKCN_BENCH_MILLION=0 leaves it out (it takes minutes and several GB)."""
+    if os.environ.get("UKCN_BENCH_MILLION", "1") == "0":
+        import pytest
+
+        pytest.skip("UKCN_BENCH_MILLION=0")
+    figures = _measure_scale(1_000_000, 300, tmp_path)
+    bench_record("screening_speed_million", figures)
+    assert figures["cpu_p95_ms"] <= 50
