@@ -77,7 +77,7 @@ def _read(path: Path):
     gc.disable()  # millions of small objects: the collector would only rescan them
     try:
         with path.open("rb") as stream:
-            loaded = pickle.load(stream)
+            loaded = pickle.load(stream)  # noqa: S301 - the application's own file
     except FileNotFoundError:
         return None
     except Exception:  # a damaged or older file: build instead, and say so

@@ -462,7 +462,7 @@ def _measure_scale(count: int, query_count: int, tmp_path) -> dict:
     started = time.perf_counter()
     gc.disable()
     with snapshot.open("rb") as stream:
-        loaded = pickle.load(stream)
+        loaded = pickle.load(stream)  # noqa: S301 - our own file, just written
     gc.enable()
     load_seconds = time.perf_counter() - started
     del loaded
