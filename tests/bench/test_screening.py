@@ -158,6 +158,9 @@ def test_accuracy_on_the_real_lists_by_part_and_kind(bench_record):
     held_out = figures["parts"]["held-out"][ours]
     assert held_out["all"]["recall"] >= 0.95
     assert held_out["all"]["false_alarm_rate"] <= 0.03
+    for kind, row in held_out.items():
+        if kind != "negative":
+            assert row["recall"] >= 0.90, kind
 
 
 SYLLABLES = [
@@ -406,24 +409,55 @@ def _smaps_rollup(pid: str = "self") -> dict[str, float]:
     return figures
 
 
-def _forked_workers(index, queries, workers: int = 3) -> list[dict]:
-    """What each of `workers` processes forked from one holding the index (as gunicorn's master
-    does with preload) costs after screening `queries`: the index's pages stay shared."""
-    results = []
-    for _ in range(workers):
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the worker
-            os.close(read)
-            for query in queries:
-                index.search(query, threshold=OUR_THRESHOLD)
-            os.write(write, json.dumps(_smaps_rollup()).encode())
-            os._exit(0)
-        os.close(write)
-        with os.fdopen(read) as stream:
-            results.append(json.loads(stream.read()))
-        os.waitpid(pid, 0)
-    return results
+# A gunicorn master with preload: a fresh process loads the snapshot as
+# assessments/screening/snapshot.py does (collector off, then frozen), forks workers, and each
+# worker screens queries and reports its memory. Shared pages count once in the machine's total.
+_MASTER = """
+import gc, json, os, pickle, sys, time
+sys.path.insert(0, sys.argv[3])
+from tests.bench.test_screening import _smaps_rollup, OUR_THRESHOLD
+gc.disable()
+started, cpu_started = time.perf_counter(), time.process_time()
+with open(sys.argv[1], "rb") as stream:
+    index = pickle.load(stream)
+load = (time.perf_counter() - started, time.process_time() - cpu_started)
+gc.enable(); gc.collect(); gc.freeze()
+queries = json.load(open(sys.argv[2]))
+master = _smaps_rollup()
+workers = []
+for _ in range(3):
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        for query in queries:
+            index.search(query, threshold=OUR_THRESHOLD)
+        os.write(write, json.dumps(_smaps_rollup()).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as stream:
+        workers.append(json.loads(stream.read()))
+    os.waitpid(pid, 0)
+print(json.dumps({"load_seconds": load[0], "load_cpu_seconds": load[1],
+                  "master": master, "workers": workers}))
+"""
+
+
+def _preloaded_workers(snapshot, queries, tmp_path) -> dict:
+    import subprocess
+    import sys
+
+    asked = tmp_path / "queries.json"
+    asked.write_text(json.dumps(queries))
+    root = str(Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [sys.executable, "-c", _MASTER, str(snapshot), str(asked), root],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "UKCN_BENCH": "1"},
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _queries(entries, rng, count: int) -> list[str]:
@@ -459,14 +493,6 @@ def _measure_scale(count: int, query_count: int, tmp_path) -> dict:
     with snapshot.open("wb") as stream:
         pickle.dump(index, stream, protocol=pickle.HIGHEST_PROTOCOL)
     save_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    gc.disable()
-    with snapshot.open("rb") as stream:
-        loaded = pickle.load(stream)  # noqa: S301 - our own file, just written
-    gc.enable()
-    load_seconds = time.perf_counter() - started
-    del loaded
-    gc.collect()
     queries = _queries(entries, rng, query_count)
     del entries
     gc.collect()
@@ -479,7 +505,8 @@ def _measure_scale(count: int, query_count: int, tmp_path) -> dict:
     timings.sort()
     cpu_timings.sort()
     p95 = int(len(timings) * 0.95)
-    workers = _forked_workers(index, queries[:200])
+    machine = _preloaded_workers(snapshot, queries[:300], tmp_path)
+    workers = machine["workers"]
     return {
         "entries": count,
         "names_with_aliases": names,
@@ -490,9 +517,14 @@ def _measure_scale(count: int, query_count: int, tmp_path) -> dict:
         "index_memory_mb": round(memory / 2**20, 1),
         "snapshot_mb": round(snapshot.stat().st_size / 2**20, 1),
         "snapshot_save_seconds": round(save_seconds, 2),
-        "snapshot_load_seconds": round(load_seconds, 2),
+        "snapshot_load_seconds": round(machine["load_seconds"], 2),
+        "snapshot_load_cpu_seconds": round(machine["load_cpu_seconds"], 2),
+        "preloaded_master": machine["master"],
         "forked_workers": workers,
         "worker_private_mb_max": max(w["private_dirty"] + w["private_clean"] for w in workers),
+        "machine_total_mb_master_and_3_workers": round(
+            machine["master"]["pss"] + sum(w["pss"] for w in workers), 1
+        ),
         "median_ms": round(statistics.median(timings), 3),
         "p95_ms": round(timings[p95], 3),
         "max_ms": round(timings[-1], 3),
@@ -510,7 +542,9 @@ def test_speed_at_one_hundred_thousand_entries(bench_record, tmp_path):
     # Wall-clock figures include time the scheduler gave to other processes; on a shared,
     # loaded machine the CPU time this process used is the figure that measures our code.
     assert figures["cpu_median_ms"] <= 3 and figures["cpu_p95_ms"] <= 8
-    assert figures["snapshot_load_seconds"] < figures["build_seconds"]
+    assert figures["snapshot_load_cpu_seconds"] < figures["build_cpu_seconds"]
+    # Workers forked from the preloaded master share the index: each adds far less than one.
+    assert figures["worker_private_mb_max"] < figures["index_memory_mb"] / 2
 
 
 def test_scale_at_one_million_entries(bench_record, tmp_path):

@@ -279,3 +279,31 @@ def test_a_typing_mistake_is_explained(companies):
 )
 def test_typing_mistake_candidates_raise_no_alarm_on_look_alikes(companies, query):
     assert top(companies, query) is None
+
+
+def test_every_explanation_names_what_matched_and_what_was_ignored():
+    """Over the tuning part of the real-list evaluation: each flagged match says which listed
+    name matched, and whatever the query carried besides the name (a qualifier, the other
+    parts of an affiliation, a trailing place) is named as ignored or read as a campus."""
+    from assessments.screening.evaluation import load_real_evaluation
+    from assessments.screening.normalise import affiliation_parts, parse_name
+
+    entries, data = load_real_evaluation(DATA)
+    real = NameIndex(entries)
+    checked = 0
+    for item in data["queries"]:
+        if item["part"] != "tuning":
+            continue
+        for match in real.search(item["query"], threshold=THRESHOLD)[:1]:
+            checked += 1
+            explanation = match.explanation
+            assert explanation.startswith("matched ") or "is the acronym of" in explanation
+            assert f"'{match.matched_name}'" in explanation
+            parsed = parse_name(item["query"])
+            if parsed.qualifiers or affiliation_parts(item["query"]):
+                assert any(
+                    said in explanation for said in ("ignored", "campus of", "read trailing")
+                ), explanation
+            if parsed.notes:
+                assert "query normalised: " in explanation
+    assert checked > 1000
