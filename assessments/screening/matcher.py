@@ -111,6 +111,111 @@ def _trigrams(key: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def _compact(ids: list[int]) -> int | np.ndarray:
+    return ids[0] if len(ids) == 1 else np.array(ids, dtype=np.int32)
+
+
+def _ids(found: int | np.ndarray | None) -> list[int]:
+    if found is None:
+        return []
+    return [found] if isinstance(found, int) else found.tolist()
+
+
+class _Strings:
+    """Many short strings as one buffer and an array of offsets. Reading thousands of them per
+    query this way writes to no shared object (a list of str would bump each one's reference
+    count), so workers forked from a process holding the index keep sharing its pages."""
+
+    def __init__(self, items: list[str]):
+        encoded = [item.encode() for item in items]
+        self._offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=self._offsets[1:])
+        self._blob = b"".join(encoded)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, position: int) -> str:
+        return self._blob[self._offsets[position] : self._offsets[position + 1]].decode()
+
+    def take(self, positions: list[int]) -> list[str]:
+        at = np.asarray(positions, dtype=np.int64)
+        blob = self._blob
+        return [
+            blob[start:end].decode()
+            for start, end in zip(
+                self._offsets[at].tolist(), self._offsets[at + 1].tolist(), strict=True
+            )
+        ]
+
+
+_KINDS = ("name", "alias", "former name", "Chinese name in brackets")
+_FIELD, _ITEM = "\x1f", "\x1e"
+
+
+def _pack(parsed: ParsedName) -> str:
+    fields = (
+        _ITEM.join(parsed.proper),
+        parsed.proper_key,
+        _ITEM.join(sorted(parsed.descriptors)),
+        _ITEM.join(sorted(parsed.types)),
+        _ITEM.join(q.replace(_FIELD, " ").replace(_ITEM, " ") for q in parsed.qualifiers),
+        parsed.cjk_key,
+        "1" if parsed.transliterated else "",
+        parsed.acronym,
+        str(parsed.trailing),
+    )
+    return _FIELD.join(fields)
+
+
+def _items(text: str) -> tuple[str, ...]:
+    return tuple(text.split(_ITEM)) if text else ()
+
+
+def _unpack(original: str, signature: str, packed: str) -> ParsedName:
+    proper, key, descriptors, types, qualifiers, cjk, translit, acronym, trailing = packed.split(
+        _FIELD
+    )
+    return ParsedName(
+        original=original,
+        proper=_items(proper),
+        proper_key=key,
+        descriptors=frozenset(_items(descriptors)),
+        types=frozenset(_items(types)),
+        signature=signature,
+        qualifiers=_items(qualifiers),
+        cjk_key=cjk,
+        transliterated=bool(translit),
+        acronym=acronym,
+        trailing=int(trailing),
+    )
+
+
+class _Names:
+    """The indexed names as columns (entry numbers, kinds, texts and parsed names packed in
+    buffers); `names[i]` rebuilds one `_IndexedName`. A query reads a few dozen this way and
+    writes to none of the index's memory, which the workers of a machine share."""
+
+    def __init__(self, names: list[_IndexedName]):
+        self._entry = np.array([n.entry for n in names], dtype=np.int32)
+        self._kind = np.array([_KINDS.index(n.kind) for n in names], dtype=np.int8)
+        self._text = _Strings([n.text for n in names])
+        self.signatures = _Strings([n.parsed.signature for n in names])
+        self._parsed = _Strings([_pack(n.parsed) for n in names])
+
+    def __len__(self) -> int:
+        return len(self._entry)
+
+    def __getitem__(self, position: int) -> _IndexedName:
+        text = self._text[position]
+        return _IndexedName(
+            int(self._entry[position]),
+            text,
+            _KINDS[self._kind[position]],
+            _unpack(text, self.signatures[position], self._parsed[position]),
+        )
+
+
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -303,7 +408,8 @@ class NameIndex:
         self._by_signature: dict[str, list[int]] = defaultdict(list)
         self._by_cjk: dict[str, list[int]] = defaultdict(list)
         self._by_acronym: dict[str, list[int]] = defaultdict(list)
-        self._proper_keys: list[str] = []
+        proper_keys: list[str] = []
+        self._proper_keys = proper_keys
         postings: dict[str, list[int]] = defaultdict(list)
         # Words of Latin names (proper, descriptor and type alike) and their one-letter
         # deletions: a word with a typing mistake finds its listed word here (deletion
@@ -321,22 +427,30 @@ class NameIndex:
         finally:
             if collecting:
                 gc.enable()
-        # Move the index out of the collector's sight: a full collection during a query
-        # would otherwise walk all of it (a pause of tens of milliseconds at 300,000 names).
-        gc.collect()
-        gc.freeze()
-        for mapping in (self._by_proper, self._by_signature, self._by_cjk, self._by_acronym):
-            mapping.default_factory = None
+        # One id as an int, several as an int32 array: a fraction of the memory of lists.
+        self._by_proper, self._by_signature, self._by_cjk, self._by_acronym = (
+            {key: _compact(ids) for key, ids in mapping.items()}
+            for mapping in (self._by_proper, self._by_signature, self._by_cjk, self._by_acronym)
+        )
         # Posting lists as int32 arrays: a quarter of the memory of lists, and numpy counts them.
         self._trigrams = {gram: np.array(ids, dtype=np.int32) for gram, ids in postings.items()}
         self._word_postings = [np.array(ids, dtype=np.int32) for ids in word_postings]
+        # The strings ranked per query, read without touching one object each (see _Strings).
+        self._proper_keys = _Strings(proper_keys)
+        self.names = _Names(self.names)
+        self._signatures = self.names.signatures
         self._words = list(self._word_ids)
         deletions: dict[str, list[int]] = defaultdict(list)
         for word, word_id in self._word_ids.items():
             if len(word) >= 4:
                 for variant in _deletions(word):
                     deletions[variant].append(word_id)
-        self._deletions = {v: np.array(ids, dtype=np.int32) for v, ids in deletions.items()}
+        self._deletions = {v: _compact(ids) for v, ids in deletions.items()}
+        del deletions, postings
+        # Move the index out of the collector's sight: a full collection during a query
+        # would otherwise walk all of it (a pause of tens of milliseconds at 300,000 names).
+        gc.collect()
+        gc.freeze()
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -394,13 +508,13 @@ class NameIndex:
 
     def _candidates(self, query: ParsedName) -> set[int]:
         found: set[int] = set()
-        found.update(self._by_signature.get(query.signature, ()))
+        found.update(_ids(self._by_signature.get(query.signature)))
         if query.cjk_key:
-            found.update(self._by_cjk.get(query.cjk_key, ()))
+            found.update(_ids(self._by_cjk.get(query.cjk_key)))
         key = query.proper_key
         if not key:
             return found
-        found.update(self._by_proper.get(key, ()))
+        found.update(_ids(self._by_proper.get(key)))
         found.update(self._trigram_candidates(key))
         found.update(self._typo_candidates(query))
         return found
@@ -422,9 +536,8 @@ class NameIndex:
             ids = ids[top]
         ids = ids.tolist()
         if len(ids) > SHORTLIST:
-            proper_keys = self._proper_keys
             ranked = process.extract(
-                key, [proper_keys[i] for i in ids], scorer=fuzz.ratio, limit=SHORTLIST
+                key, self._proper_keys.take(ids), scorer=fuzz.ratio, limit=SHORTLIST
             )
             ids = [ids[position] for _, _, position in ranked]
         return ids
@@ -438,9 +551,7 @@ class NameIndex:
         for variant in variants:
             if variant in self._word_ids:
                 ids.add(self._word_ids[variant])
-            near = self._deletions.get(variant)
-            if near is not None:
-                ids.update(near.tolist())
+            ids.update(_ids(self._deletions.get(variant)))
         return [i for i in ids if _word_allowance(word, self._words[i])]
 
     def _typo_candidates(self, query: ParsedName) -> list[int]:
@@ -472,10 +583,9 @@ class NameIndex:
             ids = ids[other[at] == ids]
         ids = ids.tolist()
         if len(ids) > SHORTLIST:
-            names = self.names
             ranked = process.extract(
                 query.signature,
-                [names[i].parsed.signature for i in ids[:MAX_RANKED]],
+                self._signatures.take(ids[:MAX_RANKED]),
                 scorer=fuzz.ratio,
                 limit=SHORTLIST,
             )
@@ -516,10 +626,11 @@ class NameIndex:
                 dropped = shorter.qualifiers[-1]
                 note = f"read trailing '{dropped}' as a campus or place: -{TRAILING_PLACE_PENALTY}"
                 readings.append((shorter, TRAILING_PLACE_PENALTY, [note]))
+        read: dict[int, _IndexedName] = {}
         for reading, penalty, notes in readings:
             wanted = qualifier_keys(reading)
             for name_no in self._candidates(reading):
-                indexed = self.names[name_no]
+                indexed = read.get(name_no) or read.setdefault(name_no, self.names[name_no])
                 score, reasons = score_names(reading, indexed.parsed)
                 score -= penalty
                 reasons = [*reasons, *_qualifier_reasons(wanted, indexed.parsed)]
@@ -533,7 +644,7 @@ class NameIndex:
                     )
         if looks_like_acronym(query):
             acronym = query.strip().replace(".", "").casefold()
-            for name_no in self._by_acronym.get(acronym, ()):
+            for name_no in _ids(self._by_acronym.get(acronym)):
                 indexed = self.names[name_no]
                 if indexed.entry not in best or best[indexed.entry][0] < DERIVED_ACRONYM_SCORE:
                     reason = f"'{query.strip()}' is the acronym of {indexed.kind} '{indexed.text}'"
