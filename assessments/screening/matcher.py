@@ -39,6 +39,8 @@ TYPO_GRAMS = 6
 # Names rapidfuzz ranks (in C) per query, and the best of them the full scorer examines.
 MAX_RANKED = 4000
 SHORTLIST = 48
+# Bytes of a key that ranking compares (the full scorer reads the whole name).
+RANKING_WIDTH = 40
 TYPE_CONFLICT_PENALTY = 0.30
 TYPE_MISSING_PENALTY = 0.05
 DESCRIPTOR_PENALTY = 0.25
@@ -119,6 +121,12 @@ def _ids(found: int | np.ndarray | None) -> list[int]:
     if found is None:
         return []
     return [found] if isinstance(found, int) else found.tolist()
+
+
+def _ranking_keys(keys: list[str]) -> np.ndarray:
+    """Keys as fixed-width bytes (cut at RANKING_WIDTH): numpy hands thousands of them to
+    rapidfuzz at once, without a Python object per key living in the index."""
+    return np.array([key.encode()[:RANKING_WIDTH] for key in keys], dtype=f"S{RANKING_WIDTH}")
 
 
 class _Strings:
@@ -436,9 +444,9 @@ class NameIndex:
         self._trigrams = {gram: np.array(ids, dtype=np.int32) for gram, ids in postings.items()}
         self._word_postings = [np.array(ids, dtype=np.int32) for ids in word_postings]
         # The strings ranked per query, read without touching one object each (see _Strings).
-        self._proper_keys = _Strings(proper_keys)
+        self._proper_keys = _ranking_keys(proper_keys)
+        self._signatures = _ranking_keys([name.parsed.signature for name in self.names])
         self.names = _Names(self.names)
-        self._signatures = self.names.signatures
         self._words = list(self._word_ids)
         deletions: dict[str, list[int]] = defaultdict(list)
         for word, word_id in self._word_ids.items():
@@ -537,7 +545,10 @@ class NameIndex:
         ids = ids.tolist()
         if len(ids) > SHORTLIST:
             ranked = process.extract(
-                key, self._proper_keys.take(ids), scorer=fuzz.ratio, limit=SHORTLIST
+                key.encode()[:RANKING_WIDTH],
+                self._proper_keys[ids].tolist(),
+                scorer=fuzz.ratio,
+                limit=SHORTLIST,
             )
             ids = [ids[position] for _, _, position in ranked]
         return ids
@@ -584,8 +595,8 @@ class NameIndex:
         ids = ids.tolist()
         if len(ids) > SHORTLIST:
             ranked = process.extract(
-                query.signature,
-                self._signatures.take(ids[:MAX_RANKED]),
+                query.signature.encode()[:RANKING_WIDTH],
+                self._signatures[ids[:MAX_RANKED]].tolist(),
                 scorer=fuzz.ratio,
                 limit=SHORTLIST,
             )
