@@ -33,6 +33,18 @@ OPEN_STATUSES = frozenset(
 )
 
 
+APPROVED_STATUSES = frozenset({RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS})
+
+
+def partnerships_in_force_q(today) -> models.Q:
+    """Approved partnerships that have not ended: the ones still reviewed, re-screened and
+    reminded about. A partnership whose end date has passed is closed: it keeps its record and
+    its decision, and is no longer due for review."""
+    return models.Q(status__in=APPROVED_STATUSES) & (
+        models.Q(end_date__isnull=True) | models.Q(end_date__gte=today)
+    )
+
+
 class Tier(models.TextChoices):
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
