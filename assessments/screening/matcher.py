@@ -256,6 +256,8 @@ def _typing_mistake(a: str, b: str) -> int:
     if shorter < 5:
         return 0
     allowed = 2 if shorter >= 10 else 1
+    if allowed == 1 and a[0] != b[0]:
+        return 0  # Suzhou, Xuzhou, Huzhou, Fuzhou, Wuzhou: other cities, not typing mistakes
     edits = OSA.distance(a, b, score_cutoff=allowed)
     if not 0 < edits <= allowed:
         return 0

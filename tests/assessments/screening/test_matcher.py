@@ -307,3 +307,10 @@ def test_every_explanation_names_what_matched_and_what_was_ignored():
             if parsed.notes:
                 assert "query normalised: " in explanation
     assert checked > 1000
+
+
+def test_cities_one_first_letter_apart_are_not_typing_mistakes():
+    listed = NameIndex([IndexEntry("x", "Xuzhou University"), IndexEntry("f", "Fuzhou University")])
+    for other_city in ("Suzhou University", "Huzhou University", "Wuzhou University"):
+        assert top(listed, other_city) is None
+    assert top(listed, "Fuzhuo University") == "f"
