@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ from ..notifications import notify_rescreening_alert
 from ..scoring import ConfirmedMatch
 from .matcher import IndexEntry, Match, NameIndex
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cache: dict = {"version_ids": None, "index": None}
 
@@ -135,7 +137,10 @@ def screening_index() -> NameIndex:
             index = snapshot.load(key)
             if index is None:
                 index = _build_index(tuple(version_id for version_id, *_ in key))
-                snapshot.save(index, key)
+                try:
+                    snapshot.save(index, key)
+                except OSError as error:  # a full or read-only disk: screen all the same
+                    logger.warning("screening index snapshot not written: %s", error)
             _cache["index"], _cache["version_ids"] = index, key
         return _cache["index"]
 

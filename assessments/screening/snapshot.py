@@ -30,7 +30,20 @@ logger = logging.getLogger(__name__)
 
 # Snapshots kept besides the newest: a worker still loading the previous one finds it.
 KEEP = 3
-_FORMAT = 1
+
+
+def _code_digest() -> str:
+    """The index's layout and normalisation are its code's: a snapshot written by other code
+    (before an upgrade) is never read as this one's."""
+    from . import matcher, normalise, vocabulary
+
+    digest = hashlib.sha256()
+    for module in (matcher, normalise, vocabulary):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_FORMAT = _code_digest()
 _held: dict = {"path": None, "mtime": None}
 
 

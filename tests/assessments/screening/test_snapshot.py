@@ -84,3 +84,17 @@ def test_the_command_builds_the_index(aspi):
 @pytest.mark.django_db
 def test_with_no_lists_the_index_is_empty():
     assert len(service.screening_index()) == 0
+
+
+def test_an_unwritable_snapshot_directory_does_not_stop_screening(aspi, settings, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    settings.SCREENING_INDEX_DIR = blocker / "screening-index"
+    assert service.screen_name("Beihang University")["matches"]
+
+
+def test_a_snapshot_written_by_other_code_is_not_read(aspi, monkeypatch):
+    service.prepare_screening_index()
+    key = service._index_key()
+    monkeypatch.setattr(snapshot, "_FORMAT", "other code")
+    assert snapshot.load(key) is None
