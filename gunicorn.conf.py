@@ -31,3 +31,16 @@ timeout = _positive_int("GUNICORN_TIMEOUT", 60)
 max_requests = 5000
 max_requests_jitter = 500
 preload_app = True
+
+
+def pre_fork(server, worker):
+    """Before each fork (first start, and a worker restarted after max_requests): the master
+    takes the newest screening index snapshot if one was written since it last looked, so
+    the new worker starts with it and shares its pages instead of loading its own."""
+    if os.environ.get("UKCN_SCREENING_PRELOAD", "1") == "0":
+        return
+    try:
+        from assessments.screening.service import preload_screening_index
+    except Exception:  # the application is not loaded in the master (no preload)
+        return
+    preload_screening_index()

@@ -88,6 +88,12 @@ def _test_shared_cache(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _screening_index_dir(settings, tmp_path_factory):
+    """Screening index snapshots go to a temporary folder, never a developer's var/."""
+    settings.SCREENING_INDEX_DIR = tmp_path_factory.mktemp("screening-index")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache(_test_shared_cache):
     # Tests roll back, so ids (and with them cache keys such as the dashboard's and the
     # per-user screening count's) repeat.

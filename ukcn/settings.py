@@ -590,3 +590,8 @@ UKCN_WATCHLIST_IMPORTERS = envlist("UKCN_WATCHLIST_IMPORTERS", "")
 # Screening: names scoring at or above this are potential matches (chosen from the evaluation
 # set, see tests/data/screening_eval.json); the admin's screening settings override it.
 SCREENING_THRESHOLD = envfraction("SCREENING_THRESHOLD", 0.85)
+# The screening index, built when a list version activates, as files every worker of the
+# machine loads (see docs/screening.md); writable only by the user the application runs as.
+SCREENING_INDEX_DIR = Path(
+    os.environ.get("SCREENING_INDEX_DIR", BASE_DIR / "var" / "screening-index")
+)

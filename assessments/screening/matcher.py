@@ -31,6 +31,7 @@ from .normalise import (
     qualifier_keys,
     without_trailing,
 )
+from .vocabulary import VOCABULARY
 
 # The query's rarest trigrams read per query, and how many of them a typo may cost.
 RARE_GRAMS = 8
@@ -38,6 +39,8 @@ TYPO_GRAMS = 6
 # Names rapidfuzz ranks (in C) per query, and the best of them the full scorer examines.
 MAX_RANKED = 4000
 SHORTLIST = 48
+# Bytes of a key that ranking compares (the full scorer reads the whole name).
+RANKING_WIDTH = 40
 TYPE_CONFLICT_PENALTY = 0.30
 TYPE_MISSING_PENALTY = 0.05
 DESCRIPTOR_PENALTY = 0.25
@@ -50,6 +53,8 @@ SHORT_NAME_PENALTY = 0.15
 # Proper words this far apart (OSA edits; a swap is one) read as a typing mistake, not another
 # name: one edit in five letters or more, two in ten or more.
 TYPO_SCORE = 0.90
+# Typing mistakes a whole name may carry when they fall in one or two of its words.
+MAX_WORD_TYPOS = 3
 COUNTRY_AGREES_BONUS = 0.03
 COUNTRY_DIFFERS_PENALTY = 0.10
 ORG_TYPE_DIFFERS_PENALTY = 0.05
@@ -108,6 +113,121 @@ def _trigrams(key: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def _compact(ids: list[int]) -> int | np.ndarray:
+    return ids[0] if len(ids) == 1 else np.array(ids, dtype=np.int32)
+
+
+def _ids(found: int | np.ndarray | None) -> list[int]:
+    if found is None:
+        return []
+    return [found] if isinstance(found, int) else found.tolist()
+
+
+def _ranking_keys(keys: list[str]) -> np.ndarray:
+    """Keys as fixed-width bytes (cut at RANKING_WIDTH): numpy hands thousands of them to
+    rapidfuzz at once, without a Python object per key living in the index."""
+    return np.array([key.encode()[:RANKING_WIDTH] for key in keys], dtype=f"S{RANKING_WIDTH}")
+
+
+class _Strings:
+    """Many short strings as one buffer and an array of offsets. Reading thousands of them per
+    query this way writes to no shared object (a list of str would bump each one's reference
+    count), so workers forked from a process holding the index keep sharing its pages."""
+
+    def __init__(self, items: list[str]):
+        encoded = [item.encode() for item in items]
+        self._offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=self._offsets[1:])
+        self._blob = b"".join(encoded)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, position: int) -> str:
+        return self._blob[self._offsets[position] : self._offsets[position + 1]].decode()
+
+    def take(self, positions: list[int]) -> list[str]:
+        at = np.asarray(positions, dtype=np.int64)
+        blob = self._blob
+        return [
+            blob[start:end].decode()
+            for start, end in zip(
+                self._offsets[at].tolist(), self._offsets[at + 1].tolist(), strict=True
+            )
+        ]
+
+
+_KINDS = ("name", "alias", "former name", "Chinese name in brackets")
+_FIELD, _ITEM = "\x1f", "\x1e"
+
+
+def _pack(parsed: ParsedName) -> str:
+    fields = (
+        _ITEM.join(parsed.proper),
+        parsed.proper_key,
+        _ITEM.join(sorted(parsed.descriptors)),
+        _ITEM.join(sorted(parsed.types)),
+        _ITEM.join(q.replace(_FIELD, " ").replace(_ITEM, " ") for q in parsed.qualifiers),
+        parsed.cjk_key,
+        "1" if parsed.transliterated else "",
+        parsed.acronym,
+        str(parsed.trailing),
+    )
+    return _FIELD.join(fields)
+
+
+def _items(text: str) -> tuple[str, ...]:
+    return tuple(text.split(_ITEM)) if text else ()
+
+
+def _unpack(original: str, signature: str, packed: str) -> ParsedName:
+    proper, key, descriptors, types, qualifiers, cjk, translit, acronym, trailing = packed.split(
+        _FIELD
+    )
+    return ParsedName(
+        original=original,
+        proper=_items(proper),
+        proper_key=key,
+        descriptors=frozenset(_items(descriptors)),
+        types=frozenset(_items(types)),
+        signature=signature,
+        qualifiers=_items(qualifiers),
+        cjk_key=cjk,
+        transliterated=bool(translit),
+        acronym=acronym,
+        trailing=int(trailing),
+    )
+
+
+class _Names:
+    """The indexed names as columns (entry numbers, kinds, texts and parsed names packed in
+    buffers); `names[i]` rebuilds one `_IndexedName`. A query reads a few dozen this way and
+    writes to none of the index's memory, which the workers of a machine share."""
+
+    def __init__(self, names: list[_IndexedName]):
+        self._entry = np.array([n.entry for n in names], dtype=np.int32)
+        self._kind = np.array([_KINDS.index(n.kind) for n in names], dtype=np.int8)
+        self._text = _Strings([n.text for n in names])
+        self.signatures = _Strings([n.parsed.signature for n in names])
+        self._parsed = _Strings([_pack(n.parsed) for n in names])
+
+    def __len__(self) -> int:
+        return len(self._entry)
+
+    def __getitem__(self, position: int) -> _IndexedName:
+        text = self._text[position]
+        return _IndexedName(
+            int(self._entry[position]),
+            text,
+            _KINDS[self._kind[position]],
+            _unpack(text, self.signatures[position], self._parsed[position]),
+        )
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 def _entry_kinds(types: frozenset[str]) -> set[str]:
     """What kind of body a name's type words say it is; a PLA university is two kinds."""
     kinds = set()
@@ -136,6 +256,8 @@ def _typing_mistake(a: str, b: str) -> int:
     if shorter < 5:
         return 0
     allowed = 2 if shorter >= 10 else 1
+    if allowed == 1 and a[0] != b[0]:
+        return 0  # Suzhou, Xuzhou, Huzhou, Fuzhou, Wuzhou: other cities, not typing mistakes
     edits = OSA.distance(a, b, score_cutoff=allowed)
     if not 0 < edits <= allowed:
         return 0
@@ -143,6 +265,60 @@ def _typing_mistake(a: str, b: str) -> int:
         if (first in a and second in b) or (second in a and first in b):
             return 0
     return edits
+
+
+def _bag(parsed: ParsedName) -> list[str]:
+    return [*parsed.proper, *sorted(parsed.descriptors), *sorted(parsed.types)]
+
+
+def _word_allowance(query_word: str, listed_word: str) -> int:
+    """Typing mistakes one word may carry: none below four letters, one (with the first letter
+    kept) in four to seven, two in eight or more, or in a five-letter institution word."""
+    shorter = min(len(query_word), len(listed_word))
+    if shorter < 4:
+        return 0
+    if shorter >= 8 or (shorter >= 5 and listed_word in VOCABULARY):
+        return 2
+    return 1 if query_word[0] == listed_word[0] else 0
+
+
+def word_typos(query: ParsedName, name: ParsedName) -> tuple[int, list[str]]:
+    """Typing mistakes (1 to MAX_WORD_TYPOS) when the two names have the same words but for one
+    or two of them, each a typing mistake of its listed word; (0, []) otherwise. Words count
+    whatever part they play, so a misspelt descriptor ("Ocuen") still meets its listed word."""
+    if not (query.proper or query.descriptors) or not (name.proper or name.descriptors):
+        return 0, []
+    left, right = _bag(query), _bag(name)
+    for word in list(left):
+        if word in right:
+            left.remove(word)
+            right.remove(word)
+    if not left or len(left) != len(right) or len(left) > 2:
+        return 0, []
+    if len(left) + len(right) >= len(_bag(query)) + len(_bag(name)):
+        return 0, []  # nothing agrees exactly: another name, not a misspelt one
+    best: tuple[int, list[str]] = (0, [])
+    orders = [right] if len(right) == 1 else [right, right[::-1]]
+    for order in orders:
+        total, diffs = 0, []
+        for typed, listed in zip(left, order, strict=True):
+            allowed = _word_allowance(typed, listed)
+            edits = OSA.distance(typed, listed, score_cutoff=allowed) if allowed else allowed + 1
+            if not 0 < edits <= allowed or _distinct_places(typed, listed):
+                break
+            total += edits
+            diffs.append(f"'{typed}'→'{listed}'")
+        else:
+            if total <= MAX_WORD_TYPOS and (not best[0] or total < best[0]):
+                best = (total, diffs)
+    return best
+
+
+def _distinct_places(a: str, b: str) -> bool:
+    return any(
+        (first in a and second in b) or (second in a and first in b)
+        for first, second in DISTINCT_SPELLINGS
+    )
 
 
 def score_names(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
@@ -169,6 +345,18 @@ def score_names(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
 
 
 def _score_latin(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
+    score, reasons = _score_parts(query, name)
+    if score < TYPO_SCORE:
+        typos, diffs = word_typos(query, name)
+        if typos:
+            return TYPO_SCORE, [
+                f"words agree but for {typos} typing mistake(s): {', '.join(diffs)}",
+                *(f"ignored the parts' comparison: {r}" for r in reasons[:1]),
+            ]
+    return score, reasons
+
+
+def _score_parts(query: ParsedName, name: ParsedName) -> tuple[float, list[str]]:
     reasons = []
     if query.proper_key and name.proper_key:
         score = fuzz.ratio(query.proper_key, name.proper_key) / 100
@@ -230,8 +418,15 @@ class NameIndex:
         self._by_signature: dict[str, list[int]] = defaultdict(list)
         self._by_cjk: dict[str, list[int]] = defaultdict(list)
         self._by_acronym: dict[str, list[int]] = defaultdict(list)
-        self._proper_keys: list[str] = []
+        proper_keys: list[str] = []
+        self._proper_keys = proper_keys
         postings: dict[str, list[int]] = defaultdict(list)
+        # Words of Latin names (proper, descriptor and type alike) and their one-letter
+        # deletions: a word with a typing mistake finds its listed word here (deletion
+        # neighbourhood), then the names that carry it.
+        self._word_ids: dict[str, int] = {}
+        word_postings: list[list[int]] = []
+        self._word_postings = word_postings
         self._primary_types: list[frozenset[str]] = []
         # Building creates millions of small objects: the cyclic collector would only rescan them.
         collecting = gc.isenabled()
@@ -242,14 +437,30 @@ class NameIndex:
         finally:
             if collecting:
                 gc.enable()
+        # One id as an int, several as an int32 array: a fraction of the memory of lists.
+        self._by_proper, self._by_signature, self._by_cjk, self._by_acronym = (
+            {key: _compact(ids) for key, ids in mapping.items()}
+            for mapping in (self._by_proper, self._by_signature, self._by_cjk, self._by_acronym)
+        )
+        # Posting lists as int32 arrays: a quarter of the memory of lists, and numpy counts them.
+        self._trigrams = {gram: np.array(ids, dtype=np.int32) for gram, ids in postings.items()}
+        self._word_postings = [np.array(ids, dtype=np.int32) for ids in word_postings]
+        # The strings ranked per query, read without touching one object each (see _Strings).
+        self._proper_keys = _ranking_keys(proper_keys)
+        self._signatures = _ranking_keys([name.parsed.signature for name in self.names])
+        self.names = _Names(self.names)
+        self._words = list(self._word_ids)
+        deletions: dict[str, list[int]] = defaultdict(list)
+        for word, word_id in self._word_ids.items():
+            if len(word) >= 4:
+                for variant in _deletions(word):
+                    deletions[variant].append(word_id)
+        self._deletions = {v: _compact(ids) for v, ids in deletions.items()}
+        del deletions, postings
         # Move the index out of the collector's sight: a full collection during a query
         # would otherwise walk all of it (a pause of tens of milliseconds at 300,000 names).
         gc.collect()
         gc.freeze()
-        for mapping in (self._by_proper, self._by_signature, self._by_cjk, self._by_acronym):
-            mapping.default_factory = None
-        # Posting lists as int32 arrays: a quarter of the memory of lists, and numpy counts them.
-        self._trigrams = {gram: np.array(ids, dtype=np.int32) for gram, ids in postings.items()}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -296,23 +507,34 @@ class NameIndex:
             self._by_proper[key].append(name_no)
             for gram in _trigrams(key):
                 postings[gram].append(name_no)
+        if not parsed.cjk_key:
+            for word in set(_bag(parsed)):
+                word_id = self._word_ids.setdefault(word, len(self._word_ids))
+                if word_id == len(self._word_postings):
+                    self._word_postings.append([])
+                self._word_postings[word_id].append(name_no)
         if parsed.acronym and len(parsed.proper) + len(parsed.descriptors) + len(parsed.types) >= 3:
             self._by_acronym[parsed.acronym].append(name_no)
 
     def _candidates(self, query: ParsedName) -> set[int]:
         found: set[int] = set()
-        found.update(self._by_signature.get(query.signature, ()))
+        found.update(_ids(self._by_signature.get(query.signature)))
         if query.cjk_key:
-            found.update(self._by_cjk.get(query.cjk_key, ()))
+            found.update(_ids(self._by_cjk.get(query.cjk_key)))
         key = query.proper_key
         if not key:
             return found
-        found.update(self._by_proper.get(key, ()))
+        found.update(_ids(self._by_proper.get(key)))
+        found.update(self._trigram_candidates(key))
+        found.update(self._typo_candidates(query))
+        return found
+
+    def _trigram_candidates(self, key: str) -> list[int]:
         postings = sorted(
             (self._trigrams[g] for g in _trigrams(key) if g in self._trigrams), key=len
         )
         if not postings:
-            return found
+            return []
         # Prefix filtering: a name within one typing mistake of the query loses at most three
         # of its trigrams, so it shares at least len(rare) - 3 of the query's rarest ones.
         rare = postings[:RARE_GRAMS]
@@ -324,13 +546,64 @@ class NameIndex:
             ids = ids[top]
         ids = ids.tolist()
         if len(ids) > SHORTLIST:
-            proper_keys = self._proper_keys
             ranked = process.extract(
-                key, [proper_keys[i] for i in ids], scorer=fuzz.ratio, limit=SHORTLIST
+                key.encode()[:RANKING_WIDTH],
+                self._proper_keys[ids].tolist(),
+                scorer=fuzz.ratio,
+                limit=SHORTLIST,
             )
             ids = [ids[position] for _, _, position in ranked]
-        found.update(ids)
-        return found
+        return ids
+
+    def _near_words(self, word: str) -> list[int]:
+        """Listed words one deletion (either side) from `word`, or two from a long word."""
+        ids: set[int] = set()
+        variants = {word, *_deletions(word)}
+        if len(word) >= 8:
+            variants.update(v for first in _deletions(word) for v in _deletions(first))
+        for variant in variants:
+            if variant in self._word_ids:
+                ids.add(self._word_ids[variant])
+            ids.update(_ids(self._deletions.get(variant)))
+        return [i for i in ids if _word_allowance(word, self._words[i])]
+
+    def _typo_candidates(self, query: ParsedName) -> list[int]:
+        """Names that carry every known word of the query and, for each word no listed name
+        has (one or two), a listed word it is a typing mistake of: read only then."""
+        if query.cjk_key:
+            return []
+        words = list(dict.fromkeys(_bag(query)))
+        unknown = [w for w in words if w not in self._word_ids]
+        if not unknown or len(unknown) > 2 or len(words) < 2:
+            return []
+        sets = []
+        for word in words:
+            if word in self._word_ids:
+                sets.append(self._word_postings[self._word_ids[word]])
+                continue
+            near = self._near_words(word)
+            if not near:
+                return []  # nothing listed it could be a typing mistake of
+            postings = [self._word_postings[i] for i in near]
+            sets.append(postings[0] if len(postings) == 1 else np.unique(np.concatenate(postings)))
+        sets.sort(key=len)
+        ids = sets[0]
+        for other in sets[1:]:
+            if not len(ids):
+                return []
+            # Posting lists are sorted: look each candidate up rather than merge whole lists.
+            at = np.minimum(np.searchsorted(other, ids), len(other) - 1)
+            ids = ids[other[at] == ids]
+        ids = ids.tolist()
+        if len(ids) > SHORTLIST:
+            ranked = process.extract(
+                query.signature.encode()[:RANKING_WIDTH],
+                self._signatures[ids[:MAX_RANKED]].tolist(),
+                scorer=fuzz.ratio,
+                limit=SHORTLIST,
+            )
+            ids = [ids[position] for _, _, position in ranked]
+        return ids
 
     def search(
         self,
@@ -366,10 +639,11 @@ class NameIndex:
                 dropped = shorter.qualifiers[-1]
                 note = f"read trailing '{dropped}' as a campus or place: -{TRAILING_PLACE_PENALTY}"
                 readings.append((shorter, TRAILING_PLACE_PENALTY, [note]))
+        read: dict[int, _IndexedName] = {}
         for reading, penalty, notes in readings:
             wanted = qualifier_keys(reading)
             for name_no in self._candidates(reading):
-                indexed = self.names[name_no]
+                indexed = read.get(name_no) or read.setdefault(name_no, self.names[name_no])
                 score, reasons = score_names(reading, indexed.parsed)
                 score -= penalty
                 reasons = [*reasons, *_qualifier_reasons(wanted, indexed.parsed)]
@@ -383,7 +657,7 @@ class NameIndex:
                     )
         if looks_like_acronym(query):
             acronym = query.strip().replace(".", "").casefold()
-            for name_no in self._by_acronym.get(acronym, ()):
+            for name_no in _ids(self._by_acronym.get(acronym)):
                 indexed = self.names[name_no]
                 if indexed.entry not in best or best[indexed.entry][0] < DERIVED_ACRONYM_SCORE:
                     reason = f"'{query.strip()}' is the acronym of {indexed.kind} '{indexed.text}'"

@@ -234,6 +234,14 @@ def _strip_army_prefix(words: list[str], notes: list[str]) -> list[str]:
     return words
 
 
+def _foreign(text: str) -> bool:
+    """Letters of a script other than Latin (Han, Cyrillic, Arabic ...)."""
+    return not text.isascii() and any(
+        char.isalpha() and not char.isascii() and not unicodedata.name(char, "").startswith("LATIN")
+        for char in text
+    )
+
+
 def derive_acronym(words: list[str]) -> str:
     """Initials of the significant words: 'Harbin Institute of Technology' -> 'hit'."""
     initials = "".join(w[0] for w in words if w not in STOPWORDS and w != "and" and w.isalpha())
@@ -256,8 +264,9 @@ def parse_name(text: str, *, keep_notes: bool = True, correct_typos: bool = True
     raw_words = _words(latin.casefold())
     if "'" in core or "’" in core:
         notes.append("ignored apostrophes")
-    # Words transliterated from another script are that language's words, not typing mistakes.
-    expanded = _expand(raw_words, notes, correct_typos=correct_typos and not translit_notes)
+    # Words transliterated from another script are that language's words, not typing mistakes;
+    # Latin text with a curly apostrophe or an en dash is still Latin.
+    expanded = _expand(raw_words, notes, correct_typos=correct_typos and not _foreign(core))
     words = _strip_army_prefix([w for w in expanded if w != "&"], notes)
     proper: list[str] = []
     descriptors: set[str] = set()

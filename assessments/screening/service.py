@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ from ..notifications import notify_rescreening_alert
 from ..scoring.points import ConfirmedMatch
 from .matcher import IndexEntry, Match, NameIndex
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cache: dict = {"version_ids": None, "index": None}
 
@@ -97,8 +99,8 @@ def _build_index(version_ids: tuple[int, ...]) -> NameIndex:
 
 
 def _index_key() -> tuple:
-    """The active versions with, per list, the count and latest time of the office's risk
-    levels: in one query, the index is valid while this holds."""
+    """The active versions (id, time, digest) with, per list, the count and latest time of the
+    office's risk levels: in one query, the index is valid while this holds."""
     from django.db.models import Count, DateTimeField, IntegerField, Max, Subquery
 
     overrides = EntryRiskOverride.objects.filter(watchlist=OuterRef("watchlist_id")).values(
@@ -117,19 +119,45 @@ def _index_key() -> tuple:
             ),
         )
         .order_by("id")
-        .values_list("id", "overrides", "overrides_at")
+        # The version's own time and digest too: ids alone repeat in a restored or test database.
+        .values_list("id", "overrides", "overrides_at", "created_at", "sha256")
     )
 
 
 def screening_index() -> NameIndex:
-    """The index of every active name, rebuilt only when the set of active versions, or the
-    office's risk levels on their entries, change."""
+    """The index of every active name, replaced only when the set of active versions, or the
+    office's risk levels on their entries, change: loaded from the machine's snapshot of it
+    (written when a version activated), or built and written here when there is none."""
+    from . import snapshot
+
     key = _index_key()
     with _lock:
         if _cache["version_ids"] != key:
-            _cache["index"] = _build_index(tuple(version_id for version_id, *_ in key))
-            _cache["version_ids"] = key
+            _cache["index"] = None  # let the old index go before the new one arrives
+            index = snapshot.load(key)
+            if index is None:
+                index = _build_index(tuple(version_id for version_id, *_ in key))
+                try:
+                    snapshot.save(index, key)
+                except OSError as error:  # a full or read-only disk: screen all the same
+                    logger.warning("screening index snapshot not written: %s", error)
+            _cache["index"], _cache["version_ids"] = index, key
         return _cache["index"]
+
+
+def prepare_screening_index() -> NameIndex:
+    """Build (or load) the index for the lists as they now stand and write its snapshot, so
+    that no user's query waits for a build: called when a version activates."""
+    return screening_index()
+
+
+def preload_screening_index() -> bool:
+    """Hold the machine's newest index snapshot in this process (gunicorn's master, before it
+    forks): no database query; a worker checks the key on its first screening."""
+    from . import snapshot
+
+    with _lock:
+        return snapshot.preload(_cache)
 
 
 def screening_threshold() -> float:
@@ -618,7 +646,9 @@ def rescreen_open_partnerships(*, actor=None, reason: str = "re-screening") -> R
 
 
 def rescreen_after_activation(version: WatchlistVersion) -> RescreenSummary:
-    """Called by the watchlist loader once a new version is active."""
+    """Called by the watchlist loader once a new version is active: the index is built here,
+    once, for every worker of the machine, before any partner is re-screened."""
+    prepare_screening_index()
     return rescreen_open_partnerships(
         reason=f"{version.watchlist.name} version {version.number} activated"
     )

@@ -2,6 +2,7 @@
 
 import gc
 import itertools
+import json
 import os
 import random
 import statistics
@@ -157,6 +158,9 @@ def test_accuracy_on_the_real_lists_by_part_and_kind(bench_record):
     held_out = figures["parts"]["held-out"][ours]
     assert held_out["all"]["recall"] >= 0.95
     assert held_out["all"]["false_alarm_rate"] <= 0.03
+    for kind, row in held_out.items():
+        if kind != "negative":
+            assert row["recall"] >= 0.90, kind
 
 
 SYLLABLES = [
@@ -394,9 +398,86 @@ def _variant(name: str, rng: random.Random) -> str:
     return name.upper()
 
 
-def test_speed_at_one_hundred_thousand_entries(bench_record):
+def _smaps_rollup(pid: str = "self") -> dict[str, float]:
+    """Resident, proportional (shared pages divided among their sharers) and private memory, MB."""
+    figures = {}
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            parts = line.split()
+            if parts[0] in ("Rss:", "Pss:", "Private_Clean:", "Private_Dirty:"):
+                figures[parts[0][:-1].lower()] = round(int(parts[1]) / 1024, 1)
+    return figures
+
+
+# A gunicorn master with preload: a fresh process loads the snapshot as
+# assessments/screening/snapshot.py does (collector off, then frozen), forks workers, and each
+# worker screens queries and reports its memory. Shared pages count once in the machine's total.
+_MASTER = """
+import gc, json, os, pickle, sys, time
+sys.path.insert(0, sys.argv[3])
+from tests.bench.test_screening import _smaps_rollup, OUR_THRESHOLD
+gc.disable()
+started, cpu_started = time.perf_counter(), time.process_time()
+with open(sys.argv[1], "rb") as stream:
+    index = pickle.load(stream)
+load = (time.perf_counter() - started, time.process_time() - cpu_started)
+gc.enable(); gc.collect(); gc.freeze()
+queries = json.load(open(sys.argv[2]))
+master = _smaps_rollup()
+workers = []
+for _ in range(3):
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        for query in queries:
+            index.search(query, threshold=OUR_THRESHOLD)
+        os.write(write, json.dumps(_smaps_rollup()).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as stream:
+        workers.append(json.loads(stream.read()))
+    os.waitpid(pid, 0)
+print(json.dumps({"load_seconds": load[0], "load_cpu_seconds": load[1],
+                  "master": master, "workers": workers}))
+"""
+
+
+def _preloaded_workers(snapshot, queries, tmp_path) -> dict:
+    import subprocess
+    import sys
+
+    asked = tmp_path / "queries.json"
+    asked.write_text(json.dumps(queries))
+    root = str(Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [sys.executable, "-c", _MASTER, str(snapshot), str(asked), root],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "UKCN_BENCH": "1"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _queries(entries, rng, count: int) -> list[str]:
+    share = count // 10
+    queries = [_variant(rng.choice(entries).name, rng) for _ in range(share * 7)]
+    queries += [rng.choice(entries).aliases[1] for _ in range(share)]
+    queries += [
+        f"{''.join(rng.sample(SYLLABLES, 3)).capitalize()} University of Technology"
+        for _ in range(share * 2)
+    ]
+    rng.shuffle(queries)
+    return queries
+
+
+def _measure_scale(count: int, query_count: int, tmp_path) -> dict:
+    import pickle
+
     rng = random.Random(6)
-    entries = _synthetic_entries(100_000, rng)
+    entries = _synthetic_entries(count, rng)
     names = sum(1 + len(e.aliases) for e in entries)
     gc.collect()
     before = _rss_bytes()
@@ -406,13 +487,16 @@ def test_speed_at_one_hundred_thousand_entries(bench_record):
     build_cpu_seconds = time.process_time() - cpu_started
     gc.collect()
     memory = _rss_bytes() - before
-    queries = [_variant(rng.choice(entries).name, rng) for _ in range(700)]
-    queries += [rng.choice(entries).aliases[1] for _ in range(100)]
-    queries += [
-        f"{''.join(rng.sample(SYLLABLES, 3)).capitalize()} University of Technology"
-        for _ in range(200)
-    ]
-    rng.shuffle(queries)
+    # The snapshot every worker of a machine loads instead of building (assessments/screening/
+    # snapshot.py writes it with this pickle protocol).
+    snapshot = tmp_path / "index.pickle"
+    started = time.perf_counter()
+    with snapshot.open("wb") as stream:
+        pickle.dump(index, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    save_seconds = time.perf_counter() - started
+    queries = _queries(entries, rng, query_count)
+    del entries
+    gc.collect()
     timings, cpu_timings = [], []
     for query in queries:
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -422,14 +506,26 @@ def test_speed_at_one_hundred_thousand_entries(bench_record):
     timings.sort()
     cpu_timings.sort()
     p95 = int(len(timings) * 0.95)
-    figures = {
-        "entries": len(entries),
+    machine = _preloaded_workers(snapshot, queries[:300], tmp_path)
+    workers = machine["workers"]
+    return {
+        "entries": count,
         "names_with_aliases": names,
         "indexed_names": len(index.names),
         "queries": len(queries),
         "build_seconds": round(build_seconds, 2),
         "build_cpu_seconds": round(build_cpu_seconds, 2),
         "index_memory_mb": round(memory / 2**20, 1),
+        "snapshot_mb": round(snapshot.stat().st_size / 2**20, 1),
+        "snapshot_save_seconds": round(save_seconds, 2),
+        "snapshot_load_seconds": round(machine["load_seconds"], 2),
+        "snapshot_load_cpu_seconds": round(machine["load_cpu_seconds"], 2),
+        "preloaded_master": machine["master"],
+        "forked_workers": workers,
+        "worker_private_mb_max": max(w["private_dirty"] + w["private_clean"] for w in workers),
+        "machine_total_mb_master_and_3_workers": round(
+            machine["master"]["pss"] + sum(w["pss"] for w in workers), 1
+        ),
         "median_ms": round(statistics.median(timings), 3),
         "p95_ms": round(timings[p95], 3),
         "max_ms": round(timings[-1], 3),
@@ -437,10 +533,29 @@ def test_speed_at_one_hundred_thousand_entries(bench_record):
         "cpu_p95_ms": round(cpu_timings[p95], 3),
         "load_average_1min": os.getloadavg()[0],
         "cpus": os.cpu_count(),
-        "targets": {"median_ms": 5, "p95_ms": 20, "build_seconds": 15},
     }
+
+
+def test_speed_at_one_hundred_thousand_entries(bench_record, tmp_path):
+    figures = _measure_scale(100_000, 1000, tmp_path)
+    figures["targets"] = {"median_ms": 3, "p95_ms": 8}
     bench_record("screening_speed", figures)
     # Wall-clock figures include time the scheduler gave to other processes; on a shared,
     # loaded machine the CPU time this process used is the figure that measures our code.
-    assert figures["cpu_median_ms"] <= 5 and figures["cpu_p95_ms"] <= 20
-    assert figures["build_cpu_seconds"] <= 15
+    assert figures["cpu_median_ms"] <= 3 and figures["cpu_p95_ms"] <= 8
+    assert figures["snapshot_load_cpu_seconds"] < figures["build_cpu_seconds"]
+    # Workers forked from the preloaded master share the index: each adds far less than one.
+    assert figures["worker_private_mb_max"] < figures["index_memory_mb"] / 2
+
+
+def test_scale_at_one_million_entries(bench_record, tmp_path):
+    """An OpenSanctions-sized list (a million names with their aliases): what one machine needs.
+    UKCN_BENCH_MILLION=0 leaves it out (it takes minutes and several GB)."""
+    if os.environ.get("UKCN_BENCH_MILLION", "1") == "0":
+        import pytest
+
+        pytest.skip("UKCN_BENCH_MILLION=0")
+    figures = _measure_scale(1_000_000, 300, tmp_path)
+    bench_record("screening_speed_million", figures)
+    # No target was set at this size: a guard against a regression of several times.
+    assert figures["cpu_p95_ms"] <= 150

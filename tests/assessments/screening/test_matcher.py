@@ -228,3 +228,89 @@ def test_a_campus_is_explained_as_a_campus_of_the_institution(campuses):
 )
 def test_qualifiers_and_look_alikes_raise_no_alarm(campuses, query):
     assert top(campuses, query) is None
+
+
+@pytest.fixture(scope="module")
+def companies():
+    return NameIndex(
+        [
+            IndexEntry("ccc", "China National Chemical Corporation Ltd."),
+            IndexEntry("cosco", "China Ocean Shipping Company Ltd."),
+            IndexEntry("ct", "China Telecom Group Co., Ltd."),
+            IndexEntry("bbm", "Beijing Beiji Mechanical and Electrical Industry Co., Ltd."),
+            IndexEntry("seu", "Space Engineering University"),
+            IndexEntry("hubei", "Hubei University of Technology"),
+            *(IndexEntry(f"d{n}", f"China Sample{n} Company Ltd.") for n in range(200)),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "Cina National Chemical Corporation Ltd.",
+            "ccc",
+        ),  # a short word, never a candidate before
+        ("China Ocuen Shipping Company Ltd.", "cosco"),  # a misspelt descriptor word
+        ("Beijing Beiji Mechanical and Elctricl Industry Co., Ltd.", "bbm"),  # two edits, 8 letters
+        ("Spce Engineering Unviersity", "seu"),
+        ("China Telecom Gruop Co., Ltd.", "ct"),
+    ],
+)
+def test_typing_mistakes_in_any_word_are_found(companies, query, expected):
+    assert top(companies, query) == expected
+
+
+def test_a_typing_mistake_is_explained(companies):
+    (match, *_) = companies.search("China Ocuen Shipping Company Ltd.", threshold=THRESHOLD)
+    assert "typing mistake(s): 'ocuen'→'ocean'" in match.explanation
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Hebei University of Technology",  # another province, one letter apart
+        "China National Chemistry Corp.",
+        "China Occidental Shipping Company Ltd.",  # an unknown word is not a typo of a listed one
+        "Cina Telecom Group Trading Co., Ltd.",  # a word more and a typo: another body
+        "Time Engineering University",
+    ],
+)
+def test_typing_mistake_candidates_raise_no_alarm_on_look_alikes(companies, query):
+    assert top(companies, query) is None
+
+
+def test_every_explanation_names_what_matched_and_what_was_ignored():
+    """Over the tuning part of the real-list evaluation: each flagged match says which listed
+    name matched, and whatever the query carried besides the name (a qualifier, the other
+    parts of an affiliation, a trailing place) is named as ignored or read as a campus."""
+    from assessments.screening.evaluation import load_real_evaluation
+    from assessments.screening.normalise import affiliation_parts, parse_name
+
+    entries, data = load_real_evaluation(DATA)
+    real = NameIndex(entries)
+    checked = 0
+    for item in data["queries"]:
+        if item["part"] != "tuning":
+            continue
+        for match in real.search(item["query"], threshold=THRESHOLD)[:1]:
+            checked += 1
+            explanation = match.explanation
+            assert explanation.startswith("matched ") or "is the acronym of" in explanation
+            assert f"'{match.matched_name}'" in explanation
+            parsed = parse_name(item["query"])
+            if parsed.qualifiers or affiliation_parts(item["query"]):
+                assert any(
+                    said in explanation for said in ("ignored", "campus of", "read trailing")
+                ), explanation
+            if parsed.notes:
+                assert "query normalised: " in explanation
+    assert checked > 1000
+
+
+def test_cities_one_first_letter_apart_are_not_typing_mistakes():
+    listed = NameIndex([IndexEntry("x", "Xuzhou University"), IndexEntry("f", "Fuzhou University")])
+    for other_city in ("Suzhou University", "Huzhou University", "Wuzhou University"):
+        assert top(listed, other_city) is None
+    assert top(listed, "Fuzhuo University") == "f"
