@@ -2,10 +2,10 @@ import re
 from pathlib import Path
 
 import pytest
-from demo.management.commands.seed_demo import USERS
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from demo.management.commands.seed_demo import USERS
 from ukcn.models import Department, RoleAssignment
 from ukcn.roles import Role, has_department_role
 
