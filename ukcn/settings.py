@@ -602,6 +602,11 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # axes logs every successful log-in at INFO; failures and lock-outs come at WARNING.
         "axes": {"level": "WARNING"},
+        # pysaml2 logs each assertion's subject and attributes (personal data) at INFO, and
+        # xmlschema each schema it loads.
+        "saml2": {"level": "WARNING"},
+        "djangosaml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
     },
 }
 

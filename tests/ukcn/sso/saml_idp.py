@@ -22,11 +22,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, class_name
 from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
+from saml2.samlp import response_from_string
 from saml2.server import Server
+from saml2.sigver import pre_signature_part
+
 
 
 def keypair(directory: Path, name: str) -> tuple[str, str]:
@@ -101,7 +104,6 @@ class SamlIdp:
         }
 
     def config(self, *, rogue: bool = False) -> IdPConfig:
-        lifetime = {"minutes": -30} if self.tamper == "expired" else {"minutes": 5}
         config = IdPConfig()
         config.load(
             {
@@ -122,7 +124,7 @@ class SamlIdp:
                         "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                         "policy": {
                             "default": {
-                                "lifetime": lifetime,
+                                "lifetime": {"minutes": 5},
                                 "attribute_restrictions": None,
                                 "name_form": NAME_FORMAT_URI,
                             }
@@ -148,20 +150,45 @@ class SamlIdp:
             args["sp_entity_id"] = "https://elsewhere.example.ac.uk/shibboleth"
         person = dict(self.person)
         subject = person.pop("persistent_id", "") or "AAdzZWNyZXQxQ2u9"
-        response = server.create_authn_response(
-            identity=person,
-            userid=subject,
-            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject),
-            authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"},
-            sign_assertion=True,
-            sign_response=False,
-            **args,
+        expired = self.tamper == "expired"
+        response = str(
+            server.create_authn_response(
+                identity=person,
+                userid=subject,
+                name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject),
+                authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"},
+                sign_assertion=not expired,
+                sign_response=False,
+                **args,
+            )
         )
+        if expired:
+            response = self.expired(server, response)
         page = server.apply_binding(
             BINDING_HTTP_POST, str(response), args["destination"], relay_state, response=True
         )["data"]
         self.responses.append(page)
         return page
+
+    @staticmethod
+    def expired(server: Server, response: str) -> str:
+        """The response with its assertion dated an hour earlier (valid for five minutes then,
+        so expired now), signed properly: an old response captured and posted again."""
+        start, end = response.index("<saml:Assertion"), response.index("</saml:Assertion>")
+
+        def earlier(match):
+            moment = datetime.datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S")
+            return (moment - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        assertion = re.sub(
+            r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?Z", earlier, response[start:end]
+        )
+        parsed = response_from_string(response[:start] + assertion + response[end:])
+        statement = parsed.assertion[0]
+        statement.signature = pre_signature_part(statement.id, server.sec.my_cert, 1)
+        return server.sec.sign_statement(
+            str(parsed), class_name(statement), node_id=statement.id
+        )
 
     def logout_response(self, saml_request: str, relay_state: str) -> str:
         """Where the browser goes back with the answer to this LogoutRequest."""
