@@ -63,7 +63,9 @@ def idp_metadata() -> str:
         try:
             return Path(settings.SAML_IDP_METADATA_FILE).read_text(encoding="utf-8")
         except OSError as exc:
-            raise SamlUnavailable(f"the identity provider's metadata cannot be read ({exc})")
+            raise SamlUnavailable(
+                f"the identity provider's metadata cannot be read ({exc})"
+            ) from exc
     url = settings.SAML_IDP_METADATA_URL
     with _metadata_lock:
         cached = _metadata_cache.get(url)
@@ -290,7 +292,9 @@ def provider_logout_url(request) -> str | None:
     try:
         state = StateCache(request.saml_session)
         client = Saml2Client(
-            sp_config(request), state_cache=state, identity_cache=IdentityCache(request.saml_session)
+            sp_config(request),
+            state_cache=state,
+            identity_cache=IdentityCache(request.saml_session),
         )
         result = client.global_logout(subject_id)
         state.sync()

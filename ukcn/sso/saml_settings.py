@@ -36,8 +36,7 @@ def saml_settings_check(*, metadata_url: str, metadata_file: str, key_file: str,
         "SAML_IDP_METADATA_FILE", metadata_file
     ):
         raise ImproperlyConfigured(
-            f"SAML_IDP_METADATA_FILE={metadata_file!r} is not SAML metadata "
-            "(no EntityDescriptor)."
+            f"SAML_IDP_METADATA_FILE={metadata_file!r} is not SAML metadata (no EntityDescriptor)."
         )
     try:
         key = serialization.load_pem_private_key(

@@ -31,7 +31,6 @@ from saml2.server import Server
 from saml2.sigver import pre_signature_part
 
 
-
 def keypair(directory: Path, name: str) -> tuple[str, str]:
     """A fresh RSA key and a self-signed certificate for it, as PEM files in `directory`."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -114,12 +113,8 @@ class SamlIdp:
                     "idp": {
                         "name": "Example University test IdP",
                         "endpoints": {
-                            "single_sign_on_service": [
-                                (f"{self.base}/sso", BINDING_HTTP_REDIRECT)
-                            ],
-                            "single_logout_service": [
-                                (f"{self.base}/slo", BINDING_HTTP_REDIRECT)
-                            ],
+                            "single_sign_on_service": [(f"{self.base}/sso", BINDING_HTTP_REDIRECT)],
+                            "single_logout_service": [(f"{self.base}/slo", BINDING_HTTP_REDIRECT)],
                         },
                         "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                         "policy": {
@@ -186,9 +181,7 @@ class SamlIdp:
         parsed = response_from_string(response[:start] + assertion + response[end:])
         statement = parsed.assertion[0]
         statement.signature = pre_signature_part(statement.id, server.sec.my_cert, 1)
-        return server.sec.sign_statement(
-            str(parsed), class_name(statement), node_id=statement.id
-        )
+        return server.sec.sign_statement(str(parsed), class_name(statement), node_id=statement.id)
 
     def logout_response(self, saml_request: str, relay_state: str) -> str:
         """Where the browser goes back with the answer to this LogoutRequest."""
@@ -199,9 +192,7 @@ class SamlIdp:
         binding, destination = server.pick_binding(
             "single_logout_service", [BINDING_HTTP_REDIRECT], "spsso", request
         )
-        info = server.apply_binding(
-            binding, str(response), destination, relay_state, response=True
-        )
+        info = server.apply_binding(binding, str(response), destination, relay_state, response=True)
         return dict(info["headers"])["Location"]
 
     def _handler(self):
@@ -231,7 +222,9 @@ class SamlIdp:
                         page = idp.authn_response(query["SAMLRequest"], query.get("RelayState", ""))
                         return self._send(200, page)
                     if url.path == "/slo":
-                        back = idp.logout_response(query["SAMLRequest"], query.get("RelayState", ""))
+                        back = idp.logout_response(
+                            query["SAMLRequest"], query.get("RelayState", "")
+                        )
                         return self._send(302, location=back)
                 except Exception as exc:  # a test IdP says what went wrong, as a 400
                     return self._send(400, f"{type(exc).__name__}: {exc}", kind="text/plain")

@@ -2,6 +2,7 @@
 login, provisioning from attributes, roles re-evaluated at each login, single logout, and bad
 assertions (wrong audience, expired, bad signature, replay) refused."""
 
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -55,7 +56,7 @@ def test_the_metadata_names_ukcns_endpoints_and_certificate(client, saml):
     sp = root.find(f"{{{MD}}}SPSSODescriptor")
     assert sp.get("AuthnRequestsSigned") == "true"
     assert sp.get("WantAssertionsSigned") == "true"
-    certificate = open(saml.sp_cert_file).read().split("-----")[2].replace("\n", "")
+    certificate = Path(saml.sp_cert_file).read_text().split("-----")[2].replace("\n", "")
     assert certificate in response.content.decode().replace("\n", "")
 
 
