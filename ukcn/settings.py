@@ -375,6 +375,9 @@ if OIDC_ENABLED:
 SAML_ENABLED = envbool("SAML_ENABLED", False)
 SAML_IDP_METADATA_URL = os.environ.get("SAML_IDP_METADATA_URL", "").strip()
 SAML_IDP_METADATA_FILE = os.environ.get("SAML_IDP_METADATA_FILE", "").strip()
+# The federation's metadata-signing certificate (PEM): when set, the IdP metadata must carry
+# its valid signature (the UK federation signs its aggregate and its MDQ answers).
+SAML_IDP_METADATA_CERT = os.environ.get("SAML_IDP_METADATA_CERT", "").strip()
 # Seconds the IdP metadata fetched from the URL is used before it is fetched again.
 SAML_METADATA_REFRESH = envint("SAML_METADATA_REFRESH", 3600)
 SAML_SP_KEY_FILE = os.environ.get("SAML_SP_KEY_FILE", "").strip()
@@ -402,6 +405,7 @@ if SAML_ENABLED:
     saml_settings_check(
         metadata_url=SAML_IDP_METADATA_URL,
         metadata_file=SAML_IDP_METADATA_FILE,
+        metadata_cert=SAML_IDP_METADATA_CERT,
         key_file=SAML_SP_KEY_FILE,
         cert_file=SAML_SP_CERT_FILE,
     )

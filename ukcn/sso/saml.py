@@ -24,6 +24,7 @@ from djangosaml2 import views as saml_views
 from djangosaml2.cache import IdentityCache, StateCache
 from djangosaml2.overrides import Saml2Client
 from djangosaml2.utils import get_location
+from lxml import etree
 from saml2.config import SPConfig
 from saml2.response import (
     IncorrectlySigned,
@@ -31,7 +32,13 @@ from saml2.response import (
     UnsolicitedResponse,
 )
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
-from saml2.sigver import MissingKey, SignatureError, SigverError
+from saml2.sigver import (
+    CryptoBackendXmlSec1,
+    MissingKey,
+    SignatureError,
+    SigverError,
+    get_xmlsec_binary,
+)
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
 from ukcn.fetch import FetchError, url_fetch
@@ -57,11 +64,36 @@ def metadata_cache_clear() -> None:
         _metadata_cache.clear()
 
 
+def metadata_signature_check(text: str) -> str:
+    """The metadata, if SAML_IDP_METADATA_CERT is unset or signed it (as the UK federation signs
+    its aggregate and its MDQ answers); otherwise SamlUnavailable."""
+    cert = settings.SAML_IDP_METADATA_CERT
+    if not cert:
+        return text
+    try:
+        root = etree.fromstring(text.encode(), parser=etree.XMLParser(resolve_entities=False))
+        namespace, _, name = root.tag[1:].partition("}")
+        backend = CryptoBackendXmlSec1(get_xmlsec_binary())
+        valid = backend.validate_signature(
+            text, cert_file=cert, cert_type="pem", node_name=f"{namespace}:{name}", node_id=None
+        )
+    except (etree.XMLSyntaxError, ValueError, SigverError, saml2.SAMLError):
+        valid = False
+    if not valid:
+        raise SamlUnavailable(
+            "the identity provider's metadata is not signed with the federation's key "
+            "(SAML_IDP_METADATA_CERT)"
+        )
+    return text
+
+
 def idp_metadata() -> str:
     """The identity provider's metadata, from the file or (cached) from the URL."""
     if settings.SAML_IDP_METADATA_FILE:
         try:
-            return Path(settings.SAML_IDP_METADATA_FILE).read_text(encoding="utf-8")
+            return metadata_signature_check(
+                Path(settings.SAML_IDP_METADATA_FILE).read_text(encoding="utf-8")
+            )
         except OSError as exc:
             raise SamlUnavailable(
                 f"the identity provider's metadata cannot be read ({exc})"
@@ -82,7 +114,7 @@ def idp_metadata() -> str:
             raise SamlUnavailable(
                 f"ukcn could not fetch the identity provider's metadata ({exc})"
             ) from exc
-        text = body.decode("utf-8", errors="replace")
+        text = metadata_signature_check(body.decode("utf-8", errors="replace"))
         _metadata_cache[url] = (time.monotonic() + settings.SAML_METADATA_REFRESH, text)
         return text
 
@@ -140,8 +172,14 @@ def sp_config_dict() -> dict:
 
 def sp_config(request=None) -> SPConfig:
     """djangosaml2's SAML_CONFIG_LOADER."""
+    config = sp_config_dict()
     conf = SPConfig()
-    conf.load(sp_config_dict())
+    try:
+        conf.load(config)
+    except Exception as exc:  # pysaml2 raises plain exceptions for unusable metadata
+        raise SamlUnavailable(
+            f"the identity provider's metadata cannot be used ({type(exc).__name__}: {exc})"
+        ) from exc
     return conf
 
 

@@ -21,7 +21,9 @@ def _readable(name: str, value: str) -> bytes:
         ) from None
 
 
-def saml_settings_check(*, metadata_url: str, metadata_file: str, key_file: str, cert_file: str):
+def saml_settings_check(
+    *, metadata_url: str, metadata_file: str, metadata_cert: str, key_file: str, cert_file: str
+):
     """Refuse a SAML configuration that could not work, in one line naming the setting."""
     if bool(metadata_url) == bool(metadata_file):
         raise ImproperlyConfigured(
@@ -38,6 +40,13 @@ def saml_settings_check(*, metadata_url: str, metadata_file: str, key_file: str,
         raise ImproperlyConfigured(
             f"SAML_IDP_METADATA_FILE={metadata_file!r} is not SAML metadata (no EntityDescriptor)."
         )
+    if metadata_cert:
+        try:
+            x509.load_pem_x509_certificate(_readable("SAML_IDP_METADATA_CERT", metadata_cert))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"SAML_IDP_METADATA_CERT={metadata_cert!r} is not a PEM certificate."
+            ) from None
     try:
         key = serialization.load_pem_private_key(
             _readable("SAML_SP_KEY_FILE", key_file), password=None

@@ -59,6 +59,7 @@ def saml_configure(settings, client, idp, site_url: str = "http://testserver"):
 
     idp.person = {"eduPersonPrincipalName": "ada@example.ac.uk", "mail": "ada@example.ac.uk"}
     idp.tamper = ""
+    idp.sign_metadata = False
     idp.sp_metadata = ""
     idp.responses.clear()
     idp.logouts.clear()

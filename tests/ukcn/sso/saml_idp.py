@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, class_name
 from saml2.config import IdPConfig
-from saml2.metadata import entity_descriptor
+from saml2.metadata import entity_descriptor, sign_entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.samlp import response_from_string
 from saml2.server import Server
@@ -76,6 +76,7 @@ class SamlIdp:
         self.sp_key_file, self.sp_cert_file = keypair(self.directory, "sp")
         self.person: dict = {}
         self.tamper = ""
+        self.sign_metadata = False
         self.sp_metadata = ""
         self.responses: list[str] = []  # the auto-submitting pages sent, last last
         self.logouts: list[str] = []  # NameIDs of the LogoutRequests received
@@ -132,7 +133,12 @@ class SamlIdp:
         return config
 
     def metadata(self) -> str:
-        return str(entity_descriptor(self.config()))
+        """Signed, as a federation's metadata is, when `sign_metadata` is set."""
+        config = self.config()
+        descriptor = entity_descriptor(config)
+        if not self.sign_metadata:
+            return str(descriptor)
+        return sign_entity_descriptor(descriptor, None, Server(config=config).sec)[1]
 
     def authn_response(self, saml_request: str, relay_state: str) -> str:
         """The auto-submitting page carrying a signed response to this AuthnRequest."""

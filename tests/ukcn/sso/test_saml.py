@@ -304,3 +304,28 @@ def test_an_idp_that_is_not_allowed_as_a_private_host_is_refused(client, saml, s
     assert response.status_code == 403
     assert "could not fetch the identity provider&#x27;s metadata" in response.content.decode()
     assert AuditEvent.objects.filter(action="sso.login_failed").exists()
+
+
+def test_metadata_signed_with_the_federations_key_is_used(client, saml, mappings, settings):
+    from ukcn.sso.saml import metadata_cache_clear
+
+    saml.sign_metadata = True
+    settings.SAML_IDP_METADATA_CERT = saml.cert_file  # the test IdP signs its own metadata
+    metadata_cache_clear()
+    saml.person = {"eduPersonPrincipalName": "ada@example.ac.uk", "eduPersonEntitlement": AUDITORS}
+    assert saml_sign_in(client, saml).status_code == 302
+    assert client.get("/").wsgi_request.user.username == "saml:ada@example.ac.uk"
+
+
+@pytest.mark.parametrize("signed", [True, False])
+def test_metadata_not_signed_with_the_federations_key_is_refused(client, saml, settings, signed):
+    from ukcn.sso.saml import metadata_cache_clear
+
+    saml.sign_metadata = signed
+    settings.SAML_IDP_METADATA_CERT = saml.rogue_cert_file
+    metadata_cache_clear()
+    response = client.get("/saml/login/")
+    assert response.status_code == 403
+    assert "metadata is not signed with the federation&#x27;s key" in response.content.decode()
+    event = AuditEvent.objects.get(action="sso.login_failed")
+    assert "not signed" in event.changes["reason"]

@@ -65,6 +65,7 @@ def test_a_complete_saml_configuration_starts(files):
         ({"SAML_SP_KEY_FILE": None}, "SAML_ENABLED=true also needs SAML_SP_KEY_FILE."),
         ({"SAML_SP_KEY_FILE": "cert"}, "is not an unencrypted PEM private key."),
         ({"SAML_SP_CERT_FILE": "key"}, "is not a PEM certificate."),
+        ({"SAML_IDP_METADATA_CERT": "key"}, "SAML_IDP_METADATA_CERT="),
         ({"SAML_SP_CERT_FILE": "other_cert"}, "is not the certificate of SAML_SP_KEY_FILE's key."),
     ],
 )
