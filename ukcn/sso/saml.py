@@ -151,8 +151,11 @@ def sp_config_dict() -> dict:
                 "allow_unsolicited": False,
                 "authn_requests_signed": True,
                 "logout_requests_signed": True,
-                "want_assertions_signed": True,
+                # Shibboleth signs the response by default, other IdPs the assertion: either
+                # will do, nothing unsigned does.
+                "want_assertions_signed": False,
                 "want_response_signed": False,
+                "want_assertions_or_response_signed": True,
                 "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                 "name_id_format_allow_create": True,
                 "required_attributes": ["eduPersonPrincipalName", "mail"],

@@ -5,7 +5,8 @@ It publishes its metadata at /metadata, answers AuthnRequests (HTTP-Redirect) at
 signed assertion for whoever the test sets as `idp.person` (the login screen is skipped),
 posted back by an auto-submitting form as Shibboleth does, and answers LogoutRequests at /slo.
 It misbehaves on request (`idp.tamper`): an assertion for another audience, an expired one,
-one signed with a key its metadata does not publish, or a replay of the last response.
+one signed with a key its metadata does not publish, an unsigned one, or a replay of the last
+response; or sign the response rather than the assertion, as Shibboleth does by default.
 """
 
 import base64
@@ -158,8 +159,8 @@ class SamlIdp:
                 userid=subject,
                 name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject),
                 authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"},
-                sign_assertion=not expired,
-                sign_response=False,
+                sign_assertion=not expired and self.tamper not in ("unsigned", "response_signed"),
+                sign_response=self.tamper == "response_signed",
                 **args,
             )
         )

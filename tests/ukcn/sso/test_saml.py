@@ -55,7 +55,6 @@ def test_the_metadata_names_ukcns_endpoints_and_certificate(client, saml):
     assert slo["urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"] == "http://testserver/saml/ls/"
     sp = root.find(f"{{{MD}}}SPSSODescriptor")
     assert sp.get("AuthnRequestsSigned") == "true"
-    assert sp.get("WantAssertionsSigned") == "true"
     certificate = Path(saml.sp_cert_file).read_text().split("-----")[2].replace("\n", "")
     assert certificate in response.content.decode().replace("\n", "")
 
@@ -170,6 +169,13 @@ def test_the_next_login_removes_roles_the_idp_no_longer_asserts_and_keeps_manual
     assert AuditEvent.objects.filter(action="role.revoked").count() == 1
 
 
+def test_a_signed_response_around_an_unsigned_assertion_is_accepted(client, saml, mappings):
+    saml.person = {"eduPersonPrincipalName": "ada@example.ac.uk", "eduPersonEntitlement": AUDITORS}
+    saml.tamper = "response_signed"  # Shibboleth's default
+    assert saml_sign_in(client, saml).status_code == 302
+    assert client.get("/").wsgi_request.user.username == "saml:ada@example.ac.uk"
+
+
 def test_a_user_the_mapping_gives_no_role_is_told_to_ask_the_office(client, saml, mappings):
     saml.person = {"eduPersonPrincipalName": "bob@example.ac.uk", "eduPersonEntitlement": "x"}
     response = saml_sign_in(client, saml)
@@ -243,6 +249,7 @@ def test_logout_stays_local_when_single_logout_is_off(client, saml, mappings, se
         ("wrong_audience", "issued for another service (wrong audience)"),
         ("expired", "the assertion has expired"),
         ("bad_signature", "the assertion&#x27;s signature is not valid"),
+        ("unsigned", "the assertion&#x27;s signature is not valid"),
     ],
 )
 def test_a_bad_assertion_is_refused_with_a_clear_page_and_an_audit_event(
