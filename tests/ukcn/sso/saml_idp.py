@@ -6,7 +6,8 @@ signed assertion for whoever the test sets as `idp.person` (the login screen is 
 posted back by an auto-submitting form as Shibboleth does, and answers LogoutRequests at /slo.
 It misbehaves on request (`idp.tamper`): an assertion for another audience, an expired one,
 one signed with a key its metadata does not publish, an unsigned one, or a replay of the last
-response; or sign the response rather than the assertion, as Shibboleth does by default.
+response; or sign the response rather than the assertion (`response_signed`), and encrypt
+the assertion too (`shibboleth`), as Shibboleth does by default.
 """
 
 import base64
@@ -159,8 +160,15 @@ class SamlIdp:
                 userid=subject,
                 name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject),
                 authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"},
-                sign_assertion=not expired and self.tamper not in ("unsigned", "response_signed"),
-                sign_response=self.tamper == "response_signed",
+                sign_assertion=not expired
+                and self.tamper not in ("unsigned", "response_signed", "shibboleth"),
+                sign_response=self.tamper in ("response_signed", "shibboleth"),
+                # Shibboleth's defaults: the response signed, the assertion encrypted for
+                # the SP with the certificate in its metadata.
+                encrypt_assertion=self.tamper == "shibboleth",
+                encrypt_cert_assertion=Path(self.sp_cert_file).read_text()
+                if self.tamper == "shibboleth"
+                else None,
                 **args,
             )
         )

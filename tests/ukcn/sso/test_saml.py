@@ -16,6 +16,7 @@ from ukcn.roles import Role
 from ukcn.sso.models import ProviderMapping
 
 from .conftest import saml_post, saml_sign_in
+from .saml_idp import b64decode, form_fields
 
 REVIEWERS = "urn:mace:example.ac.uk:entitlement:ukcn-reviewer"
 REQUESTERS = "urn:mace:example.ac.uk:entitlement:ukcn-requester"
@@ -169,11 +170,18 @@ def test_the_next_login_removes_roles_the_idp_no_longer_asserts_and_keeps_manual
     assert AuditEvent.objects.filter(action="role.revoked").count() == 1
 
 
-def test_a_signed_response_around_an_unsigned_assertion_is_accepted(client, saml, mappings):
+@pytest.mark.parametrize("kind", ["response_signed", "shibboleth"])
+def test_a_signed_response_around_an_unsigned_or_encrypted_assertion_is_accepted(
+    client, saml, mappings, kind
+):
     saml.person = {"eduPersonPrincipalName": "ada@example.ac.uk", "eduPersonEntitlement": AUDITORS}
-    saml.tamper = "response_signed"  # Shibboleth's default
+    saml.tamper = kind
     assert saml_sign_in(client, saml).status_code == 302
     assert client.get("/").wsgi_request.user.username == "saml:ada@example.ac.uk"
+    if kind == "shibboleth":
+        _, fields = form_fields(saml.responses[-1])
+        response = b64decode(fields["SAMLResponse"])
+        assert "EncryptedAssertion" in response and "ada@example.ac.uk" not in response
 
 
 def test_a_user_the_mapping_gives_no_role_is_told_to_ask_the_office(client, saml, mappings):
