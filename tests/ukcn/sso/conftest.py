@@ -4,8 +4,36 @@ import pytest
 import requests
 from django.conf import settings as django_settings
 
+from ukcn.models import Department, RoleAssignment
+from ukcn.roles import Role
+from ukcn.sso.models import ProviderMapping
+
 from .idp import Provider
 from .saml_idp import SamlIdp, form_fields
+
+REVIEWERS = "urn:mace:example.ac.uk:entitlement:ukcn-reviewer"
+REQUESTERS = "0f6e-requesters-group-id"  # an Entra group id, say
+AUDITORS = "urn:mace:example.ac.uk:entitlement:ukcn-auditor"
+
+
+@pytest.fixture
+def chemistry(db):
+    return Department.objects.create(name="Department of Chemistry", code="chem")
+
+
+@pytest.fixture
+def mappings(chemistry):
+    ProviderMapping.objects.create(value=REVIEWERS, role=Role.REVIEWER)
+    ProviderMapping.objects.create(value=REQUESTERS, role=Role.REQUESTER)
+    ProviderMapping.objects.create(value=AUDITORS, role=Role.AUDITOR)
+    ProviderMapping.objects.create(value="Chemistry (FSE)", department=chemistry)
+
+
+def roles_of(user):
+    return {
+        (a.role, a.department.code if a.department else None, a.source)
+        for a in RoleAssignment.objects.filter(user=user).select_related("department")
+    }
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,7 @@ import datetime
 import html
 import re
 import tempfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -31,6 +30,8 @@ from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.samlp import response_from_string
 from saml2.server import Server
 from saml2.sigver import pre_signature_part
+
+from .loopback import LoopbackServer
 
 
 def keypair(directory: Path, name: str) -> tuple[str, str]:
@@ -70,7 +71,7 @@ def form_fields(page: str) -> tuple[str, dict[str, str]]:
     return action, fields
 
 
-class SamlIdp:
+class SamlIdp(LoopbackServer):
     def __init__(self):
         self.directory = Path(tempfile.mkdtemp(prefix="ukcn-saml-idp-"))
         self.key_file, self.cert_file = keypair(self.directory, "idp")
@@ -82,18 +83,8 @@ class SamlIdp:
         self.sp_metadata = ""
         self.responses: list[str] = []  # the auto-submitting pages sent, last last
         self.logouts: list[str] = []  # NameIDs of the LogoutRequests received
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
+        self._serve(self._handler())
         self.entity_id = f"{self.base}/idp"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
     def settings(self) -> dict:
         """The ukcn settings that point at this identity provider."""

@@ -11,37 +11,13 @@ from django.contrib.auth import get_user_model
 from lxml import etree
 
 from assessments.models import AuditEvent
-from ukcn.models import Department, Profile, RoleAssignment
+from ukcn.models import Profile, RoleAssignment
 from ukcn.roles import Role
-from ukcn.sso.models import ProviderMapping
 
-from .conftest import saml_post, saml_sign_in
+from .conftest import AUDITORS, REQUESTERS, REVIEWERS, roles_of, saml_post, saml_sign_in
 from .saml_idp import b64decode, form_fields
 
-REVIEWERS = "urn:mace:example.ac.uk:entitlement:ukcn-reviewer"
-REQUESTERS = "urn:mace:example.ac.uk:entitlement:ukcn-requester"
-AUDITORS = "urn:mace:example.ac.uk:entitlement:ukcn-auditor"
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
-
-
-@pytest.fixture
-def chemistry(db):
-    return Department.objects.create(name="Department of Chemistry", code="chem")
-
-
-@pytest.fixture
-def mappings(chemistry):
-    ProviderMapping.objects.create(value=REVIEWERS, role=Role.REVIEWER)
-    ProviderMapping.objects.create(value=REQUESTERS, role=Role.REQUESTER)
-    ProviderMapping.objects.create(value=AUDITORS, role=Role.AUDITOR)
-    ProviderMapping.objects.create(value="Chemistry (FSE)", department=chemistry)
-
-
-def roles_of(user):
-    return {
-        (a.role, a.department.code if a.department else None, a.source)
-        for a in RoleAssignment.objects.filter(user=user).select_related("department")
-    }
 
 
 def test_the_metadata_names_ukcns_endpoints_and_certificate(client, saml):
