@@ -8,6 +8,7 @@ person read from the configured attributes and provisioned by the path OpenID Co
 refusals shown on the same page and audited, and single logout from ukcn's logout.
 """
 
+import base64
 import threading
 import time
 from pathlib import Path
@@ -19,11 +20,11 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import reverse
+from django.shortcuts import render, reverse
 from djangosaml2 import views as saml_views
 from djangosaml2.cache import IdentityCache, StateCache
 from djangosaml2.overrides import Saml2Client
-from djangosaml2.utils import get_location
+from djangosaml2.utils import available_idps, get_location
 from lxml import etree
 from saml2.config import SPConfig
 from saml2.response import (
@@ -38,6 +39,8 @@ from saml2.sigver import (
     SignatureError,
     SigverError,
     get_xmlsec_binary,
+    security_context,
+    verify_redirect_signature,
 )
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
@@ -284,7 +287,14 @@ class _Enabled:
 
 
 class SamlLoginView(_Enabled, saml_views.LoginView):
-    pass
+    def get(self, request, *args, **kwargs):
+        idps = available_idps(self.get_sp_config(request))
+        if len(idps) != 1:  # djangosaml2 would offer a list of institutions: not ukcn's case
+            raise SamlUnavailable(
+                f"the identity provider's metadata names {len(idps)} identity providers where "
+                "ukcn needs exactly one (give the metadata of your institution's IdP only)"
+            )
+        return super().get(request, *args, **kwargs)
 
 
 class SamlAcsView(_Enabled, saml_views.AssertionConsumerServiceView):
@@ -312,8 +322,45 @@ class SamlAcsView(_Enabled, saml_views.AssertionConsumerServiceView):
         return None
 
 
+def _logout_request_signed(conf: SPConfig, data, binding: str) -> bool:
+    """Does this LogoutRequest carry a valid signature of the IdP? (djangosaml2 does not ask
+    pysaml2 to check; without it, any page could log a user out of ukcn.)"""
+    certs = [
+        cert
+        for idp in available_idps(conf)
+        for _, cert in conf.metadata.certs(idp, "idpsso", "signing")
+    ]
+    if binding == saml2.BINDING_HTTP_REDIRECT:
+        if not (data.get("Signature") and data.get("SigAlg")):
+            return False
+        message = {
+            k: data[k] for k in ("SAMLRequest", "RelayState", "SigAlg", "Signature") if k in data
+        }
+        backend = security_context(conf).sec_backend
+        try:
+            return any(verify_redirect_signature(message, backend, cert) for cert in certs)
+        except (saml2.SAMLError, ValueError):
+            return False
+    # HTTP-POST: pysaml2 verifies an enveloped signature when there is one; require one.
+    try:
+        root = etree.fromstring(
+            base64.b64decode(data["SAMLRequest"]),
+            parser=etree.XMLParser(resolve_entities=False),
+        )
+    except (ValueError, etree.XMLSyntaxError):
+        return False
+    return root.find("{http://www.w3.org/2000/09/xmldsig#}Signature") is not None
+
+
 class SamlLogoutServiceView(_Enabled, saml_views.LogoutView):
     """The IdP's answer to ukcn's logout request, or its own request (logout elsewhere)."""
+
+    def do_logout_service(self, request, data, binding, *args, **kwargs):
+        if "SAMLRequest" in data and not _logout_request_signed(
+            self.get_sp_config(request), data, binding
+        ):
+            return render(request, "sso/logout_refused.html", status=403)
+        return super().do_logout_service(request, data, binding, *args, **kwargs)
 
 
 class SamlMetadataView(_Enabled, saml_views.MetadataView):

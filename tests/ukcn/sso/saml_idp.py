@@ -201,6 +201,28 @@ class SamlIdp(LoopbackServer):
         info = server.apply_binding(binding, str(response), destination, relay_state, response=True)
         return dict(info["headers"])["Location"]
 
+    def logout_request_url(self, subject: str, sp_entity_id: str, *, sign: bool = True) -> str:
+        """Where the IdP sends a browser to end the SP's session (the user logged out of
+        another service): a LogoutRequest by HTTP-Redirect, signed unless told otherwise."""
+        server = Server(config=self.config())
+        binding, destination = server.pick_binding(
+            "single_logout_service", [BINDING_HTTP_REDIRECT], "spsso", entity_id=sp_entity_id
+        )
+        _, request = server.create_logout_request(
+            destination,
+            self.entity_id,
+            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject),
+        )
+        info = server.apply_binding(
+            binding,
+            str(request),
+            destination,
+            "",
+            sign=sign,
+            sigalg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" if sign else None,
+        )
+        return dict(info["headers"])["Location"]
+
     def _handler(self):
         idp = self
 

@@ -217,6 +217,32 @@ def test_logout_ends_the_session_and_the_idps(client, saml, mappings):
     assert done.status_code == 302 and done["Location"] == "/accounts/login/"
 
 
+def test_a_logout_at_the_idp_ends_the_ukcn_session(client, saml, mappings):
+    saml.person = {"eduPersonPrincipalName": "ada@example.ac.uk", "eduPersonEntitlement": AUDITORS}
+    saml_sign_in(client, saml)
+    url = urlparse(saml.logout_request_url("AAdzZWNyZXQxQ2u9", "http://testserver/saml/metadata/"))
+    response = client.get(f"{url.path}?{url.query}")
+    assert not client.get("/").wsgi_request.user.is_authenticated
+    answer = urlparse(response["Location"])  # back to the IdP, with ukcn's LogoutResponse
+    assert f"{answer.scheme}://{answer.netloc}{answer.path}" == f"{saml.base}/slo"
+    assert "SAMLResponse" in parse_qs(answer.query)
+
+
+@pytest.mark.parametrize("forgery", ["unsigned", "tampered"])
+def test_a_logout_request_without_the_idps_signature_is_refused(client, saml, mappings, forgery):
+    saml.person = {"eduPersonPrincipalName": "ada@example.ac.uk", "eduPersonEntitlement": AUDITORS}
+    saml_sign_in(client, saml)
+    sp = "http://testserver/saml/metadata/"
+    url = urlparse(saml.logout_request_url("AAdzZWNyZXQxQ2u9", sp, sign=forgery != "unsigned"))
+    query = url.query
+    if forgery == "tampered":  # a signed request whose RelayState was changed on the way
+        query += "&RelayState=https%3A%2F%2Fevil.example%2F"
+    response = client.get(f"{url.path}?{query}")
+    assert response.status_code == 403
+    assert "Logout request refused" in response.content.decode()
+    assert client.get("/").wsgi_request.user.is_authenticated
+
+
 def test_logout_stays_local_when_single_logout_is_off(client, saml, mappings, settings):
     settings.SAML_SINGLE_LOGOUT = False
     saml.person = {"eduPersonPrincipalName": "ada@example.ac.uk", "eduPersonEntitlement": AUDITORS}
