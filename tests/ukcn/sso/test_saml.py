@@ -346,3 +346,27 @@ def test_metadata_not_signed_with_the_federations_key_is_refused(client, saml, s
     assert "metadata is not signed with the federation&#x27;s key" in response.content.decode()
     event = AuditEvent.objects.get(action="sso.login_failed")
     assert "not signed" in event.changes["reason"]
+
+
+def test_metadata_naming_several_idps_is_refused_clearly(client, saml, settings, tmp_path):
+    one = saml.metadata().split("?>", 1)[-1]
+    other = one.replace(saml.entity_id, "https://idp.elsewhere.ac.uk/idp/shibboleth")
+    aggregate = tmp_path / "aggregate.xml"
+    aggregate.write_text(
+        f'<md:EntitiesDescriptor xmlns:md="{MD}">{one}{other}</md:EntitiesDescriptor>'
+    )
+    settings.SAML_IDP_METADATA_URL = ""
+    settings.SAML_IDP_METADATA_FILE = str(aggregate)
+    response = client.get("/saml/login/")
+    assert response.status_code == 403
+    assert "names 2 identity providers where ukcn needs exactly one" in response.content.decode()
+
+
+def test_the_idp_metadata_can_come_from_a_file(client, saml, mappings, settings, tmp_path):
+    metadata = tmp_path / "idp.xml"
+    metadata.write_text(saml.metadata())
+    settings.SAML_IDP_METADATA_URL = ""
+    settings.SAML_IDP_METADATA_FILE = str(metadata)
+    saml.person = {"eduPersonPrincipalName": "ada@example.ac.uk", "eduPersonEntitlement": AUDITORS}
+    assert saml_sign_in(client, saml).status_code == 302
+    assert client.get("/").wsgi_request.user.username == "saml:ada@example.ac.uk"
