@@ -130,8 +130,9 @@ def entity_id() -> str:
     return settings.SAML_ENTITY_ID or site_url(reverse("saml:metadata"))
 
 
-def sp_config_dict() -> dict:
-    """pysaml2's service-provider configuration, from the SAML_* settings."""
+def sp_config_dict(*, with_idp: bool = True) -> dict:
+    """pysaml2's service-provider configuration, from the SAML_* settings (and the IdP's
+    metadata, unless only ukcn's own metadata is wanted)."""
     keypair = {"key_file": settings.SAML_SP_KEY_FILE, "cert_file": settings.SAML_SP_CERT_FILE}
     return {
         "entityid": entity_id(),
@@ -172,13 +173,13 @@ def sp_config_dict() -> dict:
                 ],
             }
         },
-        "metadata": {"inline": [idp_metadata()]},
+        "metadata": {"inline": [idp_metadata()]} if with_idp else {},
     }
 
 
-def sp_config(request=None) -> SPConfig:
+def sp_config(request=None, *, with_idp: bool = True) -> SPConfig:
     """djangosaml2's SAML_CONFIG_LOADER."""
-    config = sp_config_dict()
+    config = sp_config_dict(with_idp=with_idp)
     conf = SPConfig()
     try:
         conf.load(config)
@@ -364,7 +365,11 @@ class SamlLogoutServiceView(_Enabled, saml_views.LogoutView):
 
 
 class SamlMetadataView(_Enabled, saml_views.MetadataView):
-    pass
+    """ukcn's own metadata: served even before the IdP's can be had (federation registration
+    comes first)."""
+
+    def get_sp_config(self, request):
+        return sp_config(request, with_idp=False)
 
 
 def provider_logout_url(request) -> str | None:

@@ -370,3 +370,14 @@ def test_the_idp_metadata_can_come_from_a_file(client, saml, mappings, settings,
     saml.person = {"eduPersonPrincipalName": "ada@example.ac.uk", "eduPersonEntitlement": AUDITORS}
     assert saml_sign_in(client, saml).status_code == 302
     assert client.get("/").wsgi_request.user.username == "saml:ada@example.ac.uk"
+
+
+def test_ukcns_metadata_is_served_before_the_idps_can_be_had(client, saml, settings):
+    from ukcn.sso.saml import metadata_cache_clear
+
+    settings.SAML_IDP_METADATA_URL = f"{saml.base}/no-metadata-here"
+    metadata_cache_clear()
+    response = client.get("/saml/metadata/")
+    assert response.status_code == 200
+    assert etree.fromstring(response.content).get("entityID") == "http://testserver/saml/metadata/"
+    assert client.get("/saml/login/").status_code == 403  # signing in needs the IdP's
