@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from .models import CountryContext
-from .scoring import CountryFact
+from .scoring.points import CountryFact
 
 
 def country_facts(codes, *, day: date | None = None) -> tuple[CountryFact, ...]:

@@ -10,10 +10,10 @@ from ukcn.models import Department
 from ukcn.roles import DEPARTMENTAL_ROLES, Role, has_department_role, has_role
 
 from . import workflow
-from .assessing import request_assess
 from .checklists import AnswerInput, checklist_answers_save, checklist_version_for_request
 from .models import Organisation, PartnershipRequest, RequestStatus, ScreeningMatch, Sector
 from .models.screening import MatchStatus
+from .scoring.assessing import request_assess
 from .screening.service import match_confirm, match_dismiss
 from .workflow.rules import (
     decider_role,

@@ -23,7 +23,7 @@ from .models import (
     RequestStatus,
     ScreeningMatch,
 )
-from .scoring_policy import policy_schema
+from .scoring.policy import policy_schema
 
 # The steps the gates guard: a recommendation, a decision, and each sign-off of a decision.
 STEPS = ("recommend", "decide", "sign_off")
@@ -296,8 +296,8 @@ def applicable_checklist_items(request: PartnershipRequest) -> list[dict]:
     policy = _active_policy_data()
     if policy is None or policy_schema(policy) != 2:
         return items
-    from .assessing import request_facts
-    from .scoring_matrix import controls_applying
+    from .scoring.assessing import request_facts
+    from .scoring.matrix import controls_applying
     from .screening.service import confirmed_matches
 
     facts, _ = request_facts(request=request, confirmed_matches=confirmed_matches(request))

@@ -10,6 +10,7 @@ from ukcn.models import requester_department
 from ukcn.roles import CENTRAL_ROLES, Role, has_role, role_departments, user_roles
 
 from .models import Condition, Decision, RequestStatus, SignOff
+from .models.requests import partnerships_in_force_q
 from .permissions import visible_requests
 from .screening.service import requests_under_rereview, with_rereview_flag
 from .workflow.rules import (
@@ -161,9 +162,9 @@ def _queues(user) -> list[tuple]:
             )
         )
     if central:
+        today = timezone.localdate()
         due = visible_requests(user).filter(
-            status__in=[RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS],
-            next_review_date__lte=timezone.localdate() + REVIEW_DUE_WINDOW,
+            partnerships_in_force_q(today), next_review_date__lte=today + REVIEW_DUE_WINDOW
         )
         queues.append(
             (

@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .audit import audit_head_publish
-from .models import Condition, PartnershipRequest, RequestStatus, ScheduledJobRun, Watchlist
+from .models import Condition, PartnershipRequest, ScheduledJobRun, Watchlist
+from .models.requests import partnerships_in_force_q
 from .notifications import (
     notification_digests_send,
     notification_emails_send,
@@ -32,7 +33,6 @@ from .watchlists.refresh import watchlists_refresh_due
 logger = logging.getLogger(__name__)
 
 DUE_SOON_DAYS = 14
-REVIEWABLE_STATUSES = (RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS)
 
 
 @dataclass(frozen=True)
@@ -143,10 +143,10 @@ def job_remind_conditions_due_soon(*, now: datetime) -> str:
 
 
 def requests_remind_review_date(*, now: datetime) -> int:
-    """Remind about approved partnerships whose next review date has come."""
+    """Remind about approved partnerships, not yet ended, whose next review date has come."""
     today = timezone.localdate(now)
     due = PartnershipRequest.objects.filter(
-        status__in=REVIEWABLE_STATUSES, next_review_date__lte=today
+        partnerships_in_force_q(today), next_review_date__lte=today
     ).select_related("reviewer", "created_by", "department")
     return sum(bool(notify_review_date_reached(request=request)) for request in due)
 

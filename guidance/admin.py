@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from assessments.audit import client_ip
-from assessments.factors import Factor
+from assessments.scoring.factors import Factor
 
 from .feed import item_content, payload_from_json
 from .models import Audience, GuidanceItem, RiskArea, SyncConflict, Topic
@@ -120,16 +121,9 @@ class TopicAdmin(admin.ModelAdmin):
 @admin.register(GuidanceItem)
 class GuidanceItemAdmin(SimpleHistoryAdmin):
     form = GuidanceItemForm
-    list_display = [
-        "title",
-        "ref_id",
-        "kind",
-        "status",
-        "source_organisation",
-        "review_by",
-        "overdue",
-        "updated_at",
-    ]
+    # Few, short columns so the list fits a laptop screen beside the admin's menu; the source
+    # and the dates are filters and on the item's page.
+    list_display = ["title", "ref_id", "kind", "status", "review"]
     list_filter = [
         "kind",
         "status",
@@ -271,9 +265,12 @@ class GuidanceItemAdmin(SimpleHistoryAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "ref_id"] if obj is not None else fields
 
-    @admin.display(boolean=True, description="overdue")
-    def overdue(self, obj):
-        return obj.is_overdue
+    @admin.display(description="review by", ordering="review_by")
+    def review(self, obj):
+        if obj.review_by is None:
+            return "-"
+        day = date_format(obj.review_by, "j M Y")
+        return format_html("{} <strong>(overdue)</strong>", day) if obj.is_overdue else day
 
     @admin.display(description="preview (as last saved)")
     def body_preview(self, obj):

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from assessments.audit import audit_record
-from assessments.factors import Factor
 from assessments.models import ChecklistItem, Sector, Watchlist
+from assessments.scoring.factors import Factor
 from ukcn.fetch import FetchError, url_fetch
 from ukcn.input_guard import json_problem
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from assessments.factors import Factor
+from assessments.scoring.factors import Factor
 
 
 class Kind(models.TextChoices):

@@ -53,3 +53,27 @@ def related_guidance(item: GuidanceItem, *, user, limit: int = 6):
         .distinct()
     )
     return GuidanceItem.objects.filter(pk__in=list(candidates)).order_by("title")[:limit]
+
+
+def guidance_filter(queryset, data: dict, *, editor: bool = False):
+    """Guidance narrowed by the filters a reader chose (kind, topic, risk area, sector, source,
+    audience; editors also by status, archived items hidden unless asked for). The guidance
+    pages and the API both filter here."""
+    if data.get("kind"):
+        queryset = queryset.filter(kind=data["kind"])
+    if data.get("topic"):
+        queryset = queryset.filter(topics=data["topic"])
+    if data.get("risk"):
+        queryset = queryset.filter(json_list_has("risk_areas", data["risk"]))
+    if data.get("sector"):
+        queryset = queryset.filter(sectors=data["sector"])
+    if data.get("source"):
+        queryset = queryset.filter(source_organisation=data["source"])
+    if data.get("audience"):
+        queryset = queryset.filter(json_list_has("audience", data["audience"]))
+    if editor:
+        status = data.get("status")
+        queryset = (
+            queryset.filter(status=status) if status else queryset.exclude(status=Status.ARCHIVED)
+        )
+    return queryset.distinct()

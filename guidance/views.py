@@ -25,10 +25,10 @@ from ukcn.refusals import Refusal, refusal_to_form
 from .feed import feed_document, feed_items
 from .forms import GuidanceFilterForm, LessonForm
 from .lessons import lesson_submit
-from .models import GuidanceItem, Kind, RiskArea, SourceOrganisation, Status, Topic
+from .models import GuidanceItem, Kind, RiskArea, SourceOrganisation, Topic
 from .queries import (
+    guidance_filter,
     is_guidance_editor,
-    json_list_has,
     related_guidance,
     sees_guidance_history,
     visible_guidance,
@@ -37,27 +37,6 @@ from .rendering import render_markdown
 from .search import guidance_search
 
 PAGE_SIZE = 25
-
-
-def _filtered(queryset, data: dict, editor: bool):
-    if data.get("kind"):
-        queryset = queryset.filter(kind=data["kind"])
-    if data.get("topic"):
-        queryset = queryset.filter(topics=data["topic"])
-    if data.get("risk"):
-        queryset = queryset.filter(json_list_has("risk_areas", data["risk"]))
-    if data.get("sector"):
-        queryset = queryset.filter(sectors=data["sector"])
-    if data.get("source"):
-        queryset = queryset.filter(source_organisation=data["source"])
-    if data.get("audience"):
-        queryset = queryset.filter(json_list_has("audience", data["audience"]))
-    if editor:
-        status = data.get("status")
-        queryset = (
-            queryset.filter(status=status) if status else queryset.exclude(status=Status.ARCHIVED)
-        )
-    return queryset.distinct()
 
 
 def _facets(ids: list[int], params: dict) -> list[dict]:
@@ -115,7 +94,9 @@ def guidance_list(request):
     editor = is_guidance_editor(request.user)
     form = GuidanceFilterForm(request.GET or None, editor=editor)
     data = form.cleaned_data if form.is_valid() else {}
-    queryset = _filtered(visible_guidance(request.user), data, editor).prefetch_related("topics")
+    queryset = guidance_filter(
+        visible_guidance(request.user), data, editor=editor
+    ).prefetch_related("topics")
     page_number = _page_number(request.GET.get("page"))
     window = slice((page_number - 1) * PAGE_SIZE, page_number * PAGE_SIZE)
     hits = guidance_search(queryset=queryset, query=data.get("q", ""), snippets=window)

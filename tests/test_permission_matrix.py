@@ -31,7 +31,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from assessments import workflow
-from assessments.assessing import request_assess
 from assessments.models import (
     AuditEvent,
     Condition,
@@ -42,6 +41,7 @@ from assessments.models import (
     Watchlist,
     WatchlistVersion,
 )
+from assessments.scoring.assessing import request_assess
 from assessments.screening import service
 from assessments.screening.service import screen_request
 from guidance.models import GuidanceItem, Status

@@ -11,22 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.audit import client_ip
-from assessments.queues import dashboard_panels
-from assessments.reports.analytics import dashboard_analytics_html
 
 from .api_tokens import api_token_issue, api_token_revoke
-
-
-def dashboard(request):
-    """The home page: what needs the user's attention, and the portfolio at a glance."""
-    return render(
-        request,
-        "dashboard.html",
-        {
-            "panels": dashboard_panels(request.user),
-            "analytics_html": dashboard_analytics_html(user=request.user),
-        },
-    )
 
 
 @login_not_required

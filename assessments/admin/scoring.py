@@ -8,9 +8,9 @@ from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Assessment, ScoringPolicy, Sector
-from ..policies import scoring_policy_active, scoring_policy_publish
-from ..scoring import TIER_LABELS, PolicyError, policy_validate
-from ..scoring_policy import LEVEL_LABELS, PARTNER_LEVELS, SENSITIVITY_LEVELS, TIMES, policy_schema
+from ..scoring.points import TIER_LABELS, PolicyError, policy_validate
+from ..scoring.policy import LEVEL_LABELS, PARTNER_LEVELS, SENSITIVITY_LEVELS, TIMES, policy_schema
+from ..scoring.versions import scoring_policy_active, scoring_policy_publish
 
 
 class PrettyJSONField(forms.JSONField):

@@ -24,11 +24,11 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 
 from .. import workflow
-from ..assessing import request_assess_by
 from ..audit import client_ip
 from ..filters import requests_filter
 from ..models import Assessment, MatchStatus, Partner, PartnershipRequest, ScreeningMatch
 from ..permissions import get_request_for_user, visible_requests
+from ..scoring.assessing import request_assess_by
 from ..screening.service import REREVIEW_STATUSES
 from ..workflow.rules import action_role_refusal
 from . import request_serializers as rs

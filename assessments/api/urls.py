@@ -2,7 +2,9 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import guidance, requests, screening, views
+from guidance import api as guidance
+
+from . import requests, screening, views
 from .request_serializers import REFERENCE_PATTERN
 
 router = DefaultRouter(trailing_slash=True)

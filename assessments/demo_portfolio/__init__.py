@@ -32,6 +32,7 @@ from ..models import (
     Tier,
     WorkLocation,
 )
+from ..workflow.facts import years_later
 from .bulk import bulk_outcomes_write
 from .data import (
     COLLABORATION_WEIGHTS,
@@ -156,6 +157,9 @@ class _Planner:
             statement_of_intent_agreed=rng.random() < 0.7,
         )
         request.created_at = _at(created, rng)
+        # The work starts a few months after registration and runs two to five years.
+        request.start_date = created + timedelta(days=rng.randint(60, 240))
+        request.end_date = years_later(request.start_date, rng.choice([2, 3, 3, 4, 5]))
         self._progress(request, tier, created)
         plan = _Plan(reference, request, disciplines, sectors, organisations)
         plan.funders = self._funders(organisations, year)
@@ -206,7 +210,10 @@ class _Planner:
         request.reviewer = self.users[rng.choice(["reviewer", "reviewer2"])]
         request.decided_at = _at(decided, rng)
         if request.status in (RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS):
-            request.next_review_date = decided + timedelta(days=365 * rng.choice([1, 2, 3]))
+            # Reviewed three years after the decision, or at its end if it ends before then; a
+            # partnership that has ended is closed and has no review to come.
+            review = min(decided + timedelta(days=3 * 365), request.end_date)
+            request.next_review_date = review if request.end_date >= self.today else None
 
 
 def _reference(prefix: str, year: int, number: int) -> str:

@@ -164,7 +164,9 @@ def portfolio_back_date(request: PartnershipRequest, target: Target, rng) -> Non
         due = decided.date() + timedelta(days=rng.randint(60, 400))
         status, met_at = Condition.Status.OPEN, None
         if due < today:
-            status = Condition.Status.MET if rng.random() < 0.9 else Condition.Status.OVERDUE
+            # Met on time, except now and then one that fell due in the last few weeks.
+            late = (today - due).days <= 45 and rng.random() < 0.5
+            status = Condition.Status.OVERDUE if late else Condition.Status.MET
             met_at = _at(due, rng.randint(8, 17)) if status == Condition.Status.MET else None
         Condition.objects.filter(pk=condition.pk).update(due_date=due, status=status, met_at=met_at)
 

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ..vocabularies import Answer
+
 
 class ChecklistGroup(models.TextChoices):
     CONNECTIONS = "connections", "Building connections and partnerships"
@@ -55,14 +57,6 @@ class ChecklistVersion(models.Model):
 
     def __str__(self):
         return f"Checklist version {self.number}"
-
-
-class Answer(models.TextChoices):
-    MET = "met", "Met"
-    PARTLY_MET = "partly_met", "Partly met"
-    NOT_MET = "not_met", "Not met"
-    NOT_APPLICABLE = "not_applicable", "Not applicable"
-    UNSURE = "unsure", "Unsure"
 
 
 class ChecklistAnswer(models.Model):

@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from ..vocabularies import OrganisationType, Tier
+
 
 class RequestStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -33,21 +35,16 @@ OPEN_STATUSES = frozenset(
 )
 
 
-class Tier(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    VERY_HIGH = "very_high", "Very high"
+APPROVED_STATUSES = frozenset({RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS})
 
 
-class OrganisationType(models.TextChoices):
-    UNIVERSITY = "university", "University"
-    RESEARCH_INSTITUTE = "research_institute", "Research institute"
-    COMPANY = "company", "Company"
-    GOVERNMENT = "government", "Government body"
-    MILITARY = "military", "Military or security body"
-    DEFENCE_INDUSTRY = "defence_industry", "Defence-industry company"
-    OTHER = "other", "Other"
+def partnerships_in_force_q(today) -> models.Q:
+    """Approved partnerships that have not ended: the ones still reviewed, re-screened and
+    reminded about. A partnership whose end date has passed is closed: it keeps its record and
+    its decision, and is no longer due for review."""
+    return models.Q(status__in=APPROVED_STATUSES) & (
+        models.Q(end_date__isnull=True) | models.Q(end_date__gte=today)
+    )
 
 
 class CollaborationType(models.TextChoices):

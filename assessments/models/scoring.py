@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from ..factors import Factor
-from ..scoring_policy import AXIS_LABELS, LEVEL_LABELS, TIMES
+from ..scoring.factors import Factor
+from ..scoring.policy import AXIS_LABELS, LEVEL_LABELS, TIMES
 from .requests import Tier
 
 

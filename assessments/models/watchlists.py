@@ -7,16 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from ..vocabularies import RiskLevel
+
 # The scheduler looks for lists to refresh every 15 minutes: a shorter interval means nothing.
 MIN_REFRESH_INTERVAL = timedelta(minutes=15)
-
-
-class RiskLevel(models.TextChoices):
-    VERY_HIGH = "very_high", "Very high"
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
-    LISTED = "listed", "Listed"
 
 
 class LegalEffect(models.TextChoices):

@@ -28,9 +28,9 @@ from ..models import (
     WatchlistEntry,
     WatchlistVersion,
 )
-from ..models.requests import OPEN_STATUSES
+from ..models.requests import OPEN_STATUSES, partnerships_in_force_q
 from ..notifications import notify_rescreening_alert
-from ..scoring import ConfirmedMatch
+from ..scoring.points import ConfirmedMatch
 from .matcher import IndexEntry, Match, NameIndex
 
 _lock = threading.Lock()
@@ -590,9 +590,10 @@ def with_rereview_flag(queryset):
 
 
 def requests_to_rescreen():
-    """Open requests, and approved partnerships whose review date has not passed."""
+    """Open requests, and approved partnerships not yet ended whose review date has not
+    passed."""
     today = timezone.localdate()
-    approved = Q(status__in=[RequestStatus.APPROVED, RequestStatus.APPROVED_WITH_CONDITIONS]) & (
+    approved = partnerships_in_force_q(today) & (
         Q(next_review_date__isnull=True) | Q(next_review_date__gte=today)
     )
     return PartnershipRequest.objects.filter(Q(status__in=OPEN_STATUSES) | approved).order_by("id")

@@ -15,7 +15,7 @@ from ..checklists import AnswerInput, checklist_answers_save, checklist_version_
 from ..gates import _active_policy_data, applicable_checklist_items
 from ..models import ChecklistGroup
 from ..permissions import get_request_for_user
-from ..scoring_policy import policy_schema
+from ..scoring.policy import policy_schema
 from ..workflow.rules import checklist_answer_refusal
 
 

@@ -14,7 +14,6 @@ from ukcn.refusals import Refusal, refusal_message, refusal_to_form
 from ukcn.roles import Role, has_role, sees_all_departments
 
 from .. import workflow
-from ..assessing import request_assess_by
 from ..audit import client_ip
 from ..filters import requests_filter
 from ..forms import (
@@ -37,9 +36,10 @@ from ..gates import assessment_changed_inputs, gates_summary, next_step, request
 from ..models import Decision, Partner, SignOff
 from ..next_step import request_next_step
 from ..permissions import get_request_for_user, visible_organisations, visible_requests
-from ..policies import scoring_policy_active
 from ..queues import queue_requests, queue_title
 from ..reports.exports import FORMATS, may_export
+from ..scoring.assessing import request_assess_by
+from ..scoring.versions import scoring_policy_active
 from ..screening.service import request_under_rereview, with_rereview_flag
 
 PAGE_SIZE = 25

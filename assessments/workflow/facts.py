@@ -49,7 +49,7 @@ def name_has_letters(name) -> bool:
     return any(character.isalpha() for character in str(name or ""))
 
 
-def _years_later(day: date, years: int) -> date:
+def years_later(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February in a year that has none
@@ -90,8 +90,8 @@ def dates_validate(start, end, registered_on: date | None = None) -> dict[str, s
     errors: dict[str, str] = {}
     registered_on = registered_on or timezone.localdate()
     if isinstance(start, date):
-        earliest = _years_later(registered_on, -START_WINDOW_YEARS)
-        latest = _years_later(registered_on, START_WINDOW_YEARS)
+        earliest = years_later(registered_on, -START_WINDOW_YEARS)
+        latest = years_later(registered_on, START_WINDOW_YEARS)
         if not earliest <= start <= latest:
             errors["start_date"] = START_OUT_OF_RANGE.format(
                 earliest=earliest.isoformat(), latest=latest.isoformat()
@@ -99,9 +99,9 @@ def dates_validate(start, end, registered_on: date | None = None) -> dict[str, s
     if isinstance(start, date) and isinstance(end, date):
         if end < start:
             errors["end_date"] = END_BEFORE_START
-        elif end > _years_later(start, MAX_DURATION_YEARS):
+        elif end > years_later(start, MAX_DURATION_YEARS):
             errors["end_date"] = TOO_LONG.format(
-                latest=_years_later(start, MAX_DURATION_YEARS).isoformat()
+                latest=years_later(start, MAX_DURATION_YEARS).isoformat()
             )
     return errors
 

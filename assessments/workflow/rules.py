@@ -352,7 +352,7 @@ def requests_awaiting_decision(user, requests):
 
 def request_policy_data(request) -> dict:
     """The policy the request was last assessed under (the active one before any assessment)."""
-    from ..policies import scoring_policy_active
+    from ..scoring.versions import scoring_policy_active
 
     assessment = request.assessments.select_related("policy").order_by("-created_at", "-id").first()
     policy = assessment.policy if assessment else scoring_policy_active()

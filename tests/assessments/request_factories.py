@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from assessments import workflow
-from assessments.assessing import request_assess
 from assessments.checklists import (
     AnswerInput,
     checklist_answers_save,
@@ -21,6 +20,7 @@ from assessments.models import (
     ScoringPolicy,
     ScreeningMatch,
 )
+from assessments.scoring.assessing import request_assess
 from assessments.screening.service import match_dismiss, screen_request
 from assessments.workflow.rules import (
     next_sign_off,

@@ -9,7 +9,7 @@ from functools import cache
 import yaml
 from django.conf import settings
 
-from assessments.scoring import AnswerFact, ConfirmedMatch
+from assessments.scoring.points import AnswerFact, ConfirmedMatch
 
 DATA = settings.BASE_DIR / "assessments" / "data"
 

@@ -83,8 +83,8 @@ def test_a_confirmed_very_high_match_makes_the_assessed_tier_very_high(
 def test_an_override_cannot_go_below_the_floor_and_needs_a_reason(
     requester, reviewer, policy, listed_nudt
 ):
-    from assessments.assessing import request_assess
     from assessments.models import Organisation
+    from assessments.scoring.assessing import request_assess
 
     nudt = Organisation.objects.create(name="NUDT", country="CN")
     pr = make_request(requester, partners=[workflow.PartnerInput(organisation=nudt, role="Lab")])

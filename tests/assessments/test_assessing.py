@@ -2,7 +2,6 @@
 
 import pytest
 
-from assessments.assessing import request_assess, request_facts
 from assessments.checklists import AnswerInput, checklist_answers_save
 from assessments.models import (
     Assessment,
@@ -13,7 +12,8 @@ from assessments.models import (
     ScoringPolicy,
     Sector,
 )
-from assessments.policies import scoring_policy_active, scoring_policy_publish
+from assessments.scoring.assessing import request_assess, request_facts
+from assessments.scoring.versions import scoring_policy_active, scoring_policy_publish
 from ukcn.refusals import Refusal
 
 from .checklist_factories import add_partner, load_reference_data, make_request

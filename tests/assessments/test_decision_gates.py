@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import workflow
-from assessments.assessing import request_assess, request_assess_by
 from assessments.checklists import (
     AnswerInput,
     checklist_answers_save,
@@ -39,7 +38,8 @@ from assessments.models import (
     Watchlist,
 )
 from assessments.permissions import visible_requests
-from assessments.policies import scoring_policy_active, scoring_policy_publish
+from assessments.scoring.assessing import request_assess, request_assess_by
+from assessments.scoring.versions import scoring_policy_active, scoring_policy_publish
 from assessments.screening import service as screening
 from assessments.screening.service import (
     match_confirm,

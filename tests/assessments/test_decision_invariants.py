@@ -19,7 +19,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments import workflow
-from assessments.assessing import request_assess_by
 from assessments.checklists import (
     AnswerInput,
     checklist_answers_save,
@@ -38,6 +37,7 @@ from assessments.models import (
 )
 from assessments.models.requests import DECIDED_STATUSES
 from assessments.routes import route_for
+from assessments.scoring.assessing import request_assess_by
 from assessments.screening import service as screening
 from assessments.screening.service import match_confirm, match_dismiss, screen_request
 from assessments.workflow import ConditionInput

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from assessments.checklists import CHECKLIST_FILE
 from assessments.models import AuditEvent, ChecklistItem, ChecklistVersion, ScoringPolicy
-from assessments.policies import POLICY_FILE
+from assessments.scoring.versions import POLICY_FILE
 
 
 def run(**options) -> str:

@@ -126,7 +126,7 @@ def test_a_policy_whose_medium_route_an_approver_decides_moves_the_queue(
     import copy
 
     from assessments.models import ScoringPolicy
-    from assessments.policies import scoring_policy_publish
+    from assessments.scoring.versions import scoring_policy_publish
     from assessments.workflow.rules import decider_role
 
     from .request_factories import ensure_checklist_and_policy

@@ -10,7 +10,7 @@ from django.utils import timezone
 from assessments import workflow
 from assessments.checklists import AnswerInput, checklist_answers_save
 from assessments.models import AuditEvent, Decision, PartnershipRequest, RequestStatus, SignOff
-from assessments.policies import scoring_policy_active, scoring_policy_publish
+from assessments.scoring.versions import scoring_policy_active, scoring_policy_publish
 from assessments.screening.service import screen_request
 from tests.assessments.reports.audit_report_data import _tracker
 from ukcn.roles import Role

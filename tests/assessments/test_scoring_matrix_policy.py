@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessments.scoring import PolicyError, policy_validate
+from assessments.scoring.points import PolicyError, policy_validate
 
 from .scoring_data import default_policy
 

@@ -7,7 +7,7 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments.scoring import (
+from assessments.scoring.points import (
     ANSWERS,
     ORGANISATION_TYPES,
     RISK_LEVELS,
@@ -21,7 +21,7 @@ from assessments.scoring import (
     SectorFact,
     assessment_score,
 )
-from assessments.scoring_policy import AXES, TECHNOLOGY_READINESS
+from assessments.scoring.policy import AXES, TECHNOLOGY_READINESS
 
 from .scoring_data import default_policy
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from assessments.scoring import (
+from assessments.scoring.points import (
     AnswerFact,
     CountryFact,
     Facts,

@@ -3,7 +3,7 @@ first additive policy; the two-axis policy's checks are in test_scoring_matrix_p
 
 import pytest
 
-from assessments.scoring import PolicyError, policy_validate
+from assessments.scoring.points import PolicyError, policy_validate
 
 from .scoring_data import default_policy, v1_policy
 

@@ -5,7 +5,7 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments.scoring import (
+from assessments.scoring.points import (
     ANSWERS,
     ORGANISATION_TYPES,
     RISK_LEVELS,

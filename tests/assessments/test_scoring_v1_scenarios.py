@@ -1,6 +1,6 @@
 """Cases a reviewer would recognise, scored under the first (points, schema 1) policy as shipped."""
 
-from assessments.scoring import (
+from assessments.scoring.points import (
     Facts,
     FunderFact,
     PartnerFact,

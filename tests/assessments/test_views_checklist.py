@@ -2,13 +2,13 @@
 
 import pytest
 
-from assessments.assessing import request_assess
 from assessments.checklists import (
     AnswerInput,
     checklist_answers_save,
     checklist_version_for_request,
 )
 from assessments.models import ChecklistAnswer
+from assessments.scoring.assessing import request_assess
 
 from .checklist_factories import load_reference_data, make_request
 from .scoring_data import match

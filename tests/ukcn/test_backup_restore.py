@@ -1,4 +1,4 @@
-"""The documented backup and restore keep the audit trail verifiable (README, "Backup and restore")."""
+"""The documented backup and restore keep the audit trail verifiable (docs/operations.md, "Backup and restore")."""
 
 import os
 import shutil

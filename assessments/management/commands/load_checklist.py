@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from assessments.checklists import CHECKLIST_FILE, ChecklistFileError, checklist_load
-from assessments.policies import POLICY_FILE, policy_controls_missing, scoring_policy_load
-from assessments.scoring import PolicyError
+from assessments.scoring.points import PolicyError
+from assessments.scoring.versions import POLICY_FILE, policy_controls_missing, scoring_policy_load
 
 
 def _read(path: Path) -> bytes:

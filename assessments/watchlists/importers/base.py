@@ -3,6 +3,7 @@
 import io
 import json
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 
 import lxml.html
@@ -28,7 +29,7 @@ class ImportFormatError(ValueError):
     """The bytes are not what the importer reads; the message says where and why."""
 
 
-class Importer:
+class Importer(ABC):
     """Base class for watchlist importers.
 
     Subclasses set `name` (the --format value), `label`, `formats` (file kinds accepted,
@@ -50,8 +51,9 @@ class Importer:
     # legal_effect, blocking, default_risk_level) unless the person importing gives others.
     list_defaults: dict = {}
 
+    @abstractmethod
     def parse(self, data: bytes, options: dict) -> Iterable[dict]:
-        raise NotImplementedError
+        """Yield one row per entry; raise ImportFormatError saying where the bytes went wrong."""
 
 
 # Python's JSON parser recurses once per level: a deeply nested file exhausts the stack.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessments.assessing import request_assess
+from assessments.scoring.assessing import request_assess
 
 from ..checklist_factories import add_partner, load_reference_data, make_request
 

@@ -4,8 +4,8 @@ request_facts_validate as the web form) and an assessment's matrix cell, levels 
 import json
 
 from assessments import workflow
-from assessments.assessing import request_assess
 from assessments.checklists import AnswerInput, checklist_answers_save
+from assessments.scoring.assessing import request_assess
 from tests.assessments.request_factories import ensure_checklist_and_policy, make_request
 
 from .test_requests_api import payload

@@ -7,7 +7,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from assessments import workflow
-from assessments.assessing import request_assess
 from assessments.checklists import (
     AnswerInput,
     checklist_answers_save,
@@ -20,6 +19,7 @@ from assessments.models import (
     WatchlistEntry,
     WatchlistVersion,
 )
+from assessments.scoring.assessing import request_assess
 from assessments.screening.service import match_confirm, match_dismiss
 from assessments.watchlists.entries import entry_fingerprint
 from tests.assessments.request_factories import give_sign_offs, make_request

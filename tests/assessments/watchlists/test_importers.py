@@ -223,3 +223,11 @@ def test_ca_nro_reads_a_table_with_a_country_column():
 def test_ca_nro_refuses_a_page_without_the_list():
     with pytest.raises(ImportFormatError, match="no organisations found"):
         importer_get("ca-nro").parse(b"<html><body><p>Moved.</p></body></html>", {})
+
+
+def test_an_importer_without_parse_cannot_be_made():
+    class Unfinished(Importer):
+        name = "unfinished"
+
+    with pytest.raises(TypeError, match="parse"):
+        Unfinished()

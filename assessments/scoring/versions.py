@@ -7,9 +7,9 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from .audit import audit_record
-from .models import ChecklistItem, ScoringPolicy
-from .scoring import PolicyError, policy_validate
+from ..audit import audit_record
+from ..models import ChecklistItem, ScoringPolicy
+from .points import PolicyError, policy_validate
 
 POLICY_FILE = Path(settings.BASE_DIR) / "assessments" / "data" / "scoring_policy.yaml"
 

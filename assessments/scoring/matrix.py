@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .factors import Factor
-from .scoring import (
+from .points import (
     ORGANISATION_TYPE_WORDS,
     TIER_LABELS,
     Facts,
@@ -26,7 +26,7 @@ from .scoring import (
     _higher_tier,
     _names,
 )
-from .scoring_policy import (
+from .policy import (
     AXES,
     AXIS_LABELS,
     LEVEL_LABELS,

@@ -1,26 +1,19 @@
 """The shape of a scoring policy: the words it uses and the checks it must pass.
 
-Pure, like scoring.py: the admin form, the loader and the scorer all rely on these checks.
+Pure, like the engines: the admin form, the loader and the scorer all rely on these checks.
 """
 
+from ..routes import route_errors
+from ..vocabularies import Answer, OrganisationType, RiskLevel, Tier
 from .factors import Factor
-from .routes import route_errors
 
-TIERS = ("low", "medium", "high", "very_high")
-TIER_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "very_high": "Very high"}
-RISK_LEVELS = ("very_high", "high", "medium", "low", "listed")
-ANSWERS = ("met", "partly_met", "not_met", "not_applicable", "unsure")
+TIERS = tuple(Tier.values)
+TIER_LABELS = dict(Tier.choices)
+RISK_LEVELS = tuple(RiskLevel.values)
+ANSWERS = tuple(Answer.values)
 # Half-credit units so partly met counts half without floating point.
 ANSWER_CREDIT = {"met": 2, "partly_met": 1, "not_met": 0, "unsure": 0, "": 0}
-ORGANISATION_TYPES = (
-    "university",
-    "research_institute",
-    "company",
-    "government",
-    "military",
-    "defence_industry",
-    "other",
-)
+ORGANISATION_TYPES = tuple(OrganisationType.values)
 
 # Schema 2: two axes and a matrix.
 SENSITIVITY_LEVELS = ("none", "low", "medium", "high")

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
 from .factors import Factor
-from .scoring_policy import (  # noqa: F401 - re-exported: callers import them from here
+from .policy import (  # noqa: F401 - re-exported: callers import them from here
     ANSWER_CREDIT,
     ANSWERS,
     FLAT_WEIGHTS,
@@ -398,7 +398,7 @@ def _floor(policy: dict, facts: Facts) -> tuple[str, str]:
 def assessment_score(*, policy: dict, facts: Facts) -> Result:
     """Score one request's facts under one policy, of either schema."""
     if policy_schema(policy) == 2:
-        from .scoring_matrix import matrix_score
+        from .matrix import matrix_score
 
         return matrix_score(policy=policy, facts=facts)
     return points_score(policy=policy, facts=facts)

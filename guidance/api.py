@@ -1,14 +1,16 @@
-"""Published guidance, read-only: editors' drafts and archived items are never exposed here."""
+"""The guidance API (mounted under /api/v1/guidance/ with the rest of the API).
+
+Published guidance, read-only: editors' drafts and archived items are never exposed here."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from guidance.models import GuidanceItem, Kind, RiskArea, Topic
-from guidance.queries import json_list_has
-from guidance.search import guidance_search
+from assessments.api.fields import StrictCharField, StrictSlugRelatedField, query_filters
+from assessments.models import Sector
 
-from ..models import Sector
-from .fields import StrictCharField, StrictSlugRelatedField, query_filters
+from .models import GuidanceItem, Kind, RiskArea, Topic
+from .queries import guidance_filter
+from .search import guidance_search
 
 
 class GuidanceFilterSerializer(serializers.Serializer):
@@ -80,15 +82,7 @@ class GuidanceViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action != "list":
             return queryset
         data = query_filters(GuidanceFilterSerializer, self.request.query_params)
-        if kind := data.get("kind"):
-            queryset = queryset.filter(kind=kind)
-        if topic := data.get("topic"):
-            queryset = queryset.filter(topics=topic)
-        if sector := data.get("sector"):
-            queryset = queryset.filter(sectors=sector)
-        if risk := data.get("risk"):
-            queryset = queryset.filter(json_list_has("risk_areas", risk))
-        queryset = queryset.distinct().order_by("title", "pk")
+        queryset = guidance_filter(queryset, data).order_by("title", "pk")
         if query := data.get("q", "").strip():
             # Ranked hits, best first; the list is capped by the search module.
             return [hit.item for hit in guidance_search(queryset=queryset, query=query)]

@@ -6,13 +6,13 @@ from django.db import transaction
 
 from ukcn.refusals import Refusal
 
-from .audit import audit_record
-from .checklists import checklist_version_for_request
-from .countries import country_facts
-from .gates import request_input_digests
-from .models import Assessment, PartnershipRequest, RequestStatus
-from .policies import scoring_policy_active
-from .scoring import (
+from ..audit import audit_record
+from ..checklists import checklist_version_for_request
+from ..countries import country_facts
+from ..gates import request_input_digests
+from ..models import Assessment, PartnershipRequest, RequestStatus
+from ..workflow.rules import HIGH_TIERS, higher_tier, tier_change_refusal, tier_rank
+from .points import (
     AnswerFact,
     ConfirmedMatch,
     Facts,
@@ -21,7 +21,7 @@ from .scoring import (
     SectorFact,
     assessment_score,
 )
-from .workflow.rules import HIGH_TIERS, higher_tier, tier_change_refusal, tier_rank
+from .versions import scoring_policy_active
 
 
 def request_facts(
@@ -98,7 +98,7 @@ def request_assess(
     Without `confirmed_matches`, the matches reviewers have confirmed in screening are used.
     """
     if confirmed_matches is None:
-        from .screening.service import confirmed_matches as screening_confirmed_matches
+        from ..screening.service import confirmed_matches as screening_confirmed_matches
 
         confirmed_matches = screening_confirmed_matches(request)
     given = request
@@ -185,7 +185,7 @@ def request_assess(
 
 def request_assess_by(*, request: PartnershipRequest, actor, ip: str | None = None) -> Assessment:
     """A user's "Assess the risk" (web or API): a Refusal unless they may assess it now."""
-    from .workflow.rules import _refuse, _tier_refusal, refuse_role
+    from ..workflow.rules import _refuse, _tier_refusal, refuse_role
 
     refuse_role(actor, "assess")
     _refuse(_tier_refusal(actor, request))
