@@ -217,6 +217,8 @@ MIDDLEWARE = [
     "ukcn.input_guard.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # request.saml_session: SAML sign-in state, in a cookie the IdP's POST carries back.
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -367,8 +369,61 @@ if _oidc_missing:
     raise ImproperlyConfigured(f"OIDC_ENABLED=true also needs {', '.join(_oidc_missing)}.")
 if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("ukcn.sso.oidc.OidcBackend")
-if LOCAL_LOGIN != "all" and not OIDC_ENABLED:
-    raise ImproperlyConfigured(f"LOCAL_LOGIN={LOCAL_LOGIN} needs single sign-on (OIDC_ENABLED).")
+# SAML 2.0 (djangosaml2 on pysaml2, which calls Debian's xmlsec1), off by default. The IdP's
+# metadata comes from a URL (fetched through ukcn/fetch.py's rules) or a file; the service
+# provider's key and certificate sign requests and decrypt assertions; /saml/metadata/ shows
+# the federation what to register. Attribute names are tried in order, first present wins.
+SAML_ENABLED = envbool("SAML_ENABLED", False)
+SAML_IDP_METADATA_URL = os.environ.get("SAML_IDP_METADATA_URL", "").strip()
+SAML_IDP_METADATA_FILE = os.environ.get("SAML_IDP_METADATA_FILE", "").strip()
+# The federation's metadata-signing certificate (PEM): when set, the IdP metadata must carry
+# its valid signature (the UK federation signs its aggregate and its MDQ answers).
+SAML_IDP_METADATA_CERT = os.environ.get("SAML_IDP_METADATA_CERT", "").strip()
+# Seconds the IdP metadata fetched from the URL is used before it is fetched again.
+SAML_METADATA_REFRESH = envint("SAML_METADATA_REFRESH", 3600)
+SAML_SP_KEY_FILE = os.environ.get("SAML_SP_KEY_FILE", "").strip()
+SAML_SP_CERT_FILE = os.environ.get("SAML_SP_CERT_FILE", "").strip()
+# Empty: SITE_URL + /saml/metadata/, as federations like.
+SAML_ENTITY_ID = os.environ.get("SAML_ENTITY_ID", "").strip()
+# The stable identifier a username is made from: never the e-mail. "NameID" is a persistent
+# NameID (a transient one changes at each login and is never used).
+SAML_USERNAME_ATTRIBUTES = envlist(
+    "SAML_USERNAME_ATTRIBUTES",
+    "eduPersonUniqueId,eduPersonPrincipalName,eduPersonTargetedID,NameID",
+)
+SAML_GROUPS_ATTRIBUTES = envlist("SAML_GROUPS_ATTRIBUTES", "eduPersonEntitlement,isMemberOf")
+SAML_DEPARTMENT_ATTRIBUTES = envlist("SAML_DEPARTMENT_ATTRIBUTES", "ou,department")
+SAML_EMAIL_ATTRIBUTE = os.environ.get("SAML_EMAIL_ATTRIBUTE", "mail").strip()
+SAML_GIVEN_NAME_ATTRIBUTE = os.environ.get("SAML_GIVEN_NAME_ATTRIBUTE", "givenName").strip()
+SAML_SURNAME_ATTRIBUTE = os.environ.get("SAML_SURNAME_ATTRIBUTE", "sn").strip()
+# Single logout: ukcn's logout also ends the IdP's session when its metadata names a
+# SingleLogoutService; off, logout ends the ukcn session only.
+SAML_SINGLE_LOGOUT = envbool("SAML_SINGLE_LOGOUT", True)
+SAML_TIMEOUT = envint("SAML_TIMEOUT", 10)
+if SAML_ENABLED:
+    from ukcn.sso.saml_settings import saml_settings_check
+
+    saml_settings_check(
+        metadata_url=SAML_IDP_METADATA_URL,
+        metadata_file=SAML_IDP_METADATA_FILE,
+        metadata_cert=SAML_IDP_METADATA_CERT,
+        key_file=SAML_SP_KEY_FILE,
+        cert_file=SAML_SP_CERT_FILE,
+    )
+    AUTHENTICATION_BACKENDS.append("ukcn.sso.saml.SamlBackend")
+# djangosaml2: the AuthnRequest goes by redirect (a POST form would need an inline script);
+# its state lives in a session of its own, whose cookie is sent with the IdP's cross-site
+# POST to the assertion consumer service (SameSite=None).
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_LOGOUT_REQUEST_PREFERRED_BINDING = SAML_DEFAULT_BINDING  # never a SOAP back-channel
+SAML_CONFIG_LOADER = "ukcn.sso.saml.sp_config"
+SAML_CSP_HANDLER = ""
+SAML_IGNORE_AUTHENTICATED_USERS_ON_LOGIN = True
+SAML_CREATE_UNKNOWN_USER = False
+if LOCAL_LOGIN != "all" and not (OIDC_ENABLED or SAML_ENABLED):
+    raise ImproperlyConfigured(
+        f"LOCAL_LOGIN={LOCAL_LOGIN} needs single sign-on (OIDC_ENABLED or SAML_ENABLED)."
+    )
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -386,6 +441,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 # Secure cookies in production; the load test turns them off to drive plain HTTP on loopback.
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
+SAML_SESSION_COOKIE_NAME = "__Host-saml_session" if SESSION_COOKIE_SECURE else "saml_session"
+# SameSite=None (so the IdP's cross-site POST carries it) needs Secure; plain-http development
+# with an IdP on the same site makes do with Lax.
+SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 # With DEBUG off the cookies are named __Host-...: browsers then take them only when Secure,
 # for path / and with no Domain, so neither a sibling subdomain nor a plain-http page can set
@@ -548,6 +607,11 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # axes logs every successful log-in at INFO; failures and lock-outs come at WARNING.
         "axes": {"level": "WARNING"},
+        # pysaml2 logs each assertion's subject and attributes (personal data) at INFO, and
+        # xmlschema each schema it loads.
+        "saml2": {"level": "WARNING"},
+        "djangosaml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
     },
 }
 

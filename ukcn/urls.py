@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", sso_views.logout, name="logout"),
     path("sso/", include("ukcn.sso.urls")),
+    path("saml/", include("ukcn.sso.saml_urls")),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(),

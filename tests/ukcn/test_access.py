@@ -4,8 +4,20 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # The guidance feeds answer 401 without a login or a peer's token (tested in tests/guidance).
-# Single sign-on's start and callback are log-in pages (tested in tests/ukcn/sso).
-PUBLIC = {"login", "healthz", "feed_json", "feed_atom", "oidc_login", "oidc_callback"}
+# Single sign-on's start and callback are log-in pages, and SAML's consumer and logout
+# services and metadata answer the IdP and the federation (tested in tests/ukcn/sso).
+PUBLIC = {
+    "login",
+    "healthz",
+    "feed_json",
+    "feed_atom",
+    "oidc_login",
+    "oidc_callback",
+    "acs",
+    "ls",
+    "ls_post",
+    "metadata",
+}
 
 
 def iter_patterns(resolver, prefix=""):

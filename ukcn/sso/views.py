@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 
 from ukcn.roles import user_roles
 
-from .oidc import provider_logout_url
+from . import oidc, saml
 
 
 @login_required
@@ -17,7 +17,9 @@ def no_role(request):
 
 def logout(request):
     """End the local session and, after a single sign-on, the provider's too."""
-    provider_url = provider_logout_url(request) if request.method == "POST" else None
+    provider_url = None
+    if request.method == "POST":
+        provider_url = oidc.provider_logout_url(request) or saml.provider_logout_url(request)
     response = auth_views.LogoutView.as_view()(request)
     if provider_url and response.status_code in (200, 302):
         # A page rather than a redirect: the content security policy's form-action would

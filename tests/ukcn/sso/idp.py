@@ -9,13 +9,14 @@ one signed with a key that is not published, or a replay of the last token it is
 import base64
 import json
 import secrets
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from .loopback import LoopbackServer
 
 
 def _b64(data: bytes) -> str:
@@ -26,7 +27,7 @@ def _int_b64(number: int) -> str:
     return _b64(number.to_bytes((number.bit_length() + 7) // 8, "big"))
 
 
-class Provider:
+class Provider(LoopbackServer):
     client_id = "ukcn-test"
     client_secret = "test-secret-not-for-production"
 
@@ -39,18 +40,8 @@ class Provider:
         self.codes: dict[str, dict] = {}
         self.issued: list[str] = []
         self.logouts: list[dict] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
+        self._serve(self._handler())
         self.issuer = self.base
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
     def settings(self) -> dict:
         """The ukcn settings that point at this provider."""

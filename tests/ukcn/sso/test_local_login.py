@@ -49,7 +49,10 @@ def test_off_refuses_every_local_password_and_hides_the_form(client, oidc, setti
             {"LOCAL_LOGIN": "sometimes"},
             "LOCAL_LOGIN='sometimes' is not one of all, superusers, off",
         ),
-        ({"LOCAL_LOGIN": "off"}, "LOCAL_LOGIN=off needs single sign-on (OIDC_ENABLED)"),
+        (
+            {"LOCAL_LOGIN": "off"},
+            "LOCAL_LOGIN=off needs single sign-on (OIDC_ENABLED or SAML_ENABLED)",
+        ),
         (
             {"OIDC_ENABLED": "true", "OIDC_RP_CLIENT_ID": "x"},
             "OIDC_ENABLED=true also needs OIDC_OP_ISSUER, OIDC_OP_AUTHORIZATION_ENDPOINT",

@@ -8,35 +8,10 @@ from django.contrib.auth import get_user_model
 from django.utils.html import escape
 
 from assessments.models import AuditEvent
-from ukcn.models import Department, Profile, RoleAssignment
+from ukcn.models import Profile, RoleAssignment
 from ukcn.roles import Role
-from ukcn.sso.models import ProviderMapping
 
-from .conftest import sign_in
-
-REVIEWERS = "urn:mace:example.ac.uk:entitlement:ukcn-reviewer"
-REQUESTERS = "0f6e-requesters-group-id"
-AUDITORS = "urn:mace:example.ac.uk:entitlement:ukcn-auditor"
-
-
-@pytest.fixture
-def chemistry(db):
-    return Department.objects.create(name="Department of Chemistry", code="chem")
-
-
-@pytest.fixture
-def mappings(chemistry):
-    ProviderMapping.objects.create(value=REVIEWERS, role=Role.REVIEWER)
-    ProviderMapping.objects.create(value=REQUESTERS, role=Role.REQUESTER)
-    ProviderMapping.objects.create(value=AUDITORS, role=Role.AUDITOR)
-    ProviderMapping.objects.create(value="Chemistry (FSE)", department=chemistry)
-
-
-def roles_of(user):
-    return {
-        (a.role, a.department.code if a.department else None, a.source)
-        for a in RoleAssignment.objects.filter(user=user).select_related("department")
-    }
+from .conftest import AUDITORS, REQUESTERS, REVIEWERS, roles_of, sign_in
 
 
 def test_the_login_page_offers_the_institution_when_configured(client, oidc):
