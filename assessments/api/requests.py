@@ -51,7 +51,7 @@ REREVIEW_PENDING = Case(
         status__in=REREVIEW_STATUSES,
         then=Exists(
             ScreeningMatch.objects.filter(
-                partner__request=OuterRef("pk"), status=MatchStatus.POTENTIAL
+                request=OuterRef("pk"), status=MatchStatus.POTENTIAL
             )
         ),
     ),

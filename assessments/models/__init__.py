@@ -90,6 +90,7 @@ from .screening import (
     ScreeningDismissal,
     ScreeningMatch,
     ScreeningSettings,
+    SubjectKind,
 )
 
 __all__ += [
@@ -98,4 +99,5 @@ __all__ += [
     "ScreeningDismissal",
     "ScreeningMatch",
     "ScreeningSettings",
+    "SubjectKind",
 ]
