@@ -133,111 +133,15 @@ class ScreeningMatch(models.Model):
         return f"{self.subject_label} ~ {self.matched_name} ({self.score:.2f})"
 
     def save(self, *args, **kwargs):
-        self.pk = 1  # a singleton: there is only ever one row
+        # Matches made the old way (a partner only) fill in their request and organisation.
+        if self.partner_id is not None:
+            if self.request_id is None:
+                self.request_id = self.partner.request_id
+            if self.organisation_id is None and self.subject_kind == SubjectKind.PARTNER:
+                self.organisation_id = self.partner.organisation_id
+        if not self.subject_key:
+            self.subject_key = self.compute_subject_key()
         super().save(*args, **kwargs)
-
-
-class MatchStatus(models.TextChoices):
-    POTENTIAL = "potential", "Potential match"
-    CONFIRMED = "confirmed", "Confirmed"
-    DISMISSED = "dismissed", "Dismissed"
-    # Closed without a reviewer: a later screening no longer found it (entry delisted, or
-    # the name no longer scores at the threshold). It reopens if the entry matches again.
-    LAPSED = "lapsed", "Lapsed"
-
-
-class SubjectKind(models.TextChoices):
-    """What a screening match is about: the name that was screened belongs to this."""
-
-    PARTNER = "partner", "Partner"
-    FUNDER = "funder", "Funder"
-    SUB_PARTNER = "sub_partner", "Sub-partner"
-    ANCESTOR = "ancestor", "Parent organisation"
-    PERSON = "person", "Person"
-
-
-# Subjects that are organisations (a dismissal is remembered per organisation for these).
-ORGANISATION_SUBJECTS = frozenset(
-    {SubjectKind.PARTNER, SubjectKind.FUNDER, SubjectKind.SUB_PARTNER, SubjectKind.ANCESTOR}
-)
-
-
-class ScreeningMatch(models.Model):
-    """A name of one subject of a request (a partner, a partner's parent or sub-partner, a
-    funder, a person) that scored at or above the threshold against one watchlist entry.
-
-    `request` is the request the match belongs to (gates, alerts and decisions follow it).
-    `partner` is the partner the subject belongs to, when it belongs to one: the partner
-    itself, its ancestor, its sub-partner. `organisation` is the organisation screened for
-    every organisation subject (for a partner, a copy of the partner's organisation).
-    `subject_key` identifies the subject within the request ("partner:12", "ancestor:12:40",
-    "funder:40", "sub_partner:12:41", "person:7"): re-screening updates the match with the
-    same request, subject key, list and entry.
-    """
-
-    request = models.ForeignKey(
-        "assessments.PartnershipRequest", on_delete=models.CASCADE, related_name="screening_matches"
-    )
-    subject_kind = models.CharField(
-        max_length=20, choices=SubjectKind.choices, default=SubjectKind.PARTNER, db_index=True
-    )
-    subject_key = models.CharField(max_length=80, blank=True)
-    partner = models.ForeignKey(
-        "assessments.Partner",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="screening_matches",
-    )
-    organisation = models.ForeignKey(
-        "assessments.Organisation",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="screening_matches",
-    )
-    watchlist = models.ForeignKey(
-        "assessments.Watchlist", on_delete=models.PROTECT, related_name="+"
-    )
-    external_id = models.CharField("entry id in the source", max_length=200)
-    # The entry as last seen: re-screening moves this to the entry in the newest version.
-    entry = models.ForeignKey(
-        "assessments.WatchlistEntry", on_delete=models.PROTECT, related_name="screening_matches"
-    )
-    fingerprint = models.CharField(max_length=64)
-    risk_level = models.CharField(max_length=20)
-    score = models.FloatField()
-    screened_name = models.CharField(max_length=300)
-    matched_name = models.CharField(max_length=500)
-    explanation = models.TextField()
-    status = models.CharField(
-        max_length=20, choices=MatchStatus.choices, default=MatchStatus.POTENTIAL, db_index=True
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.TextField(blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    screened_at = models.DateTimeField()
-    delisted_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        help_text="When a screening found the entry gone from its list's active version.",
-    )
-
-    class Meta:
-        ordering = ["request", "partner", "subject_key", "-score", "id"]
-        verbose_name_plural = "screening matches"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["request", "subject_key", "watchlist", "external_id"],
-                name="one_match_per_subject_entry",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.subject_label} ~ {self.matched_name} ({self.score:.2f})"
 
     # --- what the match is about -------------------------------------------------------------
 
@@ -251,17 +155,6 @@ class ScreeningMatch(models.Model):
             return f"funder:{self.organisation_id}"
         person_id = getattr(self, "person_id", None)
         return f"{kind}:{person_id or ''}"
-
-    def save(self, *args, **kwargs):
-        # Matches made the old way (a partner only) fill in their request and organisation.
-        if self.partner_id is not None:
-            if self.request_id is None:
-                self.request_id = self.partner.request_id
-            if self.organisation_id is None and self.subject_kind == SubjectKind.PARTNER:
-                self.organisation_id = self.partner.organisation_id
-        if not self.subject_key:
-            self.subject_key = self.compute_subject_key()
-        super().save(*args, **kwargs)
 
     @property
     def subject_organisation(self):
