@@ -79,8 +79,7 @@ def match_decide(request, pk):
         return _back(request, partnership_request)
     messages.success(
         request,
-        f"{match.get_status_display()}: {match.subject_label} as "
-        f"'{match.matched_name}'.",
+        f"{match.get_status_display()}: {match.subject_label} as '{match.matched_name}'.",
     )
     return _back(request, partnership_request)
 
