@@ -101,3 +101,6 @@ __all__ += [
     "ScreeningSettings",
     "SubjectKind",
 ]
+from .organisations import IdentityStatus, OrganisationIdentity
+
+__all__ += ["IdentityStatus", "OrganisationIdentity"]

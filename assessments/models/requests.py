@@ -108,6 +108,28 @@ class Organisation(models.Model):
     city = models.CharField("city or province", max_length=200, blank=True)
     website = models.URLField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Resolved identity: the ROR record this organisation is, when known.
+    identity = models.ForeignKey(
+        "assessments.OrganisationIdentity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisations",
+        verbose_name="ROR identity",
+    )
+    # The institution this one belongs to (a campus, school or laboratory of it): from ROR's
+    # relationships, or set by the central office for records without ROR.
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    # Further names it is known by (merged duplicates' names, names typed by requesters).
+    aliases = models.JSONField(default=list, blank=True)
+    # Created from a name that resolved to nothing: the central office should resolve it.
+    needs_resolution = models.BooleanField(default=False, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -118,6 +140,25 @@ class Organisation(models.Model):
 
     def get_absolute_url(self):
         return reverse("assessments:organisation_detail", args=[self.pk])
+
+    def screening_names(self) -> list[str]:
+        """Names screened besides the name and native name: aliases, and the ROR labels,
+        aliases and acronyms-free names of its identity."""
+        names = [a for a in self.aliases or [] if isinstance(a, str)]
+        if self.identity_id is not None:
+            names.extend(
+                n["value"] for n in self.identity.names if "acronym" not in n.get("types", [])
+            )
+        return names
+
+    def ancestors(self, limit: int = 10) -> list["Organisation"]:
+        """Parent, grandparent...: nearest first, stopping at a cycle."""
+        chain, seen, node = [], {self.pk}, self.parent
+        while node is not None and node.pk not in seen and len(chain) < limit:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
 
 
 class PartnershipRequest(models.Model):
