@@ -5,58 +5,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0019_match_request_required'),
+        ("assessments", "0019_match_request_required"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrganisationIdentity',
+            name="OrganisationIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ror_id', models.CharField(max_length=20, unique=True, verbose_name='ROR id')),
-                ('name', models.CharField(max_length=500, verbose_name='display name')),
-                ('names', models.JSONField(default=list)),
-                ('types', models.JSONField(default=list)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('inactive', 'Inactive'), ('withdrawn', 'Withdrawn')], default='active', max_length=10)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('city', models.CharField(blank=True, max_length=200)),
-                ('established', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('relationships', models.JSONField(default=list)),
-                ('parent_ror_id', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('successor_ror_id', models.CharField(blank=True, max_length=20)),
-                ('external_ids', models.JSONField(default=dict)),
-                ('website', models.URLField(blank=True, max_length=500)),
-                ('record_modified', models.CharField(blank=True, max_length=10, verbose_name='modified in ROR')),
-                ('schema_version', models.CharField(blank=True, max_length=10)),
-                ('digest', models.CharField(max_length=64)),
-                ('imported_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ror_id", models.CharField(max_length=20, unique=True, verbose_name="ROR id")),
+                ("name", models.CharField(max_length=500, verbose_name="display name")),
+                ("names", models.JSONField(default=list)),
+                ("types", models.JSONField(default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("inactive", "Inactive"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("city", models.CharField(blank=True, max_length=200)),
+                ("established", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("relationships", models.JSONField(default=list)),
+                ("parent_ror_id", models.CharField(blank=True, db_index=True, max_length=20)),
+                ("successor_ror_id", models.CharField(blank=True, max_length=20)),
+                ("external_ids", models.JSONField(default=dict)),
+                ("website", models.URLField(blank=True, max_length=500)),
+                (
+                    "record_modified",
+                    models.CharField(blank=True, max_length=10, verbose_name="modified in ROR"),
+                ),
+                ("schema_version", models.CharField(blank=True, max_length=10)),
+                ("digest", models.CharField(max_length=64)),
+                ("imported_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'organisation identity (ROR)',
-                'verbose_name_plural': 'organisation identities (ROR)',
-                'ordering': ['name'],
+                "verbose_name": "organisation identity (ROR)",
+                "verbose_name_plural": "organisation identities (ROR)",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='aliases',
+            model_name="organisation",
+            name="aliases",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='needs_resolution',
+            model_name="organisation",
+            name="needs_resolution",
             field=models.BooleanField(db_index=True, default=False),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='assessments.organisation'),
+            model_name="organisation",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="children",
+                to="assessments.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='identity',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='organisations', to='assessments.organisationidentity', verbose_name='ROR identity'),
+            model_name="organisation",
+            name="identity",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="organisations",
+                to="assessments.organisationidentity",
+                verbose_name="ROR identity",
+            ),
         ),
     ]

@@ -101,6 +101,6 @@ __all__ += [
     "ScreeningSettings",
     "SubjectKind",
 ]
-from .organisations import IdentityStatus, OrganisationIdentity
+from .organisations import IdentityStatus, OrganisationIdentity  # noqa: E402
 
 __all__ += ["IdentityStatus", "OrganisationIdentity"]

@@ -123,7 +123,9 @@ def record_row(record, position: int) -> dict:
         kind = str(rel.get("type", "")).lower()
         target = short_ror_id(rel.get("id"))
         if kind in RELATIONSHIP_TYPES and target:
-            relationships.append({"type": kind, "id": target, "label": _text(rel.get("label"), 500)})
+            relationships.append(
+                {"type": kind, "id": target, "label": _text(rel.get("label"), 500)}
+            )
     external = {}
     for item in record.get("external_ids") or []:
         if isinstance(item, dict) and item.get("type") in EXTERNAL_ID_TYPES:
@@ -140,7 +142,7 @@ def record_row(record, position: int) -> dict:
     established = record.get("established")
     admin = record.get("admin") if isinstance(record.get("admin"), dict) else {}
     modified = admin.get("last_modified") if isinstance(admin.get("last_modified"), dict) else {}
-    first = {kind: "" for kind in ("parent", "successor")}
+    first = dict.fromkeys(("parent", "successor"), "")
     for rel in relationships:
         if rel["type"] in first and not first[rel["type"]]:
             first[rel["type"]] = rel["id"]

@@ -89,14 +89,16 @@ def _record(i: int) -> dict:
 
 
 def _write_dump(path) -> int:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("v2.9-2026-06-23-ror-data.json", "w") as out:
-            out.write(b"[")
-            for i in range(RECORDS):
-                if i:
-                    out.write(b",\n")
-                out.write(json.dumps(_record(i), ensure_ascii=False).encode())
-            out.write(b"]")
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("v2.9-2026-06-23-ror-data.json", "w") as out,
+    ):
+        out.write(b"[")
+        for i in range(RECORDS):
+            if i:
+                out.write(b",\n")
+            out.write(json.dumps(_record(i), ensure_ascii=False).encode())
+        out.write(b"]")
     return path.stat().st_size
 
 

@@ -95,7 +95,7 @@ def test_a_failure_midway_rolls_back_records_already_written(db, tmp_path):
     records.append({**template, "status": "dissolved"})  # after a batch was written
     path = tmp_path / "late-error.json"
     path.write_text(json.dumps(records))
-    with pytest.raises(RorImportError, match="record 2501 .* unknown status 'dissolved'"):
+    with pytest.raises(RorImportError, match=r"record 2501 .* unknown status 'dissolved'"):
         ror_import(path)
     assert not OrganisationIdentity.objects.exists()
 
