@@ -267,12 +267,18 @@ def subject_source_register(source: Callable[[PartnershipRequest], Iterable[Subj
 
 
 def request_subjects(request: PartnershipRequest, partners=None) -> list[Subject]:
-    """Everything a screening of the request screens: its partners, then registered sources."""
+    """Everything a screening of the request screens: each partner and its ancestors (the
+    institutions a campus, school or laboratory belongs to), then registered sources."""
     partners = request.partners.select_related("organisation") if partners is None else partners
-    subjects = [
-        organisation_subject(SubjectKind.PARTNER, partner.organisation, partner=partner)
-        for partner in partners
-    ]
+    subjects = []
+    for partner in partners:
+        subjects.append(
+            organisation_subject(SubjectKind.PARTNER, partner.organisation, partner=partner)
+        )
+        subjects.extend(
+            organisation_subject(SubjectKind.ANCESTOR, ancestor, partner=partner)
+            for ancestor in partner.organisation.ancestors()
+        )
     for source in _SUBJECT_SOURCES:
         subjects.extend(source(request))
     return subjects

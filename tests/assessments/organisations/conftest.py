@@ -6,6 +6,13 @@ import pytest
 from assessments.organisations import resolve as resolve_module
 from assessments.organisations.ror import ror_import
 
+from ..screening.conftest import (  # noqa: F401  (the screening fixtures, shared)
+    aspi,
+    fresh_index_cache,
+    make_request,
+    watchlist_rows,
+)
+
 SAMPLE = Path(__file__).resolve().parents[3] / "assessments" / "data" / "ror" / "ror-sample-v2.json"
 
 HIT = "01yqg2h08"

@@ -13,7 +13,8 @@ from .conftest import CAS, HEU, HIT, HIT_LAB, WIPM, WIPM_SUCCESSOR
 
 
 @pytest.mark.parametrize(
-    "typed", ["哈尔滨工业大学", "Harbin Inst. of Tech.", "HIT", "哈爾濱工業大學", "Harbin Gongye Daxue"]
+    "typed",
+    ["哈尔滨工业大学", "Harbin Inst. of Tech.", "HIT", "哈爾濱工業大學", "Harbin Gongye Daxue"],
 )
 def test_chinese_english_abbreviated_pinyin_and_acronym_resolve_to_one_ror_id(ror, typed):
     resolution = resolve(typed)
