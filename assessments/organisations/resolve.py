@@ -12,7 +12,7 @@ country, ROR id), never which requests or departments involve an organisation.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -26,7 +26,7 @@ AMBIGUITY_MARGIN = 0.03
 LIMIT = 8
 
 _lock = threading.Lock()
-_cache: dict = {"key": None, "index": None}
+_cache: dict = {}
 
 ROR_TYPES = {
     "education": OrganisationType.UNIVERSITY,
@@ -105,27 +105,30 @@ def _identity_names(identity: OrganisationIdentity) -> list[str]:
     return [n["value"] for n in identity.names if n.get("value")]
 
 
-def _index_key() -> tuple:
-    orgs = Organisation.objects.aggregate(n=Count("id"), last=Max("id"))
-    identities = OrganisationIdentity.objects.aggregate(n=Count("id"), at=Max("imported_at"))
-    linked = Organisation.objects.filter(identity__isnull=False).count()
-    return (orgs["n"], orgs["last"], identities["n"], identities["at"], linked, _cache.get("gen"))
-
-
 def forget_index() -> None:
-    """Rebuild the index on next use (after an import, a merge, a rename)."""
+    """Rebuild the indexes on next use (after an import, a merge, a rename)."""
     with _lock:
         _cache["gen"] = (_cache.get("gen") or 0) + 1
 
 
-def _build_index() -> NameIndex:
+def _organisations_key() -> tuple:
+    orgs = Organisation.objects.aggregate(n=Count("id"), last=Max("id"))
+    linked = Organisation.objects.filter(identity__isnull=False).count()
+    return (orgs["n"], orgs["last"], linked, _cache.get("gen"))
+
+
+def _identities_key() -> tuple:
+    identities = OrganisationIdentity.objects.aggregate(n=Count("id"), at=Max("imported_at"))
+    return (identities["n"], identities["at"])
+
+
+def _build_organisations_index() -> NameIndex:
+    """The register (small, rebuilt when an organisation is added or linked)."""
     entries = []
-    linked: set[int] = set()
     organisations = Organisation.objects.select_related("identity").order_by("id")
     for org in organisations.iterator(chunk_size=2000):
         names = [org.name_native, *(org.aliases or [])]
         if org.identity_id:
-            linked.add(org.identity_id)
             names.extend(_identity_names(org.identity))
         aliases = tuple(dict.fromkeys(n for n in names if isinstance(n, str) and n.strip()))
         entries.append(
@@ -137,29 +140,38 @@ def _build_index() -> NameIndex:
                 payload=("org", org.pk),
             )
         )
-    identities = OrganisationIdentity.objects.exclude(id__in=linked).only(
-        "id", "ror_id", "name", "names", "country"
-    )
-    for identity in identities.order_by("id").iterator(chunk_size=5000):
-        entries.append(
-            IndexEntry(
-                key=f"ror:{identity.ror_id}",
-                name=identity.name,
-                aliases=tuple(n for n in _identity_names(identity) if n != identity.name),
-                country=identity.country,
-                payload=("ror", identity.ror_id),
-            )
-        )
     return NameIndex(entries)
 
 
-def resolution_index() -> NameIndex:
-    key = _index_key()
+def _build_identities_index() -> NameIndex:
+    """Every ROR identity (large, rebuilt only when an import changed something)."""
+    identities = OrganisationIdentity.objects.only("id", "ror_id", "name", "names", "country")
+    return NameIndex(
+        IndexEntry(
+            key=f"ror:{identity.ror_id}",
+            name=identity.name,
+            aliases=tuple(n for n in _identity_names(identity) if n != identity.name),
+            country=identity.country,
+            payload=("ror", identity.ror_id),
+        )
+        for identity in identities.order_by("id").iterator(chunk_size=5000)
+    )
+
+
+def _cached(name: str, key: tuple, build) -> NameIndex:
     with _lock:
-        if _cache["key"] != key or _cache["index"] is None:
-            _cache["index"] = _build_index()
-            _cache["key"] = key
-        return _cache["index"]
+        if _cache.get(f"{name}_key") != key or _cache.get(name) is None:
+            _cache[name] = build()
+            _cache[f"{name}_key"] = key
+        return _cache[name]
+
+
+def resolution_indexes() -> tuple[NameIndex, NameIndex]:
+    """(the register's index, the ROR identities' index), each rebuilt only when it changed."""
+    return (
+        _cached("organisations", _organisations_key(), _build_organisations_index),
+        _cached("identities", (*_identities_key(), _cache.get("gen")), _build_identities_index),
+    )
 
 
 def parent_chain(identity: OrganisationIdentity | None, limit: int = 6) -> list:
@@ -236,22 +248,51 @@ def resolve(text: str, *, country: str | None = None, limit: int = LIMIT) -> Res
     text = (text or "").strip()
     if not text:
         return Resolution(text, [], None)
-    matches = resolution_index().search(
-        text, country=country or None, threshold=RESOLVE_THRESHOLD, limit=limit
-    )
+    organisations_index, identities_index = resolution_indexes()
+    options = {"country": country or None, "threshold": RESOLVE_THRESHOLD, "limit": limit}
+    matches = organisations_index.search(text, **options) + identities_index.search(text, **options)
     org_ids = [m.entry.payload[1] for m in matches if m.entry.payload[0] == "org"]
     ror_ids = [m.entry.payload[1] for m in matches if m.entry.payload[0] == "ror"]
     orgs = Organisation.objects.select_related("identity", "parent").in_bulk(org_ids)
+    # A ROR identity already in the register is that organisation.
+    for org in Organisation.objects.select_related("identity", "parent").filter(
+        identity__ror_id__in=ror_ids
+    ):
+        orgs[org.pk] = org
+    linked = {org.identity.ror_id: org.pk for org in orgs.values() if org.identity_id}
     identities = {i.ror_id: i for i in OrganisationIdentity.objects.filter(ror_id__in=ror_ids)}
-    candidates = []
+    best: dict[str, tuple] = {}
     for match in matches:
         kind, value = match.entry.payload
+        if kind == "ror" and value in linked:
+            kind, value = "org", linked[value]
+        key = f"{kind}:{value}"
+        if key not in best or match.score > best[key][0].score:
+            best[key] = (match, kind, value)
+    candidates = []
+    for match, kind, value in sorted(best.values(), key=lambda b: (-b[0].score, b[0].entry.name)):
+        if kind == "ror" and value in identities:
+            namesake = unlinked_namesake(identities[value])
+            if namesake is not None and f"org:{namesake.pk}" not in best:
+                # The register's record of the same institution, not yet linked: offer it,
+                # with the identity it will be linked to.
+                best[f"org:{namesake.pk}"] = (match, "org", namesake.pk)
+                candidates.append(
+                    replace(
+                        _candidate_for_identity(identities[value], match.score, match.matched_name),
+                        kind="organisation",
+                        key=f"org:{namesake.pk}",
+                        organisation_id=namesake.pk,
+                    )
+                )
+                continue
         if kind == "org" and value in orgs:
             candidates.append(_candidate_for_org(orgs[value], match.score, match.matched_name))
         elif kind == "ror" and value in identities:
             candidates.append(
                 _candidate_for_identity(identities[value], match.score, match.matched_name)
             )
+    candidates = candidates[:limit]
     chosen = None
     if candidates:
         best = candidates[0]
@@ -268,17 +309,45 @@ def _identity_org_type(identity: OrganisationIdentity) -> str:
     return OrganisationType.OTHER
 
 
-def organisation_for_identity(identity: OrganisationIdentity, _depth: int = 0) -> Organisation:
-    """The register's organisation for a ROR identity, created (with its parent chain) when
-    the register has none. Call inside the transaction of the change that needs it."""
+def unlinked_namesake(identity: OrganisationIdentity) -> Organisation | None:
+    """An organisation registered before ROR was imported (no identity) under the identity's
+    display name and country: the same institution."""
+    return (
+        Organisation.objects.filter(
+            identity__isnull=True, name__iexact=identity.name, country=identity.country
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def organisation_for_identity(
+    identity: OrganisationIdentity, changes: list | None = None, _depth: int = 0
+) -> Organisation:
+    """The register's organisation for a ROR identity: the one linked to it, else an unlinked
+    namesake (now linked), else a new one (with its parent chain). `changes` collects
+    ("created" | "linked", organisation) for the caller's audit. Call inside the transaction
+    of the change that needs it."""
+    changes = [] if changes is None else changes
     existing = Organisation.objects.filter(identity=identity).first()
     if existing is not None:
         return existing
+    namesake = unlinked_namesake(identity)
+    if namesake is not None:
+        namesake.identity = identity
+        fields = ["identity"]
+        if not namesake.name_native and identity.native_name:
+            namesake.name_native = identity.native_name[:300]
+            fields.append("name_native")
+        namesake.save(update_fields=fields)
+        changes.append(("linked", namesake))
+        forget_index()
+        return namesake
     parent = None
     if identity.parent_ror_id and _depth < 6:
         parent_identity = OrganisationIdentity.objects.filter(ror_id=identity.parent_ror_id).first()
         if parent_identity is not None:
-            parent = organisation_for_identity(parent_identity, _depth + 1)
+            parent = organisation_for_identity(parent_identity, changes, _depth + 1)
     org = Organisation.objects.create(
         name=identity.name[:300],
         name_native=identity.native_name[:300],
@@ -289,6 +358,7 @@ def organisation_for_identity(identity: OrganisationIdentity, _depth: int = 0) -
         identity=identity,
         parent=parent,
     )
+    changes.append(("created", org))
     forget_index()
     return org
 

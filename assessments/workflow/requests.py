@@ -17,6 +17,7 @@ from ..models import (
     Decision,
     FundingSource,
     Organisation,
+    OrganisationIdentity,
     Partner,
     PartnershipRequest,
     Recommendation,
@@ -175,15 +176,20 @@ def _may_register_organisations(actor) -> bool:
     )
 
 
-def organisation_create(*, actor, ip: str | None = None, **fields) -> Organisation:
+def organisation_create(
+    *, actor, ip: str | None = None, needs_resolution: bool = False, **fields
+) -> Organisation:
     """Register a partner organisation, reusable by later requests (by requesters and central
-    staff with the request, or in the admin by those allowed to add organisations)."""
+    staff with the request, or in the admin by those allowed to add organisations).
+    `needs_resolution` flags one whose name resolved to no known identity, for the office."""
     if not _may_register_organisations(actor):
         raise Refusal.forbidden("You may not register organisations.")
     data = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
     if not data.get("name") or not data.get("country"):
         raise Refusal.invalid("An organisation needs at least a name and a country.")
     data["country"] = data["country"].upper()
+    if needs_resolution:
+        data["needs_resolution"] = True
     with transaction.atomic():
         organisation = Organisation.objects.create(**data)
         audit_record(
@@ -229,12 +235,22 @@ def organisation_update(
     return organisation
 
 
-def organisation_get_or_create(*, actor, ip: str | None = None, **fields) -> Organisation:
-    """The organisation registered under this name and country, or a newly registered one.
+def organisation_get_or_create(
+    *, actor, ip: str | None = None, identity: str | None = None, **fields
+) -> Organisation:
+    """The organisation a typed partner is: registered under this name and country, or what
+    the name resolves to (assessments/organisations/resolve.py), or a newly registered one.
 
     A requester's list of organisations holds only their departments' partners, so one another
-    department registered is found by typing its name: reused, not duplicated.
+    department registered is found by typing its name (in any script, or its acronym): reused,
+    not duplicated. `identity` is the user's pick among candidates ("org:<id>", "ror:<ror id>",
+    or "new" for none of them); without it, the name is resolved here and several equally
+    fitting candidates are refused for the user to choose. A ROR identity creates the
+    organisation linked to it; a name resolving to nothing is registered unlinked and flagged
+    for the central office.
     """
+    from ..organisations.resolve import candidate_for_key
+
     name = (fields.get("name") or "").strip()
     country = (fields.get("country") or "").upper()
     existing = (
@@ -242,7 +258,78 @@ def organisation_get_or_create(*, actor, ip: str | None = None, **fields) -> Org
         if name and country
         else None
     )
-    return existing or organisation_create(actor=actor, ip=ip, **fields)
+    if existing is not None:
+        return existing
+    key = identity or _resolved_key(name, fields.get("name_native") or "", country)
+    candidate = candidate_for_key(key) if key != "new" else None
+    if key != "new" and candidate is None:
+        message = "Choose one of the organisations offered, or register a new one."
+        raise Refusal.invalid(message, code="identity_unknown", fields={"identity": message})
+    if candidate is not None and candidate.organisation_id is not None:
+        organisation = Organisation.objects.get(pk=candidate.organisation_id)
+        if organisation.identity_id is None:
+            # Registered before ROR was imported: linked to its namesake identity (audited).
+            namesakes = list(
+                OrganisationIdentity.objects.filter(
+                    name__iexact=organisation.name, country=organisation.country
+                ).values_list("ror_id", flat=True)[:2]
+            )
+            if len(namesakes) == 1:
+                return _organisation_from_ror(actor=actor, ip=ip, ror_id=namesakes[0])
+        return organisation
+    if candidate is not None:
+        return _organisation_from_ror(actor=actor, ip=ip, ror_id=candidate.ror_id)
+    return organisation_create(
+        actor=actor, ip=ip, needs_resolution=True, **{**fields, "country": country}
+    )
+
+
+def _resolved_key(name: str, name_native: str, country: str) -> str:
+    """What a typed name resolves to, as a candidate key; "new" for nothing; refused when
+    several fit equally (the user picks)."""
+    from ..organisations.resolve import resolve
+
+    # The name as written decides: a native name that disagrees with it (a different body's
+    # name left in the row) must not pull the partner onto another organisation.
+    for text in (name or name_native,):
+        if not text.strip():
+            continue
+        resolution = resolve(text, country=country or None)
+        if resolution.chosen is not None:
+            return resolution.chosen.key
+        if resolution.ambiguous:
+            names = "; ".join(
+                f"{c.name} ({', '.join(p for p in (c.city, c.country, c.ror_id) if p)})"
+                for c in resolution.candidates[:5]
+            )
+            message = f"Several organisations fit “{text}”: choose one ({names})."
+            raise Refusal.invalid(
+                message, code="organisation_ambiguous", fields={"identity": message}
+            )
+    return "new"
+
+
+def _organisation_from_ror(*, actor, ip, ror_id: str) -> Organisation:
+    """The organisation for a ROR identity, registered (with its parents) and audited."""
+    from ..organisations.resolve import organisation_for_identity
+
+    if not _may_register_organisations(actor):
+        raise Refusal.forbidden("You may not register organisations.")
+    identity = OrganisationIdentity.objects.get(ror_id=ror_id)
+    with transaction.atomic():
+        changes: list = []
+        organisation = organisation_for_identity(identity, changes)
+        for change, org in changes:
+            verb = "Registered" if change == "created" else "Linked"
+            audit_record(
+                actor=actor,
+                action=f"organisation.{change}",
+                summary=f"{verb} organisation {org} from ROR {org.identity.ror_url}",
+                obj=org,
+                changes={"ror_id": [None, org.identity.ror_id], "name": [None, org.name]},
+                ip=ip,
+            )
+    return organisation
 
 
 # --- the request's life ----------------------------------------------------------------------

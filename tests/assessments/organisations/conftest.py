@@ -30,9 +30,9 @@ def sample_records():
 
 @pytest.fixture(autouse=True)
 def fresh_resolution_index():
-    resolve_module._cache.update(key=None, index=None)
+    resolve_module._cache.clear()
     yield
-    resolve_module._cache.update(key=None, index=None)
+    resolve_module._cache.clear()
 
 
 @pytest.fixture
