@@ -6,6 +6,7 @@ import pytest
 from assessments.organisations import resolve as resolve_module
 from assessments.organisations.ror import ror_import
 
+from ..api.conftest import bearer  # noqa: F401  (the API fixture, shared)
 from ..screening.conftest import (  # noqa: F401  (the screening fixtures, shared)
     aspi,
     fresh_index_cache,

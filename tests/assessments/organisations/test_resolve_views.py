@@ -107,3 +107,29 @@ def test_the_type_ahead_refuses_odd_prefixes(ror, client, requester, prefix):
 def test_the_type_ahead_is_for_people_who_register_requests(ror, client, django_user_model):
     client.force_login(django_user_model.objects.create_user("nobody", password="x"))
     assert client.get(URL, {"q": "HIT"}).status_code == 404
+
+
+def _api_partner(name, identity=None):
+    from ..api.test_requests_api import payload
+
+    new = {"name": name, "country": "CN", "org_type": "university"}
+    if identity:
+        new["identity"] = identity
+    return payload(partners=[{"new_organisation": new, "role": "Co-investigator"}])
+
+
+def test_the_api_resolves_and_refuses_ambiguity_with_a_code(ror, client, requester, bearer):
+    from ..api.test_requests_api import URL as API, post
+
+    headers = bearer(requester)
+    created = post(client, API, _api_partner("哈尔滨工业大学"), headers)
+    assert created.status_code == 201, created.content
+    pr = PartnershipRequest.objects.get(reference=created.json()["reference"])
+    assert pr.partners.get().organisation.identity.ror_id == HIT
+    refused = post(client, API, _api_partner("Northwestern University"), headers)
+    assert refused.status_code == 400
+    assert "organisation_ambiguous" in refused.content.decode()
+    chosen = post(
+        client, API, _api_partner("Northwestern University", identity="ror:000e0be47"), headers
+    )
+    assert chosen.status_code == 201
