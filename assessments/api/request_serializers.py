@@ -313,7 +313,7 @@ class OrganisationWriteSerializer(serializers.Serializer):
         max_length=40,
         required=False,
         help_text="Which organisation the name is, when several fit: a candidate's key from "
-        "GET /organisations/resolve/?q=... (\"org:<id>\" or \"ror:<ROR id>\"), or \"new\" for "
+        'GET /organisations/resolve/?q=... ("org:<id>" or "ror:<ROR id>"), or "new" for '
         "none of them. Left out, the name is resolved (English, Chinese, pinyin, acronym) to "
         "an existing organisation or a ROR identity; several equally fitting ones are refused "
         "with code organisation_ambiguous.",

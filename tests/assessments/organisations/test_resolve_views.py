@@ -119,7 +119,8 @@ def _api_partner(name, identity=None):
 
 
 def test_the_api_resolves_and_refuses_ambiguity_with_a_code(ror, client, requester, bearer):
-    from ..api.test_requests_api import URL as API, post
+    from ..api.test_requests_api import URL as API
+    from ..api.test_requests_api import post
 
     headers = bearer(requester)
     created = post(client, API, _api_partner("哈尔滨工业大学"), headers)
