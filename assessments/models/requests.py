@@ -130,6 +130,9 @@ class Organisation(models.Model):
     aliases = models.JSONField(default=list, blank=True)
     # Created from a name that resolved to nothing: the central office should resolve it.
     needs_resolution = models.BooleanField(default=False, db_index=True)
+    # Every name it is known by (its own, aliases, its ROR identity's names and id), one per
+    # line, for search; kept by save().
+    search_names = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -138,8 +141,26 @@ class Organisation(models.Model):
     def __str__(self):
         return f"{self.name} ({self.name_native})" if self.name_native else self.name
 
+    def save(self, *args, **kwargs):
+        self.search_names = self.compute_search_names()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_names"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("assessments:organisation_detail", args=[self.pk])
+
+    def compute_search_names(self) -> str:
+        names = [
+            self.name,
+            self.name_native,
+            *(a for a in self.aliases or [] if isinstance(a, str)),
+        ]
+        if self.identity_id is not None:
+            names.extend(n.get("value", "") for n in self.identity.names)
+            names.append(self.identity.ror_id)
+        return "\n".join(dict.fromkeys(n.strip() for n in names if n and n.strip()))
 
     def screening_names(self) -> list[str]:
         """Names screened besides the name and native name: aliases, and the ROR labels,
