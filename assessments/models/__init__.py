@@ -25,6 +25,7 @@ from .requests import (
     Recommendation,
     RequestStatus,
     SignOff,
+    SubPartner,
     Tier,
     WorkLocation,
 )
@@ -103,4 +104,4 @@ __all__ += [
 ]
 from .organisations import IdentityStatus, OrganisationIdentity  # noqa: E402
 
-__all__ += ["IdentityStatus", "OrganisationIdentity"]
+__all__ += ["IdentityStatus", "OrganisationIdentity", "SubPartner"]

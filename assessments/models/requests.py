@@ -317,11 +317,43 @@ class Partner(models.Model):
         return f"{self.organisation} in {self.request.reference}"
 
 
+class SubPartner(models.Model):
+    """A partner's own collaborator on the project (also an organisation): screened with the
+    request as the partner's sub-partner."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="sub_partners")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="sub_partnerships"
+    )
+    role = models.CharField("role in the project", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "organisation"], name="sub_partner_once_per_partner"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} with {self.partner.organisation}"
+
+
 class FundingSource(models.Model):
     request = models.ForeignKey(
         PartnershipRequest, on_delete=models.CASCADE, related_name="funding_sources"
     )
     funder_name = models.CharField(max_length=300, blank=True)
+    # The funder in the register (resolved from the name when the row is saved): screened with
+    # the request like a partner.
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fundings",
+        verbose_name="funder organisation",
+    )
     country = models.CharField("country (ISO 3166 code)", max_length=2, blank=True)
     funder_type = models.CharField(max_length=30, choices=FunderType.choices)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)

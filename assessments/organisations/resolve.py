@@ -112,9 +112,9 @@ def forget_index() -> None:
 
 
 def _organisations_key() -> tuple:
-    orgs = Organisation.objects.aggregate(n=Count("id"), last=Max("id"))
+    orgs = Organisation.objects.aggregate(n=Count("id"), last=Max("id"), at=Max("created_at"))
     linked = Organisation.objects.filter(identity__isnull=False).count()
-    return (orgs["n"], orgs["last"], linked, _cache.get("gen"))
+    return (orgs["n"], orgs["last"], orgs["at"], linked, _cache.get("gen"))
 
 
 def _identities_key() -> tuple:

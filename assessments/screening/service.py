@@ -267,8 +267,9 @@ def subject_source_register(source: Callable[[PartnershipRequest], Iterable[Subj
 
 
 def request_subjects(request: PartnershipRequest, partners=None) -> list[Subject]:
-    """Everything a screening of the request screens: each partner and its ancestors (the
-    institutions a campus, school or laboratory belongs to), then registered sources."""
+    """Everything a screening of the request screens: each partner, its ancestors (the
+    institutions a campus, school or laboratory belongs to) and its sub-partners; the funders
+    in the register; then registered sources (people...)."""
     partners = request.partners.select_related("organisation") if partners is None else partners
     subjects = []
     for partner in partners:
@@ -279,6 +280,19 @@ def request_subjects(request: PartnershipRequest, partners=None) -> list[Subject
             organisation_subject(SubjectKind.ANCESTOR, ancestor, partner=partner)
             for ancestor in partner.organisation.ancestors()
         )
+        subjects.extend(
+            organisation_subject(SubjectKind.SUB_PARTNER, sub.organisation, partner=partner)
+            for sub in partner.sub_partners.select_related("organisation")
+        )
+    funders = {
+        funding.organisation_id: funding.organisation
+        for funding in request.funding_sources.select_related("organisation").exclude(
+            organisation=None
+        )
+    }
+    subjects.extend(
+        organisation_subject(SubjectKind.FUNDER, organisation) for organisation in funders.values()
+    )
     for source in _SUBJECT_SOURCES:
         subjects.extend(source(request))
     return subjects

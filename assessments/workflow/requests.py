@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from ukcn.models import requester_department
@@ -119,6 +119,41 @@ def _resolve_partners(facts: RequestFacts, *, actor, ip) -> None:
     facts.partners = resolved
 
 
+def funder_organisation(*, name: str, country: str, actor, ip=None) -> Organisation | None:
+    """The register's organisation for a funder named on a funding row, when the name
+    resolves to one: an existing organisation (reused) or a ROR identity (registered linked,
+    audited). A name resolving to nothing, or to several, stays free text on the row (the
+    central office links it: `manage.py link_funders`, or the admin)."""
+    from ..organisations.resolve import resolve
+
+    name, country = (name or "").strip(), (country or "").upper()
+    if not name:
+        return None
+    existing = Organisation.objects.filter(name__iexact=name)
+    existing = existing.filter(country=country) if country else existing
+    found = list(existing.order_by("id")[:2])
+    if len(found) == 1:
+        return found[0]
+    chosen = resolve(name, country=country or None).chosen
+    if chosen is None:
+        return None
+    if chosen.organisation_id is not None:
+        return Organisation.objects.get(pk=chosen.organisation_id)
+    try:
+        return _organisation_from_ror(actor=actor, ip=ip, ror_id=chosen.ror_id)
+    except Refusal:
+        return None
+
+
+def _resolve_funders(facts: RequestFacts, *, actor, ip) -> None:
+    """Each funding row's funder as an organisation of the register (screened as a funder)."""
+    for row in facts.funding:
+        if row.get("organisation") is None and not row.get("origin_undisclosed"):
+            row["organisation"] = funder_organisation(
+                name=row.get("funder_name", ""), country=row.get("country", ""), actor=actor, ip=ip
+            )
+
+
 def _write_facts(request: PartnershipRequest, facts: RequestFacts) -> None:
     request.sectors.set(facts.sectors)
     request.disciplines.set(facts.disciplines)
@@ -143,7 +178,11 @@ def _write_facts(request: PartnershipRequest, facts: RequestFacts) -> None:
             row.save(update_fields=["role"])
     request.funding_sources.all().delete()
     FundingSource.objects.bulk_create(
-        FundingSource(request=request, **{k: v for k, v in row.items() if k in FUNDING_FIELDS})
+        FundingSource(
+            request=request,
+            organisation=row.get("organisation"),
+            **{k: v for k, v in row.items() if k in FUNDING_FIELDS},
+        )
         for row in facts.funding
     )
 
@@ -209,13 +248,18 @@ def organisation_update(
     """Correct a registered organisation (the admin); audited with each field's before and after."""
     if not actor.has_perm("assessments.change_organisation"):
         raise Refusal.forbidden("You may not correct organisations.")
-    data = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
+    # The central office also links the ROR identity, sets the parent (records without ROR),
+    # keeps aliases and clears the "to resolve" flag.
+    office = ("identity", "parent", "aliases", "needs_resolution")
+    data = {k: v for k, v in fields.items() if k in (*ORGANISATION_FIELDS, *office)}
+    if data.get("parent") is not None and data["parent"].pk == organisation.pk:
+        raise Refusal.invalid("An organisation cannot be its own parent.")
     if "country" in data:
         data["country"] = (data["country"] or "").upper()
     with transaction.atomic():
         current = Organisation.objects.select_for_update().get(pk=organisation.pk)
         changes = {
-            k: [_plain(getattr(current, k)), _plain(v)]
+            k: [_audit_value(getattr(current, k)), _audit_value(v)]
             for k, v in data.items()
             if getattr(current, k) != v
         }
@@ -233,6 +277,12 @@ def organisation_update(
     for name, value in data.items():
         setattr(organisation, name, value)
     return organisation
+
+
+def _audit_value(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    return _plain(value)
 
 
 def organisation_get_or_create(
@@ -365,6 +415,7 @@ def request_create(
     with transaction.atomic():
         # New organisations are registered with the request, and roll back with a refusal.
         _resolve_partners(facts, actor=actor, ip=ip)
+        _resolve_funders(facts, actor=actor, ip=ip)
         return _request_insert(
             actor=actor,
             facts=facts,
@@ -434,6 +485,7 @@ def request_update(
                 extra={"current_version": current.version},
             )
         _resolve_partners(facts, actor=actor, ip=ip)
+        _resolve_funders(facts, actor=actor, ip=ip)
         before = _snapshot(current)
         for name, value in facts.fields.items():
             setattr(current, name, value)

@@ -44,7 +44,7 @@ def test_a_name_resolving_to_a_ror_identity_creates_a_linked_organisation(ror, c
     assert organisation.identity.ror_id == HIT
     assert organisation.name == "Harbin Institute of Technology"
     assert not organisation.needs_resolution
-    event = AuditEvent.objects.get(action="organisation.created")
+    event = AuditEvent.objects.get(action="organisation.created", object_id=str(organisation.pk))
     assert "ROR https://ror.org/01yqg2h08" in event.summary
 
 
