@@ -40,3 +40,26 @@ def fresh_resolution_index():
 def ror(db):
     """The real sample imported."""
     return ror_import(SAMPLE)
+
+
+@pytest.fixture
+def request_with(requester, engineering):
+    """A submitted request with one partner organisation."""
+    from assessments.models import Partner, PartnershipRequest
+
+    def make(organisation, reference: str, title: str = "Joint work"):
+        request = PartnershipRequest.objects.create(
+            reference=reference,
+            title=title,
+            summary="Joint work.",
+            lead_academic="Dr A",
+            department=engineering,
+            created_by=requester,
+            collaboration_type="joint_project",
+            work_location="both",
+            status="submitted",
+        )
+        Partner.objects.create(request=request, organisation=organisation)
+        return request
+
+    return make

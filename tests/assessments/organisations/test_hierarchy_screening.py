@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assessments.models import MatchStatus, Partner, PartnershipRequest, ScreeningMatch
+from assessments.models import MatchStatus, ScreeningMatch
 from assessments.organisations.resolve import organisation_from_choice
 from assessments.scoring import Facts
 from assessments.scoring_matrix import _partner
@@ -15,21 +15,8 @@ from .conftest import HIT_LAB
 
 
 @pytest.fixture
-def lab_request(ror, aspi, requester, engineering):
-    lab = organisation_from_choice(f"ror:{HIT_LAB}")
-    request = PartnershipRequest.objects.create(
-        reference="PR-LAB1",
-        title="Water treatment",
-        summary="Joint work.",
-        lead_academic="Dr A",
-        department=engineering,
-        created_by=requester,
-        collaboration_type="joint_project",
-        work_location="both",
-        status="submitted",
-    )
-    Partner.objects.create(request=request, organisation=lab)
-    return request
+def lab_request(ror, aspi, request_with):
+    return request_with(organisation_from_choice(f"ror:{HIT_LAB}"), "PR-LAB1", "Water treatment")
 
 
 def test_the_parent_of_a_laboratory_is_screened_and_said_so(lab_request, reviewer):

@@ -4,7 +4,6 @@ a request by any of an organisation's names or its ROR id."""
 import pytest
 from django.urls import reverse
 
-from assessments.models import Partner, PartnershipRequest
 from assessments.organisations.resolve import organisation_from_choice
 from assessments.screening.service import match_dismiss, screen_request
 
@@ -12,20 +11,8 @@ from .conftest import HIT, HIT_LAB
 
 
 @pytest.fixture
-def hit_request(ror, aspi, requester, engineering, reviewer):
-    hit = organisation_from_choice(f"ror:{HIT}")
-    request = PartnershipRequest.objects.create(
-        reference="PR-HIT1",
-        title="Welding study",
-        summary="Joint work.",
-        lead_academic="Dr A",
-        department=engineering,
-        created_by=requester,
-        collaboration_type="joint_project",
-        work_location="both",
-        status="submitted",
-    )
-    Partner.objects.create(request=request, organisation=hit)
+def hit_request(ror, aspi, request_with, reviewer):
+    request = request_with(organisation_from_choice(f"ror:{HIT}"), "PR-HIT1", "Welding study")
     screen_request(request=request, actor=reviewer)
     return request
 
