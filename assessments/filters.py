@@ -135,8 +135,12 @@ def requests_filter(
 
 
 def _search(text: str) -> Q:
+    # Any of an organisation's names (its own, aliases, its ROR identity's labels in every
+    # script) or its ROR id, bare or as a URL.
+    ror_id = text.removeprefix("https://ror.org/").removeprefix("ror.org/").strip("/ ")
     partner_named = Partner.objects.filter(request=OuterRef("pk")).filter(
-        Q(organisation__name__icontains=text) | Q(organisation__name_native__icontains=text)
+        Q(organisation__search_names__icontains=text)
+        | Q(organisation__search_names__icontains=ror_id)
     )
     return (
         Q(reference__icontains=text)

@@ -182,6 +182,10 @@ class PartnerForm(forms.Form):
     city = forms.CharField(label="City or province", max_length=200, required=False)
     website = forms.URLField(required=False, assume_scheme="https")
     role = forms.CharField(label="Role in the project", max_length=300, required=False)
+    # Which organisation a new name is: "org:<id>", "ror:<ROR id>", or "new" (none of those
+    # offered). Empty: the name is resolved on submit; when several fit, the row asks the user
+    # to choose (the confirm step; with htmx the choice is offered while typing).
+    identity = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
 
     # The live check fires on keys as they are typed, and on "input" for what comes without key
     # events (an input method for Chinese, a paste, autofill); htmx debounces both into one.
@@ -215,6 +219,11 @@ class PartnerForm(forms.Form):
             )
         self.fields["country"].widget.attrs.update({**common, "hx-trigger": "change"})
 
+    @property
+    def resolution_target_id(self) -> str:
+        """The id of the row's area where the organisations a name may be are offered."""
+        return f"{self.prefix or 'partner'}-resolution"
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("organisation"):
@@ -228,13 +237,62 @@ class PartnerForm(forms.Form):
             cleaned["country"] = clean_country(cleaned.get("country", ""))
         except ValidationError as exc:
             self.add_error("country", exc)
+        if cleaned.get("name") and not self.errors:
+            self._clean_identity(cleaned)
         return cleaned
 
+    def _clean_identity(self, cleaned) -> None:
+        """A chosen identity must be one of those offered; none chosen and several fitting:
+        offer them (the confirm step)."""
+        from .organisations.resolve import candidate_for_key, resolve
+
+        identity = (cleaned.get("identity") or "").strip()
+        if identity == "new":
+            return
+        if identity:
+            if candidate_for_key(identity) is None:
+                self.add_error("identity", "Choose one of the organisations offered.")
+            return
+        resolution = resolve(cleaned["name"], country=cleaned.get("country") or None)
+        if resolution.ambiguous:
+            self.candidates = resolution.candidates
+            self.fields["identity"].widget = forms.RadioSelect(
+                choices=candidate_choices(resolution.candidates)
+            )
+            self.add_error(
+                "identity",
+                f"Several organisations fit “{cleaned['name']}”: choose the one you mean.",
+            )
+        elif resolution.chosen is not None:
+            cleaned["identity"] = resolution.chosen.key
+
     def new_organisation_fields(self) -> dict:
-        return {
+        fields = {
             name: self.cleaned_data.get(name, "")
             for name in ("name", "name_native", "country", "org_type", "city", "website")
         }
+        if self.cleaned_data.get("identity"):
+            fields["identity"] = self.cleaned_data["identity"]
+        return fields
+
+
+def candidate_label(candidate) -> str:
+    """Public identity only: name, native name, city, country, ROR id."""
+    parts = [candidate.native_name, candidate.city, candidate.country]
+    if candidate.ror_id:
+        parts.append(f"ROR {candidate.ror_id}")
+    if candidate.parent_chain:
+        parts.append(f"part of {candidate.parent_chain[0]}")
+    if candidate.successor_ror_id:
+        parts.append(f"{candidate.status}, succeeded by ROR {candidate.successor_ror_id}")
+    detail = ", ".join(p for p in parts if p)
+    return f"{candidate.name} ({detail})" if detail else candidate.name
+
+
+def candidate_choices(candidates) -> list[tuple[str, str]]:
+    return [(c.key, candidate_label(c)) for c in candidates] + [
+        ("new", "None of these: register it as a new organisation")
+    ]
 
 
 class FundingForm(forms.ModelForm):

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from .views import audit_report, checklist, notifications, reports, requests, screening
+from .views import (
+    audit_report,
+    checklist,
+    notifications,
+    organisations,
+    reports,
+    requests,
+    screening,
+)
 
 app_name = "assessments"
 
@@ -42,6 +50,11 @@ urlpatterns = [
         name="request_report_pdf",
     ),
     path("organisations/<int:pk>/", requests.organisation_detail, name="organisation_detail"),
+    path(
+        "organisations/resolve/",
+        organisations.organisation_resolve,
+        name="organisation_resolve",
+    ),
     path(
         "requests/<str:reference>/checklist/",
         checklist.request_checklist,

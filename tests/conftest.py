@@ -99,6 +99,10 @@ def _empty_cache(_test_shared_cache):
     # per-user screening count's) repeat.
     cache.clear()
     caches["shared"].clear()
+    # The organisation resolution indexes are process memory keyed on counts and ids.
+    from assessments.organisations import resolve
+
+    resolve._cache.clear()
 
 
 @pytest.fixture

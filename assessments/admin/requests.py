@@ -103,10 +103,59 @@ class PartnershipRequestAdmin(admin.ModelAdmin):
 class OrganisationAdmin(admin.ModelAdmin):
     """Partner organisations: details may be corrected (e.g. a native-script name)."""
 
-    list_display = ["name", "name_native", "country", "org_type", "city"]
+    list_display = ["name", "name_native", "country", "org_type", "city", "identity", "parent"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_filter = ["org_type", "country"]
-    search_fields = ["name", "name_native", "city"]
+    list_filter = ["needs_resolution", "org_type", "country"]
+    search_fields = ["name", "name_native", "city", "search_names"]
+    raw_id_fields = ["identity", "parent"]
+    actions = ["merge_selected"]
+
+    @admin.action(description="Merge the selected organisations (duplicates) into one")
+    def merge_selected(self, request, queryset):
+        """Choose the surviving record; a dry run shows what would move; the merge is audited."""
+        from django.contrib import messages
+        from django.template.response import TemplateResponse
+
+        from ukcn.refusals import Refusal
+
+        from ..organisations.merge import organisation_merge
+
+        selected = list(queryset.order_by("id"))
+        plan = error = None
+        survivor_id = request.POST.get("survivor", "")
+        if survivor_id.isdigit() and "merge_step" in request.POST:
+            survivor = next((o for o in selected if o.pk == int(survivor_id)), None)
+            if survivor is not None:
+                others = [o for o in selected if o.pk != survivor.pk]
+                apply = request.POST["merge_step"] == "apply"
+                try:
+                    plan = organisation_merge(
+                        actor=request.user,
+                        survivor=survivor,
+                        merged=others,
+                        dry_run=not apply,
+                        ip=client_ip(request),
+                    )
+                except Refusal as refusal:
+                    error = refusal.message
+                else:
+                    if apply:
+                        messages.success(request, plan.sentence())
+                        return None
+        return TemplateResponse(
+            request,
+            "admin/assessments/organisation/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge duplicate organisations",
+                "organisations": selected,
+                "plan": plan,
+                "error": error,
+                "survivor_id": survivor_id,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
 
     def has_delete_permission(self, request, obj=None):
         # Organisations carry request history; they are never deleted.

@@ -309,6 +309,15 @@ class OrganisationWriteSerializer(serializers.Serializer):
     )
     city = StrictCharField(max_length=200, required=False, allow_blank=True)
     website = StrictURLField(max_length=200, required=False, allow_blank=True)
+    identity = StrictCharField(
+        max_length=40,
+        required=False,
+        help_text="Which organisation the name is, when several fit: a candidate's key from "
+        'GET /organisations/resolve/?q=... ("org:<id>" or "ror:<ROR id>"), or "new" for '
+        "none of them. Left out, the name is resolved (English, Chinese, pinyin, acronym) to "
+        "an existing organisation or a ROR identity; several equally fitting ones are refused "
+        "with code organisation_ambiguous.",
+    )
 
     def validate_country(self, value):
         return country_code(value, required=True)

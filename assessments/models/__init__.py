@@ -25,6 +25,7 @@ from .requests import (
     Recommendation,
     RequestStatus,
     SignOff,
+    SubPartner,
     Tier,
     WorkLocation,
 )
@@ -90,6 +91,7 @@ from .screening import (
     ScreeningDismissal,
     ScreeningMatch,
     ScreeningSettings,
+    SubjectKind,
 )
 
 __all__ += [
@@ -98,4 +100,8 @@ __all__ += [
     "ScreeningDismissal",
     "ScreeningMatch",
     "ScreeningSettings",
+    "SubjectKind",
 ]
+from .organisations import IdentityStatus, OrganisationIdentity  # noqa: E402
+
+__all__ += ["IdentityStatus", "OrganisationIdentity", "SubPartner"]

@@ -105,6 +105,31 @@ class Organisation(models.Model):
     city = models.CharField("city or province", max_length=200, blank=True)
     website = models.URLField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Resolved identity: the ROR record this organisation is, when known.
+    identity = models.ForeignKey(
+        "assessments.OrganisationIdentity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisations",
+        verbose_name="ROR identity",
+    )
+    # The institution this one belongs to (a campus, school or laboratory of it): from ROR's
+    # relationships, or set by the central office for records without ROR.
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    # Further names it is known by (merged duplicates' names, names typed by requesters).
+    aliases = models.JSONField(default=list, blank=True)
+    # Created from a name that resolved to nothing: the central office should resolve it.
+    needs_resolution = models.BooleanField(default=False, db_index=True)
+    # Every name it is known by (its own, aliases, its ROR identity's names and id), one per
+    # line, for search; kept by save().
+    search_names = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -113,8 +138,45 @@ class Organisation(models.Model):
     def __str__(self):
         return f"{self.name} ({self.name_native})" if self.name_native else self.name
 
+    def save(self, *args, **kwargs):
+        self.search_names = self.compute_search_names()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_names"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("assessments:organisation_detail", args=[self.pk])
+
+    def compute_search_names(self) -> str:
+        names = [
+            self.name,
+            self.name_native,
+            *(a for a in self.aliases or [] if isinstance(a, str)),
+        ]
+        if self.identity_id is not None:
+            names.extend(n.get("value", "") for n in self.identity.names)
+            names.append(self.identity.ror_id)
+        return "\n".join(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+
+    def screening_names(self) -> list[str]:
+        """Names screened besides the name and native name: aliases, and the ROR labels,
+        aliases and acronyms-free names of its identity."""
+        names = [a for a in self.aliases or [] if isinstance(a, str)]
+        if self.identity_id is not None:
+            names.extend(
+                n["value"] for n in self.identity.names if "acronym" not in n.get("types", [])
+            )
+        return names
+
+    def ancestors(self, limit: int = 10) -> list["Organisation"]:
+        """Parent, grandparent...: nearest first, stopping at a cycle."""
+        chain, seen, node = [], {self.pk}, self.parent
+        while node is not None and node.pk not in seen and len(chain) < limit:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
 
 
 class PartnershipRequest(models.Model):
@@ -252,11 +314,43 @@ class Partner(models.Model):
         return f"{self.organisation} in {self.request.reference}"
 
 
+class SubPartner(models.Model):
+    """A partner's own collaborator on the project (also an organisation): screened with the
+    request as the partner's sub-partner."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="sub_partners")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="sub_partnerships"
+    )
+    role = models.CharField("role in the project", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "organisation"], name="sub_partner_once_per_partner"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} with {self.partner.organisation}"
+
+
 class FundingSource(models.Model):
     request = models.ForeignKey(
         PartnershipRequest, on_delete=models.CASCADE, related_name="funding_sources"
     )
     funder_name = models.CharField(max_length=300, blank=True)
+    # The funder in the register (resolved from the name when the row is saved): screened with
+    # the request like a partner.
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fundings",
+        verbose_name="funder organisation",
+    )
     country = models.CharField("country (ISO 3166 code)", max_length=2, blank=True)
     funder_type = models.CharField(max_length=30, choices=FunderType.choices)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)

@@ -34,3 +34,6 @@ class Factor(models.TextChoices):
     JURISDICTION = "jurisdiction", "Partner's or funder's jurisdiction"
     FUNDING_STATE_OWNED = "funding_state_owned", "State-owned funder"
     FUNDING_DEPENDENCY = "funding_dependency", "Share of funding from one foreign source"
+    # A confirmed match on a partner's parent (the institution a campus or laboratory
+    # belongs to): an affiliation, not the partner itself.
+    AFFILIATION_MATCH = "affiliation_match", "Confirmed watchlist match on a parent organisation"

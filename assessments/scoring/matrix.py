@@ -52,6 +52,7 @@ SHORT = {
     Factor.STAFF_TRAVEL: "staff travel",
     Factor.ACADEMIC_FREEDOM: "academic-freedom exposure",
     Factor.WATCHLIST_MATCH: "confirmed watchlist match",
+    Factor.AFFILIATION_MATCH: "confirmed match on a parent organisation",
     Factor.PARTNER_TYPE: "military, security or government partner",
     Factor.JURISDICTION: "jurisdiction",
     Factor.FUNDING_PARTNER_GOVERNMENT: "partner-government funder",
@@ -214,6 +215,17 @@ def _partner(policy: dict, facts: Facts) -> list[FactorLevel]:
             if match.risk_level == "listed"
             else f"rated {TIER_LABELS.get(match.risk_level, match.risk_level).lower()} risk"
         )
+        if match.subject_kind == "ancestor":
+            # The parent is listed, not the partner: an affiliation, under its own factor.
+            levels = rules.get(Factor.AFFILIATION_MATCH) or rules[Factor.WATCHLIST_MATCH]
+            found.add(
+                Factor.AFFILIATION_MATCH,
+                levels.get(match.risk_level, ""),
+                f"The {match.subject_label} is confirmed as “{match.entry_name}” on "
+                f"{match.list_name} (version {match.version_number}), {rating}: an "
+                "affiliation of the partner.",
+            )
+            continue
         found.add(
             Factor.WATCHLIST_MATCH,
             rules[Factor.WATCHLIST_MATCH].get(match.risk_level, ""),
@@ -369,7 +381,14 @@ def _axis_words(axis: str, level: str, before: str, causes: list[FactorLevel]) -
 def matrix_score(*, policy: dict, facts: Facts) -> Result:
     """Score one request's facts under a schema 2 policy, explaining the cell and each level."""
     floor, floor_reason = _floor(policy, facts)
-    blocking = sorted({m.list_name for m in facts.confirmed_matches if m.blocking})
+    # A blocking list blocks the body it lists: a parent's match is an affiliation factor.
+    blocking = sorted(
+        {
+            m.list_name
+            for m in facts.confirmed_matches
+            if m.blocking and m.subject_kind != "ancestor"
+        }
+    )
     levels, controls = _controls(
         policy, facts, _sensitivity(policy, facts) + _partner(policy, facts)
     )

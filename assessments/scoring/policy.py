@@ -53,6 +53,7 @@ SENSITIVITY_FACTORS = {
 }
 PARTNER_FACTORS = {
     Factor.WATCHLIST_MATCH: "risk_levels",
+    Factor.AFFILIATION_MATCH: "risk_levels",
     Factor.PARTNER_TYPE: "partner_type",
     Factor.JURISDICTION: "jurisdiction",
     Factor.FUNDING_PARTNER_GOVERNMENT: "level",
@@ -62,6 +63,9 @@ PARTNER_FACTORS = {
     Factor.FUNDING_DEPENDENCY: "bands",
 }
 AXIS_FACTORS = {"sensitivity": SENSITIVITY_FACTORS, "partner": PARTNER_FACTORS}
+# Factors a policy may leave out (added after policies were written): scoring says what it
+# uses instead (a parent's match: the watchlist_match levels).
+OPTIONAL_FACTORS = frozenset({str(Factor.AFFILIATION_MATCH)})
 
 FLAT_WEIGHTS = (
     Factor.EXPORT_CONTROL,
@@ -236,7 +240,8 @@ def _check_axis(axis: str, entries: dict, errors: list[str]) -> None:
     for code, shape in factors.items():
         where = f"{axis}.{code}"
         if code not in entries:
-            errors.append(f"{where} is missing.")
+            if code not in OPTIONAL_FACTORS:
+                errors.append(f"{where} is missing.")
             continue
         value = entries[code]
         if shape == "level":

@@ -592,13 +592,24 @@ def attachment_download(request, reference, pk):
 
 
 def organisation_detail(request, pk):
-    """A partner organisation and the requests it appears in that the user may see."""
-    organisation = get_object_or_404(visible_organisations(request.user), pk=pk)
+    """An organisation: its identity (names in every script, ROR, parent and children), its
+    screening status across the active lists now, the matches reviewers decided about it, and
+    the requests it appears in that the user may see (tiers, decisions, conditions in force).
+    Central roles see every organisation; others those on their departments' requests."""
+    from ..organisations.pages import organisation_page
+
+    organisation = get_object_or_404(
+        visible_organisations(request.user).select_related("identity", "parent"), pk=pk
+    )
     requests = _with_partners(
         visible_requests(request.user).filter(partners__organisation=organisation)
     ).order_by("-created_at", "-id")
     return render(
         request,
         "assessments/organisations/detail.html",
-        {"organisation": organisation, "requests": requests},
+        {
+            "organisation": organisation,
+            "requests": requests,
+            **organisation_page(organisation, user=request.user, requests=requests),
+        },
     )

@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from ukcn.models import requester_department
@@ -17,6 +17,7 @@ from ..models import (
     Decision,
     FundingSource,
     Organisation,
+    OrganisationIdentity,
     Partner,
     PartnershipRequest,
     Recommendation,
@@ -118,6 +119,41 @@ def _resolve_partners(facts: RequestFacts, *, actor, ip) -> None:
     facts.partners = resolved
 
 
+def funder_organisation(*, name: str, country: str, actor, ip=None) -> Organisation | None:
+    """The register's organisation for a funder named on a funding row, when the name
+    resolves to one: an existing organisation (reused) or a ROR identity (registered linked,
+    audited). A name resolving to nothing, or to several, stays free text on the row (the
+    central office links it: `manage.py link_funders`, or the admin)."""
+    from ..organisations.resolve import resolve
+
+    name, country = (name or "").strip(), (country or "").upper()
+    if not name:
+        return None
+    existing = Organisation.objects.filter(name__iexact=name)
+    existing = existing.filter(country=country) if country else existing
+    found = list(existing.order_by("id")[:2])
+    if len(found) == 1:
+        return found[0]
+    chosen = resolve(name, country=country or None).chosen
+    if chosen is None:
+        return None
+    if chosen.organisation_id is not None:
+        return Organisation.objects.get(pk=chosen.organisation_id)
+    try:
+        return _organisation_from_ror(actor=actor, ip=ip, ror_id=chosen.ror_id)
+    except Refusal:
+        return None
+
+
+def _resolve_funders(facts: RequestFacts, *, actor, ip) -> None:
+    """Each funding row's funder as an organisation of the register (screened as a funder)."""
+    for row in facts.funding:
+        if row.get("organisation") is None and not row.get("origin_undisclosed"):
+            row["organisation"] = funder_organisation(
+                name=row.get("funder_name", ""), country=row.get("country", ""), actor=actor, ip=ip
+            )
+
+
 def _write_facts(request: PartnershipRequest, facts: RequestFacts) -> None:
     request.sectors.set(facts.sectors)
     request.disciplines.set(facts.disciplines)
@@ -142,7 +178,11 @@ def _write_facts(request: PartnershipRequest, facts: RequestFacts) -> None:
             row.save(update_fields=["role"])
     request.funding_sources.all().delete()
     FundingSource.objects.bulk_create(
-        FundingSource(request=request, **{k: v for k, v in row.items() if k in FUNDING_FIELDS})
+        FundingSource(
+            request=request,
+            organisation=row.get("organisation"),
+            **{k: v for k, v in row.items() if k in FUNDING_FIELDS},
+        )
         for row in facts.funding
     )
 
@@ -175,15 +215,20 @@ def _may_register_organisations(actor) -> bool:
     )
 
 
-def organisation_create(*, actor, ip: str | None = None, **fields) -> Organisation:
+def organisation_create(
+    *, actor, ip: str | None = None, needs_resolution: bool = False, **fields
+) -> Organisation:
     """Register a partner organisation, reusable by later requests (by requesters and central
-    staff with the request, or in the admin by those allowed to add organisations)."""
+    staff with the request, or in the admin by those allowed to add organisations).
+    `needs_resolution` flags one whose name resolved to no known identity, for the office."""
     if not _may_register_organisations(actor):
         raise Refusal.forbidden("You may not register organisations.")
     data = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
     if not data.get("name") or not data.get("country"):
         raise Refusal.invalid("An organisation needs at least a name and a country.")
     data["country"] = data["country"].upper()
+    if needs_resolution:
+        data["needs_resolution"] = True
     with transaction.atomic():
         organisation = Organisation.objects.create(**data)
         audit_record(
@@ -203,13 +248,18 @@ def organisation_update(
     """Correct a registered organisation (the admin); audited with each field's before and after."""
     if not actor.has_perm("assessments.change_organisation"):
         raise Refusal.forbidden("You may not correct organisations.")
-    data = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
+    # The central office also links the ROR identity, sets the parent (records without ROR),
+    # keeps aliases and clears the "to resolve" flag.
+    office = ("identity", "parent", "aliases", "needs_resolution")
+    data = {k: v for k, v in fields.items() if k in (*ORGANISATION_FIELDS, *office)}
+    if data.get("parent") is not None and data["parent"].pk == organisation.pk:
+        raise Refusal.invalid("An organisation cannot be its own parent.")
     if "country" in data:
         data["country"] = (data["country"] or "").upper()
     with transaction.atomic():
         current = Organisation.objects.select_for_update().get(pk=organisation.pk)
         changes = {
-            k: [_plain(getattr(current, k)), _plain(v)]
+            k: [_audit_value(getattr(current, k)), _audit_value(v)]
             for k, v in data.items()
             if getattr(current, k) != v
         }
@@ -229,12 +279,28 @@ def organisation_update(
     return organisation
 
 
-def organisation_get_or_create(*, actor, ip: str | None = None, **fields) -> Organisation:
-    """The organisation registered under this name and country, or a newly registered one.
+def _audit_value(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    return _plain(value)
+
+
+def organisation_get_or_create(
+    *, actor, ip: str | None = None, identity: str | None = None, **fields
+) -> Organisation:
+    """The organisation a typed partner is: registered under this name and country, or what
+    the name resolves to (assessments/organisations/resolve.py), or a newly registered one.
 
     A requester's list of organisations holds only their departments' partners, so one another
-    department registered is found by typing its name: reused, not duplicated.
+    department registered is found by typing its name (in any script, or its acronym): reused,
+    not duplicated. `identity` is the user's pick among candidates ("org:<id>", "ror:<ror id>",
+    or "new" for none of them); without it, the name is resolved here and several equally
+    fitting candidates are refused for the user to choose. A ROR identity creates the
+    organisation linked to it; a name resolving to nothing is registered unlinked and flagged
+    for the central office.
     """
+    from ..organisations.resolve import candidate_for_key
+
     name = (fields.get("name") or "").strip()
     country = (fields.get("country") or "").upper()
     existing = (
@@ -242,7 +308,78 @@ def organisation_get_or_create(*, actor, ip: str | None = None, **fields) -> Org
         if name and country
         else None
     )
-    return existing or organisation_create(actor=actor, ip=ip, **fields)
+    if existing is not None:
+        return existing
+    key = identity or _resolved_key(name, fields.get("name_native") or "", country)
+    candidate = candidate_for_key(key) if key != "new" else None
+    if key != "new" and candidate is None:
+        message = "Choose one of the organisations offered, or register a new one."
+        raise Refusal.invalid(message, code="identity_unknown", fields={"identity": message})
+    if candidate is not None and candidate.organisation_id is not None:
+        organisation = Organisation.objects.get(pk=candidate.organisation_id)
+        if organisation.identity_id is None:
+            # Registered before ROR was imported: linked to its namesake identity (audited).
+            namesakes = list(
+                OrganisationIdentity.objects.filter(
+                    name__iexact=organisation.name, country=organisation.country
+                ).values_list("ror_id", flat=True)[:2]
+            )
+            if len(namesakes) == 1:
+                return _organisation_from_ror(actor=actor, ip=ip, ror_id=namesakes[0])
+        return organisation
+    if candidate is not None:
+        return _organisation_from_ror(actor=actor, ip=ip, ror_id=candidate.ror_id)
+    return organisation_create(
+        actor=actor, ip=ip, needs_resolution=True, **{**fields, "country": country}
+    )
+
+
+def _resolved_key(name: str, name_native: str, country: str) -> str:
+    """What a typed name resolves to, as a candidate key; "new" for nothing; refused when
+    several fit equally (the user picks)."""
+    from ..organisations.resolve import resolve
+
+    # The name as written decides: a native name that disagrees with it (a different body's
+    # name left in the row) must not pull the partner onto another organisation.
+    for text in (name or name_native,):
+        if not text.strip():
+            continue
+        resolution = resolve(text, country=country or None)
+        if resolution.chosen is not None:
+            return resolution.chosen.key
+        if resolution.ambiguous:
+            names = "; ".join(
+                f"{c.name} ({', '.join(p for p in (c.city, c.country, c.ror_id) if p)})"
+                for c in resolution.candidates[:5]
+            )
+            message = f"Several organisations fit “{text}”: choose one ({names})."
+            raise Refusal.invalid(
+                message, code="organisation_ambiguous", fields={"identity": message}
+            )
+    return "new"
+
+
+def _organisation_from_ror(*, actor, ip, ror_id: str) -> Organisation:
+    """The organisation for a ROR identity, registered (with its parents) and audited."""
+    from ..organisations.resolve import organisation_for_identity
+
+    if not _may_register_organisations(actor):
+        raise Refusal.forbidden("You may not register organisations.")
+    identity = OrganisationIdentity.objects.get(ror_id=ror_id)
+    with transaction.atomic():
+        changes: list = []
+        organisation = organisation_for_identity(identity, changes)
+        for change, org in changes:
+            verb = "Registered" if change == "created" else "Linked"
+            audit_record(
+                actor=actor,
+                action=f"organisation.{change}",
+                summary=f"{verb} organisation {org} from ROR {org.identity.ror_url}",
+                obj=org,
+                changes={"ror_id": [None, org.identity.ror_id], "name": [None, org.name]},
+                ip=ip,
+            )
+    return organisation
 
 
 # --- the request's life ----------------------------------------------------------------------
@@ -278,6 +415,7 @@ def request_create(
     with transaction.atomic():
         # New organisations are registered with the request, and roll back with a refusal.
         _resolve_partners(facts, actor=actor, ip=ip)
+        _resolve_funders(facts, actor=actor, ip=ip)
         return _request_insert(
             actor=actor,
             facts=facts,
@@ -347,6 +485,7 @@ def request_update(
                 extra={"current_version": current.version},
             )
         _resolve_partners(facts, actor=actor, ip=ip)
+        _resolve_funders(facts, actor=actor, ip=ip)
         before = _snapshot(current)
         for name, value in facts.fields.items():
             setattr(current, name, value)
