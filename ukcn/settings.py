@@ -589,3 +589,9 @@ UKCN_WATCHLIST_IMPORTERS = envlist("UKCN_WATCHLIST_IMPORTERS", "")
 # Screening: names scoring at or above this are potential matches (chosen from the evaluation
 # set, see tests/data/screening_eval.json); the admin's screening settings override it.
 SCREENING_THRESHOLD = envfraction("SCREENING_THRESHOLD", 0.85)
+# People on requests (docs/people.md): their personal fields are erased this many days after the
+# request closed (declined or withdrawn, or an approved partnership past its end date).
+PEOPLE_RETENTION_DAYS = envint("PEOPLE_RETENTION_DAYS", 6 * 365)
+# A person without a required ATAS certificate whose start is this near shows "may not start";
+# the reminders go this many days before a start date and before a certificate expires.
+ATAS_WARNING_DAYS = envint("ATAS_WARNING_DAYS", 30)

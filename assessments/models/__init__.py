@@ -99,3 +99,24 @@ __all__ += [
     "ScreeningMatch",
     "ScreeningSettings",
 ]
+from .people import (
+    AtasCertificate,
+    AtasListVersion,
+    Declaration,
+    DeclarationKind,
+    ImmigrationRoute,
+    Person,
+    PersonCategory,
+    PersonMatch,
+)
+
+__all__ += [
+    "AtasCertificate",
+    "AtasListVersion",
+    "Declaration",
+    "DeclarationKind",
+    "ImmigrationRoute",
+    "Person",
+    "PersonCategory",
+    "PersonMatch",
+]
