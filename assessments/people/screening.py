@@ -8,7 +8,11 @@ An additive design (PersonMatch) until ScreeningMatch carries a subject kind for
 
 from __future__ import annotations
 
+import re
 import threading
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +30,6 @@ from ..models import (
     WatchlistEntry,
     WatchlistVersion,
 )
-from ..screening.matcher import IndexEntry, NameIndex
 from ..screening.service import _search, screening_threshold
 
 _lock = threading.Lock()
@@ -43,7 +46,86 @@ def _active_version_ids() -> tuple[int, ...]:
     )
 
 
-def people_index() -> NameIndex:
+def name_tokens(name: str) -> tuple[str, ...]:
+    """A personal name's words, case, accents and punctuation aside; a name in a script
+    without spaces (李伟) is one token."""
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^\w\s]", " ", text.casefold())
+    return tuple(token for token in text.split() if token)
+
+
+def _close(a: str, b: str) -> bool:
+    return a == b or (min(len(a), len(b)) >= 4 and SequenceMatcher(None, a, b).ratio() >= 0.85)
+
+
+def person_name_score(query: tuple[str, ...], listed: tuple[str, ...]) -> tuple[float, str]:
+    """How well two personal names agree, in any word order: every word of the shorter name
+    must be (nearly) a word of the longer, and at least two must agree, unless both are one
+    word and equal. 1.0 for the same words; a missing middle name or patronymic costs a little.
+    """
+    if not query or not listed:
+        return 0.0, ""
+    shorter, longer = sorted((query, listed), key=len)
+    if len(shorter) == 1:
+        return (1.0, "the same single name") if query == listed else (0.0, "")
+    remaining = list(longer)
+    agreed = []
+    for token in shorter:
+        found = next((other for other in remaining if _close(token, other)), None)
+        if found is None:
+            return 0.0, ""
+        remaining.remove(found)
+        agreed.append(token if token == found else f"{token}~{found}")
+    score = 0.85 + 0.15 * len(shorter) / len(longer)
+    if any("~" in word for word in agreed):
+        score -= 0.03
+    note = "words agree in any order: " + ", ".join(agreed)
+    if remaining:
+        note += f"; not in the shorter name: {' '.join(remaining)}"
+    return round(score, 3), note
+
+
+@dataclass(frozen=True)
+class PersonHit:
+    row: dict
+    score: float
+    matched_name: str
+    explanation: str
+
+
+class PeopleIndex:
+    """The listed individuals' names, by word, for person-name matching."""
+
+    def __init__(self, rows):
+        self.rows = []
+        self.by_token: dict[str, set[int]] = {}
+        for row in rows:
+            number = len(self.rows)
+            names = [row["name"], *(a for a in row["aliases"] or () if isinstance(a, str))]
+            tokenised = [(name, name_tokens(name)) for name in names if name_tokens(name)]
+            self.rows.append((row, tokenised))
+            for _, tokens in tokenised:
+                for token in tokens:
+                    self.by_token.setdefault(token, set()).add(number)
+
+    def search(self, name: str, *, threshold: float) -> list[PersonHit]:
+        query = name_tokens(name)
+        candidates = set().union(*(self.by_token.get(t, set()) for t in query)) if query else set()
+        hits = []
+        for number in sorted(candidates):
+            row, names = self.rows[number]
+            best = max(
+                ((person_name_score(query, tokens), listed) for listed, tokens in names),
+                key=lambda pair: pair[0][0],
+            )
+            (score, note), listed = best
+            if score >= threshold:
+                hits.append(PersonHit(row, score, listed, f"matched '{listed}': {note} ({score})"))
+        return sorted(hits, key=lambda hit: -hit.score)
+
+
+def people_index() -> PeopleIndex:
     """The listed individuals of the active versions, rebuilt when the versions change."""
     key = _active_version_ids()
     with _lock:
@@ -55,20 +137,10 @@ def people_index() -> NameIndex:
                 "external_id",
                 "name",
                 "aliases",
-                "country",
                 "version__watchlist_id",
                 "version__watchlist__legal_effect",
             )
-            _cache["index"] = NameIndex(
-                IndexEntry(
-                    key=row["id"],
-                    name=row["name"],
-                    aliases=tuple(a for a in row["aliases"] or () if isinstance(a, str)),
-                    country=row["country"],
-                    payload=row,
-                )
-                for row in rows.order_by("id").iterator(chunk_size=5000)
-            )
+            _cache["index"] = PeopleIndex(rows.order_by("id").iterator(chunk_size=5000))
             _cache["key"] = key
         return _cache["index"]
 
@@ -117,7 +189,7 @@ def people_screen(*, request: PartnershipRequest, actor, ip=None) -> int:
         )
         for person in people:
             for match in index.search(person.name, threshold=threshold):
-                row = match.entry.payload
+                row = match.row
                 new += _record(
                     person,
                     subject=PersonMatch.Subject.PERSON,
