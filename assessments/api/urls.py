@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from ..people import api as people_api
 from . import guidance, requests, screening, views
 from .request_serializers import REFERENCE_PATTERN
 
@@ -38,6 +39,21 @@ urlpatterns = [
         rf"^requests/(?P<reference>{REFERENCE_PATTERN})/assessments/(?P<pk>[0-9]+)/$",
         requests.AssessmentViewSet.as_view({"get": "retrieve"}),
         name="api-request-assessment",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/people/$",
+        people_api.PeopleView.as_view(),
+        name="api-request-people",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/people/(?P<pk>[0-9]+)/$",
+        people_api.PersonView.as_view(),
+        name="api-request-person",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/people/(?P<pk>[0-9]+)/certificates/$",
+        people_api.CertificateView.as_view(),
+        name="api-request-person-certificates",
     ),
     path("", include(router.urls)),
 ]

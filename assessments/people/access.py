@@ -58,6 +58,18 @@ def people_edit_refusal(user, request) -> str | None:
     return "Once submitted, only a reviewer may correct the people on a request."
 
 
+def people_edit_refuse(user, request) -> None:
+    """Raise the refusal of `people_edit_refusal`: forbidden when the user's roles never allow
+    it for this request, conflict when the request's state does not allow it now."""
+    from ukcn.refusals import Refusal
+
+    message = people_edit_refusal(user, request)
+    if message is None:
+        return
+    allowed_some_time = has_role(user, Role.REVIEWER) or is_department_requester(user, request)
+    raise Refusal(message, kind="conflict" if allowed_some_time else "forbidden")
+
+
 def evidence_refusal(user, request) -> str | None:
     """Certificates and declarations: the department's requesters and reviewers, while the
     request is not closed."""

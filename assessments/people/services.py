@@ -27,7 +27,7 @@ from ..models import (
     RequestStatus,
 )
 from ..workflow.facts import person_row_validate
-from .access import evidence_refusal, people_edit_refusal
+from .access import evidence_refusal, people_edit_refuse
 
 PERSON_FIELDS = (
     "name",
@@ -96,9 +96,7 @@ def person_add(*, request: PartnershipRequest, actor, row: dict, ip=None) -> Per
     _validate({**row, "name": row.get("name", "")})
     with transaction.atomic():
         request = _locked_request(request)
-        refusal = people_edit_refusal(actor, request)
-        if refusal:
-            raise Refusal(refusal, kind="forbidden" if "Only" in refusal else "conflict")
+        people_edit_refuse(actor, request)
         person = Person.objects.create(request=request, entered_by=actor, **row)
         audit_record(
             actor=actor,
@@ -117,9 +115,7 @@ def person_update(*, person: Person, actor, row: dict, ip=None) -> Person:
     with transaction.atomic():
         request = _locked_request(person.request)
         person = Person.objects.select_for_update().get(pk=person.pk)
-        refusal = people_edit_refusal(actor, request)
-        if refusal:
-            raise Refusal(refusal, kind="forbidden" if "Only" in refusal else "conflict")
+        people_edit_refuse(actor, request)
         if person.erased_at:
             raise Refusal("This person's record was erased under the retention rule.")
         merged = {name: getattr(person, name) for name in PERSON_FIELDS}
@@ -146,9 +142,7 @@ def person_update(*, person: Person, actor, row: dict, ip=None) -> Person:
 def person_remove(*, person: Person, actor, ip=None) -> None:
     with transaction.atomic():
         request = _locked_request(person.request)
-        refusal = people_edit_refusal(actor, request)
-        if refusal:
-            raise Refusal(refusal, kind="forbidden" if "Only" in refusal else "conflict")
+        people_edit_refuse(actor, request)
         reference, pk, category = person.reference, person.pk, person.category
         person.delete()
         audit_record(
