@@ -297,7 +297,9 @@ def _facts(sample: Sample, actor) -> workflow.RequestFacts:
 
 def _is_listed_body(match: ScreeningMatch) -> bool:
     """Is the partner the listed body itself (same name or native name), not a namesake?"""
-    organisation = match.partner.organisation
+    organisation = match.subject_organisation
+    if organisation is None:
+        return False
     entry = match.entry
     names = {entry.name.casefold(), *(alias.casefold() for alias in entry.aliases)}
     return organisation.name.casefold() in names or (
@@ -308,8 +310,8 @@ def _is_listed_body(match: ScreeningMatch) -> bool:
 def demo_resolve_matches(pr: PartnershipRequest, reviewer) -> None:
     """Confirm the matches that are the listed body itself; dismiss namesakes, with a reason."""
     potential = ScreeningMatch.objects.filter(
-        partner__request=pr, status=MatchStatus.POTENTIAL
-    ).select_related("partner__organisation", "entry")
+        request=pr, status=MatchStatus.POTENTIAL
+    ).select_related("partner__organisation", "organisation", "entry")
     for match in potential:
         if _is_listed_body(match):
             match_confirm(
@@ -321,10 +323,7 @@ def demo_resolve_matches(pr: PartnershipRequest, reviewer) -> None:
             match_dismiss(
                 match=match,
                 actor=reviewer,
-                reason=(
-                    f"A different institution: {match.partner.organisation.name} is not "
-                    f"{match.entry.name}."
-                ),
+                reason=(f"A different body: {match.subject_name} is not {match.entry.name}."),
             )
 
 

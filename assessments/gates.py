@@ -22,6 +22,7 @@ from .models import (
     PartnershipRequest,
     RequestStatus,
     ScreeningMatch,
+    SubjectKind,
 )
 from .scoring_policy import policy_schema
 
@@ -196,17 +197,17 @@ def _funding_input(request: PartnershipRequest):
 @input_register("screening", INPUT_PARTS["screening"])
 def _screening_input(request: PartnershipRequest):
     # Reviewers' decisions and what they were about; lapsed and potential matches count too,
-    # so a new potential match also makes an assessment stale.
-    return sorted(
-        ScreeningMatch.objects.filter(partner__request=request).values_list(
-            "partner__organisation_id",
-            "watchlist_id",
-            "external_id",
-            "fingerprint",
-            "status",
-            "risk_level",
-        )
+    # so a new potential match also makes an assessment stale. Partners' matches read as they
+    # always have (so upgrading leaves assessments current); other subjects follow by key.
+    fields = ("watchlist_id", "external_id", "fingerprint", "status", "risk_level")
+    matches = ScreeningMatch.objects.filter(request=request)
+    rows = sorted(
+        matches.filter(subject_kind=SubjectKind.PARTNER).values_list("organisation_id", *fields)
     )
+    others = sorted(
+        matches.exclude(subject_kind=SubjectKind.PARTNER).values_list("subject_key", *fields)
+    )
+    return rows + others if others else rows
 
 
 @input_register("checklist", INPUT_PARTS["checklist"])
@@ -267,9 +268,8 @@ def _gate_screening_current(request, context):
 
 @gate_register("screening_resolved", "Every screening match confirmed or dismissed", order=20)
 def _gate_screening_resolved(request, context):
-    count = ScreeningMatch.objects.filter(
-        partner__request=request, status=MatchStatus.POTENTIAL
-    ).count()
+    # Every subject's matches: partners, their parents and sub-partners, funders, people.
+    count = ScreeningMatch.objects.filter(request=request, status=MatchStatus.POTENTIAL).count()
     label = "Every screening match confirmed or dismissed"
     if not count:
         return Gate("screening_resolved", label, True)

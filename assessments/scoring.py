@@ -44,6 +44,10 @@ class ConfirmedMatch:
     risk_level: str
     blocking: bool
     organisation_name: str
+    # What the confirmed name belongs to (ScreeningMatch.subject_kind): "partner" by default;
+    # "ancestor" is a parent of a partner (an affiliation, not the partner itself).
+    subject_kind: str = "partner"
+    subject_label: str = ""
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ScreeningMatch)
 class ScreeningMatchAdmin(ReadOnlyAdmin):
-    list_display = ["partner", "matched_name", "watchlist", "score", "risk_level", "status"]
-    list_filter = ["status", "watchlist", "risk_level"]
+    list_display = [
+        "request",
+        "subject_kind",
+        "subject_label",
+        "matched_name",
+        "watchlist",
+        "score",
+        "risk_level",
+        "status",
+    ]
+    list_filter = ["status", "subject_kind", "watchlist", "risk_level"]
+    list_select_related = ["request", "partner__organisation", "organisation", "watchlist"]
     search_fields = ["matched_name", "screened_name", "external_id"]
 
 

@@ -11,6 +11,7 @@ from ..models import (
     MatchStatus,
     ScreeningMatch,
     SignOff,
+    SubjectKind,
 )
 from .review_serializers import DECISION_OUTCOME_CHOICES
 from .serializers import OrganisationSerializer
@@ -21,9 +22,26 @@ def _username(user) -> str | None:
 
 
 class ScreeningMatchSerializer(serializers.ModelSerializer):
-    """A partner's name that scored against a watchlist entry, and what a reviewer decided."""
+    """A subject's name (a partner, a partner's parent or sub-partner, a funder, a person) that
+    scored against a watchlist entry, and what a reviewer decided."""
 
-    organisation = OrganisationSerializer(source="partner.organisation", read_only=True)
+    organisation = OrganisationSerializer(
+        source="subject_organisation",
+        read_only=True,
+        allow_null=True,
+        help_text="The organisation screened; null when the subject is a person.",
+    )
+    subject_kind = serializers.ChoiceField(
+        choices=SubjectKind.choices,
+        read_only=True,
+        help_text="What the match is about: partner, funder, sub_partner, ancestor or person.",
+    )
+    subject_label = serializers.CharField(
+        read_only=True, help_text="The subject as a reader sees it, e.g. 'parent X (of Y)'."
+    )
+    partner_organisation_id = serializers.SerializerMethodField(
+        help_text="The partner the subject belongs to (its parent, its sub-partner), if any."
+    )
     watchlist = serializers.CharField(source="watchlist.name", read_only=True)
     entry_id = serializers.CharField(
         source="external_id", read_only=True, help_text="The entry's id in the list's source."
@@ -35,7 +53,10 @@ class ScreeningMatchSerializer(serializers.ModelSerializer):
         model = ScreeningMatch
         fields = [
             "id",
+            "subject_kind",
+            "subject_label",
             "organisation",
+            "partner_organisation_id",
             "watchlist",
             "entry_id",
             "matched_name",
@@ -54,6 +75,9 @@ class ScreeningMatchSerializer(serializers.ModelSerializer):
 
     def get_reviewer(self, obj) -> str | None:
         return _username(obj.reviewer)
+
+    def get_partner_organisation_id(self, obj) -> int | None:
+        return obj.partner.organisation_id if obj.partner_id else None
 
 
 class ChecklistItemSerializer(serializers.Serializer):

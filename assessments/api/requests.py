@@ -50,9 +50,7 @@ REREVIEW_PENDING = Case(
     When(
         status__in=REREVIEW_STATUSES,
         then=Exists(
-            ScreeningMatch.objects.filter(
-                partner__request=OuterRef("pk"), status=MatchStatus.POTENTIAL
-            )
+            ScreeningMatch.objects.filter(request=OuterRef("pk"), status=MatchStatus.POTENTIAL)
         ),
     ),
     default=Value(False),

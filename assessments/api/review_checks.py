@@ -111,9 +111,11 @@ class ReviewChecksMixin:
     def _match(self, request, reference: str, match_id: str) -> ScreeningMatch:
         pr = get_request_for_user(request.user, reference)
         return get_object_or_404(
-            ScreeningMatch.objects.select_related("partner__organisation", "watchlist", "reviewer"),
+            ScreeningMatch.objects.select_related(
+                "partner__organisation", "organisation", "watchlist", "reviewer"
+            ),
             pk=match_id,
-            partner__request=pr,
+            request=pr,
         )
 
     def _decide_match(self, request, reference: str, match_id: str, decide) -> Response:
@@ -137,8 +139,8 @@ class ReviewChecksMixin:
     @action(detail=True, methods=["get"])
     def matches(self, request, reference):
         pr = get_request_for_user(request.user, reference)
-        matches = ScreeningMatch.objects.filter(partner__request=pr).select_related(
-            "partner__organisation", "watchlist", "reviewer"
+        matches = ScreeningMatch.objects.filter(request=pr).select_related(
+            "partner__organisation", "organisation", "watchlist", "reviewer"
         )
         return Response(checks.ScreeningMatchSerializer(matches, many=True).data)
 

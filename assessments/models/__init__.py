@@ -90,6 +90,7 @@ from .screening import (
     ScreeningDismissal,
     ScreeningMatch,
     ScreeningSettings,
+    SubjectKind,
 )
 
 __all__ += [
@@ -98,6 +99,7 @@ __all__ += [
     "ScreeningDismissal",
     "ScreeningMatch",
     "ScreeningSettings",
+    "SubjectKind",
 ]
 from .people import (
     AtasCertificate,

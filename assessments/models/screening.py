@@ -39,11 +39,55 @@ class MatchStatus(models.TextChoices):
     LAPSED = "lapsed", "Lapsed"
 
 
-class ScreeningMatch(models.Model):
-    """A partner whose name scored at or above the threshold against one watchlist entry."""
+class SubjectKind(models.TextChoices):
+    """What a screening match is about: the name that was screened belongs to this."""
 
+    PARTNER = "partner", "Partner"
+    FUNDER = "funder", "Funder"
+    SUB_PARTNER = "sub_partner", "Sub-partner"
+    ANCESTOR = "ancestor", "Parent organisation"
+    PERSON = "person", "Person"
+
+
+# Subjects that are organisations (a dismissal is remembered per organisation for these).
+ORGANISATION_SUBJECTS = frozenset(
+    {SubjectKind.PARTNER, SubjectKind.FUNDER, SubjectKind.SUB_PARTNER, SubjectKind.ANCESTOR}
+)
+
+
+class ScreeningMatch(models.Model):
+    """A name of one subject of a request (a partner, a partner's parent or sub-partner, a
+    funder, a person) that scored at or above the threshold against one watchlist entry.
+
+    `request` is the request the match belongs to (gates, alerts and decisions follow it).
+    `partner` is the partner the subject belongs to, when it belongs to one: the partner
+    itself, its ancestor, its sub-partner. `organisation` is the organisation screened for
+    every organisation subject (for a partner, a copy of the partner's organisation).
+    `subject_key` identifies the subject within the request ("partner:12", "ancestor:12:40",
+    "funder:40", "sub_partner:12:41", "person:7"): re-screening updates the match with the
+    same request, subject key, list and entry.
+    """
+
+    request = models.ForeignKey(
+        "assessments.PartnershipRequest", on_delete=models.CASCADE, related_name="screening_matches"
+    )
+    subject_kind = models.CharField(
+        max_length=20, choices=SubjectKind.choices, default=SubjectKind.PARTNER, db_index=True
+    )
+    subject_key = models.CharField(max_length=80, blank=True)
     partner = models.ForeignKey(
-        "assessments.Partner", on_delete=models.CASCADE, related_name="screening_matches"
+        "assessments.Partner",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="screening_matches",
+    )
+    organisation = models.ForeignKey(
+        "assessments.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="screening_matches",
     )
     watchlist = models.ForeignKey(
         "assessments.Watchlist", on_delete=models.PROTECT, related_name="+"
@@ -76,23 +120,96 @@ class ScreeningMatch(models.Model):
     )
 
     class Meta:
-        ordering = ["partner", "-score", "id"]
+        ordering = ["request", "partner", "subject_key", "-score", "id"]
         verbose_name_plural = "screening matches"
         constraints = [
             models.UniqueConstraint(
-                fields=["partner", "watchlist", "external_id"], name="one_match_per_partner_entry"
+                fields=["request", "subject_key", "watchlist", "external_id"],
+                name="one_match_per_subject_entry",
             )
         ]
 
     def __str__(self):
-        return f"{self.partner.organisation} ~ {self.matched_name} ({self.score:.2f})"
+        return f"{self.subject_label} ~ {self.matched_name} ({self.score:.2f})"
+
+    def save(self, *args, **kwargs):
+        # Matches made the old way (a partner only) fill in their request and organisation.
+        if self.partner_id is not None:
+            if self.request_id is None:
+                self.request_id = self.partner.request_id
+            if self.organisation_id is None and self.subject_kind == SubjectKind.PARTNER:
+                self.organisation_id = self.partner.organisation_id
+        if not self.subject_key:
+            self.subject_key = self.compute_subject_key()
+        super().save(*args, **kwargs)
+
+    # --- what the match is about -------------------------------------------------------------
+
+    def compute_subject_key(self) -> str:
+        kind = self.subject_kind
+        if kind == SubjectKind.PARTNER:
+            return f"partner:{self.partner_id}"
+        if kind in (SubjectKind.ANCESTOR, SubjectKind.SUB_PARTNER):
+            return f"{kind}:{self.partner_id or ''}:{self.organisation_id}"
+        if kind == SubjectKind.FUNDER:
+            return f"funder:{self.organisation_id}"
+        person_id = getattr(self, "person_id", None)
+        return f"{kind}:{person_id or ''}"
+
+    @property
+    def subject_organisation(self):
+        """The organisation screened, for organisation subjects; None for a person."""
+        if self.subject_kind not in ORGANISATION_SUBJECTS:
+            return None
+        if self.organisation_id is not None:
+            return self.organisation
+        return self.partner.organisation if self.partner_id else None
+
+    @property
+    def subject(self):
+        """The thing the screened name belongs to: an Organisation, or a person record."""
+        if self.subject_kind == SubjectKind.PERSON:
+            return getattr(self, "person", None)
+        return self.subject_organisation
+
+    @property
+    def subject_name(self) -> str:
+        subject = self.subject
+        if subject is None:
+            return ""
+        return getattr(subject, "name", None) or str(subject)
+
+    @property
+    def subject_label(self) -> str:
+        """What a reader sees: "Harbin Institute of Technology", "parent Harbin Institute of
+        Technology (of HIT State Key Laboratory)", "funder ...", "sub-partner ..."."""
+        name = self.subject_name
+        kind = self.subject_kind
+        if kind == SubjectKind.PARTNER:
+            return name
+        if kind == SubjectKind.ANCESTOR and self.partner_id:
+            return f"parent {name} (of {self.partner.organisation.name})"
+        if kind == SubjectKind.SUB_PARTNER and self.partner_id:
+            return f"sub-partner {name} (of {self.partner.organisation.name})"
+        return f"{SubjectKind(kind).label.lower()} {name}".strip()
+
+    def dismissal_subject(self) -> dict:
+        """The fields a remembered dismissal of this match is keyed on (besides the entry)."""
+        if self.subject_kind == SubjectKind.PERSON:
+            return {"person": getattr(self, "person", None)}
+        return {"organisation": self.subject_organisation}
 
 
 class ScreeningDismissal(models.Model):
-    """A reviewer's 'not the same body', remembered per organisation and entry data."""
+    """A reviewer's 'not the same body', remembered per subject (an organisation, or with the
+    people records a person) and entry data."""
 
     organisation = models.ForeignKey(
-        "assessments.Organisation", on_delete=models.CASCADE, related_name="screening_dismissals"
+        "assessments.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="screening_dismissals",
     )
     watchlist = models.ForeignKey(
         "assessments.Watchlist", on_delete=models.PROTECT, related_name="+"

@@ -78,6 +78,8 @@ class AuditReport:
     # The gate list as it stood when the report was made, before `gate_step`.
     gates: list[Gate] = field(default_factory=list)
     gate_step: str = ""
+    # Matches about subjects that belong to no partner (funders, people).
+    other_matches: list = field(default_factory=list)
 
     @property
     def assessment(self) -> Assessment | None:
@@ -103,8 +105,8 @@ class AuditReport:
 
 def _partners(request: PartnershipRequest) -> list[Partner]:
     matches = ScreeningMatch.objects.select_related(
-        "watchlist", "entry__version", "reviewer"
-    ).order_by("-score", "id")
+        "watchlist", "entry__version", "reviewer", "organisation", "partner__organisation"
+    ).order_by("subject_key", "-score", "id")
     partners = list(
         request.partners.select_related("organisation").prefetch_related(
             Prefetch("screening_matches", queryset=matches)
@@ -114,6 +116,14 @@ def _partners(request: PartnershipRequest) -> list[Partner]:
         code = partner.organisation.country
         partner.country_name = countries.name(code) or code
     return partners
+
+
+def _other_matches(request: PartnershipRequest) -> list:
+    return list(
+        ScreeningMatch.objects.filter(request=request, partner__isnull=True)
+        .select_related("watchlist", "entry__version", "reviewer", "organisation")
+        .order_by("subject_key", "-score", "id")
+    )
 
 
 def _checklist(request: PartnershipRequest):
@@ -171,6 +181,7 @@ def audit_report_build(*, request: PartnershipRequest, generated_by: str) -> Aud
         chain_head=chain_head,
         chain_head_event_id=head_event,
         partners=_partners(request),
+        other_matches=_other_matches(request),
         last_screened=next(
             (event.at for event in reversed(timeline) if event.action == "screening.run"), None
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from ..models import (
     ScreeningDismissal,
     ScreeningMatch,
     ScreeningSettings,
+    SubjectKind,
     WatchlistEntry,
     WatchlistVersion,
 )
@@ -157,9 +159,11 @@ def _match_json(match: Match) -> dict:
     }
 
 
-def _search(names: list[str], country: str | None, org_type: str | None) -> list[tuple[str, Match]]:
-    """The best match per entry over several names of one partner, with the name that found it."""
-    index = screening_index()
+def _search(
+    names: list[str], country: str | None, org_type: str | None, index: NameIndex | None = None
+) -> list[tuple[str, Match]]:
+    """The best match per entry over several names of one subject, with the name that found it."""
+    index = screening_index() if index is None else index
     threshold = screening_threshold()
     best: dict = {}
     for name in names:
@@ -179,6 +183,7 @@ def screen_name(name: str, country: str | None = None, org_type: str | None = No
 @dataclass
 class ScreeningSummary:
     partners: int = 0
+    others: int = 0  # parents, sub-partners, funders, people
     potential: int = 0
     new: int = 0
     reapplied_dismissals: int = 0
@@ -187,14 +192,96 @@ class ScreeningSummary:
     notes: list[str] = field(default_factory=list)
 
 
-def _partner_names(partner: Partner) -> list[str]:
-    organisation = partner.organisation
-    return [n for n in (organisation.name, organisation.name_native) if n and n.strip()]
+def organisation_names(organisation) -> list[str]:
+    """Every name an organisation is screened under: as written, in its own script, and any
+    further names it records (aliases, ROR labels) when it has them."""
+    names = [organisation.name, organisation.name_native]
+    more = getattr(organisation, "screening_names", None)
+    if callable(more):
+        names.extend(more())
+    return list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+
+
+@dataclass
+class Subject:
+    """One thing a request's screening screens: a partner, a partner's parent or sub-partner,
+    a funder, a person. `key` identifies it within the request (ScreeningMatch.subject_key).
+
+    `fields` are set on a new match (e.g. {"person": person}); `dismissal` is what a
+    remembered dismissal is keyed on ({"organisation": o} or {"person": p}); `search`, when
+    given, replaces the default search of the organisation index (e.g. a people index)."""
+
+    kind: str
+    key: str
+    names: list[str]
+    label: str
+    country: str | None = None
+    org_type: str | None = None
+    partner: Partner | None = None
+    organisation: object | None = None
+    fields: dict = field(default_factory=dict)
+    dismissal: dict = field(default_factory=dict)
+    search: Callable[[Subject], list[tuple[str, Match]]] | None = None
+
+    def find(self) -> list[tuple[str, Match]]:
+        if self.search is not None:
+            return self.search(self)
+        return _search(self.names, self.country or None, self.org_type or None)
+
+
+def organisation_subject(kind: str, organisation, *, partner: Partner | None = None) -> Subject:
+    """The subject for an organisation screened as a partner, ancestor, sub-partner or funder."""
+    if kind == SubjectKind.PARTNER:
+        key, label = f"partner:{partner.pk}", organisation.name
+    elif kind in (SubjectKind.ANCESTOR, SubjectKind.SUB_PARTNER):
+        key = f"{kind}:{partner.pk if partner else ''}:{organisation.pk}"
+        word = "parent" if kind == SubjectKind.ANCESTOR else "sub-partner"
+        of = f" (of {partner.organisation.name})" if partner else ""
+        label = f"{word} {organisation.name}{of}"
+    else:
+        key, label = (
+            f"{kind}:{organisation.pk}",
+            f"{SubjectKind(kind).label.lower()} {organisation.name}",
+        )
+    return Subject(
+        kind=kind,
+        key=key,
+        names=organisation_names(organisation),
+        label=label,
+        country=organisation.country or None,
+        org_type=organisation.org_type,
+        partner=partner,
+        organisation=organisation,
+        dismissal={"organisation": organisation},
+    )
+
+
+# Functions answering the further subjects of a request (beyond its partners), in order.
+_SUBJECT_SOURCES: list[Callable[[PartnershipRequest], Iterable[Subject]]] = []
+
+
+def subject_source_register(source: Callable[[PartnershipRequest], Iterable[Subject]]):
+    """Add subjects to every screening of a request (people, funders...); a decorator."""
+    _SUBJECT_SOURCES.append(source)
+    return source
+
+
+def request_subjects(request: PartnershipRequest, partners=None) -> list[Subject]:
+    """Everything a screening of the request screens: its partners, then registered sources."""
+    partners = request.partners.select_related("organisation") if partners is None else partners
+    subjects = [
+        organisation_subject(SubjectKind.PARTNER, partner.organisation, partner=partner)
+        for partner in partners
+    ]
+    for source in _SUBJECT_SOURCES:
+        subjects.extend(source(request))
+    return subjects
 
 
 def _record_match(
     *,
-    partner: Partner,
+    request: PartnershipRequest,
+    subject: Subject,
     screened_name: str,
     match: Match,
     now,
@@ -202,9 +289,11 @@ def _record_match(
     summary: ScreeningSummary,
 ) -> None:
     row = match.entry.payload
-    organisation = partner.organisation
     existing = ScreeningMatch.objects.filter(
-        partner=partner, watchlist_id=row["version__watchlist_id"], external_id=row["external_id"]
+        request=request,
+        subject_key=subject.key,
+        watchlist_id=row["version__watchlist_id"],
+        external_id=row["external_id"],
     ).first()
     values = {
         "entry_id": row["id"],
@@ -217,16 +306,25 @@ def _record_match(
         "screened_at": now,
     }
     if existing is None:
-        dismissal = ScreeningDismissal.objects.filter(
-            organisation=organisation,
-            watchlist_id=row["version__watchlist_id"],
-            external_id=row["external_id"],
-            fingerprint=row["fingerprint"],
-        ).first()
+        dismissal = (
+            ScreeningDismissal.objects.filter(
+                watchlist_id=row["version__watchlist_id"],
+                external_id=row["external_id"],
+                fingerprint=row["fingerprint"],
+                **subject.dismissal,
+            ).first()
+            if subject.dismissal
+            else None
+        )
         record = ScreeningMatch(
-            partner=partner,
+            request=request,
+            subject_kind=subject.kind,
+            subject_key=subject.key,
+            partner=subject.partner,
+            organisation=subject.organisation,
             watchlist_id=row["version__watchlist_id"],
             external_id=row["external_id"],
+            **subject.fields,
             **values,
         )
         if dismissal is not None:
@@ -272,13 +370,20 @@ def _record_match(
 
 
 def _close_unfound(
-    *, partner: Partner, found: set[tuple[int, str]], now, alert: bool, summary: ScreeningSummary
+    *,
+    matches,
+    found: set[tuple[int, str]],
+    now,
+    alert: bool,
+    summary: ScreeningSummary,
+    gone: str = "",
 ) -> None:
-    """The partner's matches this screening did not find again: open ones lapse, and any
-    whose entry has left its list is marked delisted (an alert when it was confirmed)."""
+    """The subject's matches this screening did not find again: open ones lapse, and any
+    whose entry has left its list is marked delisted (an alert when it was confirmed).
+    `gone`, when given, says the subject itself is no longer part of the request."""
     missing = [
         match
-        for match in partner.screening_matches.select_related("watchlist", "partner__organisation")
+        for match in matches.select_related("watchlist", "partner__organisation", "organisation")
         if (match.watchlist_id, match.external_id) not in found
         and (match.status == MatchStatus.POTENTIAL or match.delisted_at is None)
     ]
@@ -302,7 +407,9 @@ def _close_unfound(
             match.status = MatchStatus.LAPSED
             match.decided_at = now
             match.reason = (
-                f"Closed by screening: the entry is no longer on {match.watchlist.name}."
+                f"Closed by screening: {gone}"
+                if gone
+                else f"Closed by screening: the entry is no longer on {match.watchlist.name}."
                 if not on_list
                 else f"Closed by screening: the name no longer scores {threshold:.2f} or more."
             )
@@ -320,35 +427,37 @@ def _risk_label(level: str) -> str:
         return level
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _alert(record: ScreeningMatch, kind: str, summary: ScreeningSummary, previous: str = ""):
-    organisation = record.partner.organisation
+    subject = _capital(record.subject_label)
     if kind == ScreeningAlert.Kind.RISK_CHANGED:
         message = (
-            f"{organisation.name}: the risk level of '{record.matched_name}' on "
+            f"{subject}: the risk level of '{record.matched_name}' on "
             f"{record.watchlist.name} changed from {_risk_label(previous)} to "
             f"{_risk_label(record.risk_level)}"
         )
     elif kind == ScreeningAlert.Kind.ENTRY_REMOVED:
         message = (
-            f"{organisation.name}: the confirmed entry '{record.matched_name}' is no longer on "
+            f"{subject}: the confirmed entry '{record.matched_name}' is no longer on "
             f"{record.watchlist.name}; decide whether the confirmation (and the assessment) stand"
         )
     elif kind == ScreeningAlert.Kind.ENTRY_CHANGED:
         message = (
-            f"{organisation.name}: the dismissed entry '{record.matched_name}' on "
+            f"{subject}: the dismissed entry '{record.matched_name}' on "
             f"{record.watchlist.name} changed; please review it again"
         )
     else:
         message = (
-            f"{organisation.name} may be '{record.matched_name}' on {record.watchlist.name} "
+            f"{subject} may be '{record.matched_name}' on {record.watchlist.name} "
             f"(score {record.score:.2f})"
         )
     alert = ScreeningAlert.objects.create(
-        request=record.partner.request, match=record, kind=kind, message=message[:500]
+        request=record.request, match=record, kind=kind, message=message[:500]
     )
-    notify_rescreening_alert(
-        request=record.partner.request, summary=alert.message, key=f"alert:{alert.pk}"
-    )
+    notify_rescreening_alert(request=record.request, summary=alert.message, key=f"alert:{alert.pk}")
     summary.alerts += 1
     summary.notes.append(message)
 
@@ -369,7 +478,8 @@ def screen_request(
     reason: str = "on demand",
     ip: str | None = None,
 ) -> ScreeningSummary:
-    """Screen every partner of a request (its name and native-script name); audited.
+    """Screen every subject of a request (each partner by its name and native-script name,
+    and what `request_subjects` adds: parents, sub-partners, funders, people); audited.
 
     The system's own screening (on submit, when a list changes) calls this directly; a person
     asking for a screening goes through `request_screen`, which checks who may."""
@@ -381,15 +491,17 @@ def screen_request(
         partners = request.partners.select_related("organisation", "request")
         versions = sorted(active_version_ids())
         partners.update(screened_at=now, screened_version_ids=versions)
-        for partner in partners:
-            summary.partners += 1
-            organisation = partner.organisation
-            found = _search(
-                _partner_names(partner), organisation.country or None, organisation.org_type
-            )
+        subjects = request_subjects(request, partners)
+        for subject in subjects:
+            if subject.kind == SubjectKind.PARTNER:
+                summary.partners += 1
+            else:
+                summary.others += 1
+            found = subject.find()
             for screened_name, match in found:
                 _record_match(
-                    partner=partner,
+                    request=request,
+                    subject=subject,
                     screened_name=screened_name,
                     match=match,
                     now=now,
@@ -397,7 +509,7 @@ def screen_request(
                     summary=summary,
                 )
             _close_unfound(
-                partner=partner,
+                matches=ScreeningMatch.objects.filter(request=request, subject_key=subject.key),
                 found={
                     (m.entry.payload["version__watchlist_id"], m.entry.payload["external_id"])
                     for _, m in found
@@ -406,11 +518,24 @@ def screen_request(
                 alert=alert,
                 summary=summary,
             )
+        # Subjects no longer part of the request (a funder or parent removed): open matches lapse.
+        _close_unfound(
+            matches=ScreeningMatch.objects.filter(request=request).exclude(
+                subject_key__in=[subject.key for subject in subjects]
+            ),
+            found=set(),
+            now=now,
+            alert=False,
+            summary=summary,
+            gone="the subject is no longer part of the request.",
+        )
         audit_record(
             actor=actor,
             action="screening.run",
             summary=(
-                f"Screened {summary.partners} partner(s) of {request.reference} ({reason}): "
+                f"Screened {summary.partners} partner(s) "
+                f"{f'and {summary.others} other subject(s) ' if summary.others else ''}"
+                f"of {request.reference} ({reason}): "
                 f"{summary.potential} potential match(es), {summary.new} new, "
                 f"{summary.reapplied_dismissals} dismissal(s) re-applied, "
                 f"{summary.lapsed} lapsed, {summary.alerts} alert(s)"
@@ -432,8 +557,16 @@ def match_decide_refusal(actor, match: ScreeningMatch) -> str | None:
     from ..workflow.rules import action_role_refusal, segregation_refusal
 
     return action_role_refusal(actor, "match_decide") or segregation_refusal(
-        actor, match.partner.request, "decide its screening matches"
+        actor, match.request, "decide its screening matches"
     )
+
+
+def audit_subject(match: ScreeningMatch) -> str:
+    """The subject as the audit trail may name it: never a person's name (audit events carry no
+    personal data of people records), an organisation's label otherwise."""
+    if match.subject_kind == SubjectKind.PERSON:
+        return f"a person (match {match.pk})"
+    return match.subject_label
 
 
 MATCH_DECISIONS = {"confirm": MatchStatus.CONFIRMED, "dismiss": MatchStatus.DISMISSED}
@@ -444,7 +577,7 @@ def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) 
     from ..workflow.rules import refuse_role, segregation_refusal
 
     refuse_role(actor, "match_decide")
-    refuse(segregation_refusal(actor, match.partner.request, "decide its screening matches"))
+    refuse(segregation_refusal(actor, match.request, "decide its screening matches"))
     reason = (reason or "").strip()
     if not reason:
         raise Refusal.invalid(
@@ -464,9 +597,12 @@ def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) 
         match.reason = reason
         match.decided_at = now
         match.save(update_fields=["status", "reviewer", "reason", "decided_at"])
-        if status == MatchStatus.DISMISSED:
+        dismissal_subject = match.dismissal_subject()
+        if status == MatchStatus.DISMISSED and all(
+            value is not None for value in dismissal_subject.values()
+        ):
             ScreeningDismissal.objects.update_or_create(
-                organisation=match.partner.organisation,
+                **dismissal_subject,
                 watchlist=match.watchlist,
                 external_id=match.external_id,
                 fingerprint=match.fingerprint,
@@ -477,15 +613,15 @@ def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) 
             actor=actor,
             action=f"screening.match_{status}",
             summary=(
-                f"{match.get_status_display()}: {match.partner.organisation.name} as "
+                f"{match.get_status_display()}: {audit_subject(match)} as "
                 f"'{match.matched_name}' on {match.watchlist.name}"
             ),
             obj=match,
-            request=match.partner.request,
+            request=match.request,
             changes={"status": [before, status], "reason": reason, "entry": match.external_id},
             ip=ip,
         )
-        request = match.partner.request
+        request = match.request
         if status == MatchStatus.CONFIRMED and before != MatchStatus.CONFIRMED:
             # A newly confirmed match changes what a recommendation or decision rested on:
             # the request goes back under review (a decision in force is reopened).
@@ -495,7 +631,7 @@ def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) 
                 actor=actor,
                 request=request,
                 reason=(
-                    f"a screening match was confirmed: {match.partner.organisation.name} "
+                    f"a screening match was confirmed: {audit_subject(match)} "
                     f"as '{match.matched_name}' on {match.watchlist.name}"
                 ),
                 ip=ip,
@@ -504,7 +640,7 @@ def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) 
 
 
 def match_confirm(*, match: ScreeningMatch, actor, reason: str, ip=None) -> ScreeningMatch:
-    """A reviewer confirms the partner is the listed body; the scoring policy then sees it."""
+    """A reviewer confirms the subject is the listed body; the scoring policy then sees it."""
     return _decide(match=match, actor=actor, reason=reason, status=MatchStatus.CONFIRMED, ip=ip)
 
 
@@ -527,8 +663,8 @@ def match_decide(*, match: ScreeningMatch, actor, decision: str, reason: str, ip
 def confirmed_matches(request: PartnershipRequest) -> list[ConfirmedMatch]:
     """The request's confirmed matches as plain data, for the scoring policy."""
     matches = ScreeningMatch.objects.filter(
-        partner__request=request, status=MatchStatus.CONFIRMED
-    ).select_related("watchlist", "entry__version", "partner__organisation")
+        request=request, status=MatchStatus.CONFIRMED
+    ).select_related("watchlist", "entry__version", "partner__organisation", "organisation")
     return [
         ConfirmedMatch(
             list_name=m.watchlist.name,
@@ -539,7 +675,9 @@ def confirmed_matches(request: PartnershipRequest) -> list[ConfirmedMatch]:
             entry_name=m.entry.name,
             risk_level=m.risk_level,
             blocking=m.watchlist.blocking,
-            organisation_name=m.partner.organisation.name,
+            organisation_name=m.subject_name,
+            subject_kind=m.subject_kind,
+            subject_label=m.subject_label,
         )
         for m in matches.order_by("id")
     ]
@@ -564,24 +702,20 @@ def requests_under_rereview(queryset=None):
     queryset = PartnershipRequest.objects.all() if queryset is None else queryset
     return queryset.filter(
         status__in=REREVIEW_STATUSES,
-        partners__screening_matches__status=MatchStatus.POTENTIAL,
+        screening_matches__status=MatchStatus.POTENTIAL,
     ).distinct()
 
 
 def request_under_rereview(request: PartnershipRequest) -> bool:
     return (
         request.status in REREVIEW_STATUSES
-        and ScreeningMatch.objects.filter(
-            partner__request=request, status=MatchStatus.POTENTIAL
-        ).exists()
+        and ScreeningMatch.objects.filter(request=request, status=MatchStatus.POTENTIAL).exists()
     )
 
 
 def with_rereview_flag(queryset):
     """Annotate each request with `under_rereview`, in the list's own query (no query per row)."""
-    potential = ScreeningMatch.objects.filter(
-        partner__request=OuterRef("pk"), status=MatchStatus.POTENTIAL
-    )
+    potential = ScreeningMatch.objects.filter(request=OuterRef("pk"), status=MatchStatus.POTENTIAL)
     return queryset.annotate(
         under_rereview=ExpressionWrapper(
             Q(status__in=REREVIEW_STATUSES) & Q(Exists(potential)), output_field=BooleanField()

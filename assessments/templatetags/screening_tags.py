@@ -2,7 +2,7 @@
 
 from django import template
 
-from assessments.models import AuditEvent, RiskLevel, ScreeningAlert
+from assessments.models import AuditEvent, RiskLevel, ScreeningAlert, ScreeningMatch
 from assessments.permissions import visible_requests
 
 register = template.Library()
@@ -20,6 +20,16 @@ def open_screening_alerts(partnership_request):
 def alerted_match_ids(alerts) -> set[int]:
     """The matches these alerts are about: a reviewer may decide them again."""
     return {alert.match_id for alert in alerts}
+
+
+@register.simple_tag
+def other_subject_matches(partnership_request):
+    """Matches about subjects that belong to no partner (funders, people), by subject."""
+    return list(
+        ScreeningMatch.objects.filter(request=partnership_request, partner__isnull=True)
+        .select_related("watchlist", "entry__version", "reviewer", "organisation")
+        .order_by("subject_key", "-score", "id")
+    )
 
 
 @register.simple_tag

@@ -62,8 +62,8 @@ def request_screen_now(request, reference):
 @require_POST
 def match_decide(request, pk):
     """Confirm or dismiss one potential match, with a reason (reviewers only)."""
-    match = get_object_or_404(ScreeningMatch.objects.select_related("partner__request"), pk=pk)
-    partnership_request = get_request_for_user(request.user, match.partner.request.reference)
+    match = get_object_or_404(ScreeningMatch.objects.select_related("request"), pk=pk)
+    partnership_request = get_request_for_user(request.user, match.request.reference)
     try:
         match = screening.match_decide(
             match=match,
@@ -79,8 +79,7 @@ def match_decide(request, pk):
         return _back(request, partnership_request)
     messages.success(
         request,
-        f"{match.get_status_display()}: {match.partner.organisation.name} as "
-        f"'{match.matched_name}'.",
+        f"{match.get_status_display()}: {match.subject_label} as '{match.matched_name}'.",
     )
     return _back(request, partnership_request)
 

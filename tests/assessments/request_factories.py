@@ -78,9 +78,7 @@ def complete_checks(request, reviewer, *, answer="met"):
         request, "recommend"
     ):
         screen_request(request=request, actor=reviewer, reason="test")
-    for match in ScreeningMatch.objects.filter(
-        partner__request=request, status=MatchStatus.POTENTIAL
-    ):
+    for match in ScreeningMatch.objects.filter(request=request, status=MatchStatus.POTENTIAL):
         match_dismiss(match=match, actor=reviewer, reason="Not the listed body (test data).")
     version = checklist_version_for_request(request)
     checklist_answers_save(
