@@ -7,4 +7,4 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         # Modules that register gates and inputs (assessments.gates) as they are imported.
-        from .people import gates  # noqa: F401
+        from .people import gates, screening  # noqa: F401

@@ -85,9 +85,7 @@ urlpatterns = [
         people.request_people_screen,
         name="request_people_screen",
     ),
-    path(
-        "requests/<str:reference>/people/<int:pk>/", people.person_detail, name="person_detail"
-    ),
+    path("requests/<str:reference>/people/<int:pk>/", people.person_detail, name="person_detail"),
     path(
         "requests/<str:reference>/people/<int:pk>/certificates/",
         people.person_certificate_add,

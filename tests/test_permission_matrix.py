@@ -38,7 +38,6 @@ from assessments.models import (
     Notification,
     Organisation,
     RequestStatus,
-    PersonMatch,
     ScreeningMatch,
     Watchlist,
     WatchlistEntry,
@@ -550,9 +549,13 @@ def build_world(users) -> World:
     call_command("load_checklist", verbosity=0)  # the checklist and scoring policy
     requests, attachments, conditions, matches, assessments = {}, {}, {}, {}, {}
     people, person_matches = {}, {}
-    listed = WatchlistEntry.objects.create(
-        version=version, external_id="P1", name="Ivan Sidorov", risk_level="listed",
-        fingerprint="p1", kind="person",
+    WatchlistEntry.objects.create(  # a listed individual, matched by the people below
+        version=version,
+        external_id="P1",
+        name="Ivan Sidorov",
+        risk_level="listed",
+        fingerprint="p1",
+        kind="person",
     )
     for side, owner in (("own", users["requester"]), ("other", users["other_requester"])):
         tsinghua, _ = Organisation.objects.get_or_create(
@@ -586,15 +589,7 @@ def build_world(users) -> World:
             due_date=datetime.date(2027, 1, 1),
         )
         matches[side] = ScreeningMatch.objects.filter(partner__request=pr).first()
-        person_matches[side] = PersonMatch.objects.create(
-            person=people[side],
-            watchlist=watchlist,
-            external_id="P1",
-            entry=listed,
-            score=0.95,
-            matched_name="Ivan Sidorov",
-            explanation="test",
-        )
+        person_matches[side] = ScreeningMatch.objects.get(request=pr, person=people[side])
         assessments[side] = request_assess(request=pr, actor=users["reviewer"])
         requests[side] = pr
     guidance = GuidanceItem.objects.create(

@@ -101,7 +101,7 @@ __all__ += [
     "ScreeningSettings",
     "SubjectKind",
 ]
-from .people import (
+from .people import (  # noqa: E402 (after the models it refers to)
     AtasCertificate,
     AtasListVersion,
     Declaration,
@@ -109,7 +109,6 @@ from .people import (
     ImmigrationRoute,
     Person,
     PersonCategory,
-    PersonMatch,
 )
 
 __all__ += [
@@ -120,5 +119,4 @@ __all__ += [
     "ImmigrationRoute",
     "Person",
     "PersonCategory",
-    "PersonMatch",
 ]

@@ -71,7 +71,9 @@ class Person(models.Model):
     request = models.ForeignKey(
         "assessments.PartnershipRequest", on_delete=models.CASCADE, related_name="people"
     )
-    name = models.CharField("name", max_length=300, help_text="As the person writes it, any script.")
+    name = models.CharField(
+        "name", max_length=300, help_text="As the person writes it, any script."
+    )
     category = models.CharField(max_length=30, choices=PersonCategory.choices)
     project_role = models.CharField("role on the project", max_length=300, blank=True)
     home_organisation = models.ForeignKey(
@@ -172,48 +174,3 @@ class Declaration(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} of person #{self.person_id}"
-
-
-class PersonMatch(models.Model):
-    """A person's name (or a declared affiliation) scored at or above the threshold against a
-    watchlist entry. Decided like an organisation's match; a confirmed sanctions match is a gate.
-    """
-
-    class Subject(models.TextChoices):
-        PERSON = "person", "The person"
-        AFFILIATION = "affiliation", "A declared affiliation"
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="screening_matches")
-    subject = models.CharField(max_length=20, choices=Subject.choices, default=Subject.PERSON)
-    declaration = models.ForeignKey(
-        Declaration, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    watchlist = models.ForeignKey(
-        "assessments.Watchlist", on_delete=models.PROTECT, related_name="+"
-    )
-    external_id = models.CharField(max_length=200)
-    entry = models.ForeignKey("assessments.WatchlistEntry", on_delete=models.PROTECT, related_name="+")
-    legal_effect = models.CharField(max_length=30, blank=True)
-    score = models.FloatField()
-    matched_name = models.CharField(max_length=500)
-    explanation = models.TextField()
-    status = models.CharField(max_length=20, default="potential", db_index=True)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.TextField(blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["person", "-score", "id"]
-        verbose_name_plural = "person matches"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["person", "subject", "declaration", "watchlist", "external_id"],
-                name="one_person_match_per_entry",
-            )
-        ]
-
-    def __str__(self):
-        return f"Match of person #{self.person_id} ({self.score:.2f})"

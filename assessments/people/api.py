@@ -107,7 +107,9 @@ class PeopleView(APIView):
         serializer = PersonSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
         person = person_add(
-            request=pr, actor=request.user, row=_row(serializer.validated_data),
+            request=pr,
+            actor=request.user,
+            row=_row(serializer.validated_data),
             ip=client_ip(request),
         )
         return Response(
@@ -143,7 +145,9 @@ class PersonView(APIView):
         )
         serializer.is_valid(raise_exception=True)
         person = person_update(
-            person=person, actor=request.user, row=_row(serializer.validated_data),
+            person=person,
+            actor=request.user,
+            row=_row(serializer.validated_data),
             ip=client_ip(request),
         )
         return Response(PersonSerializer(person, context={"user": request.user}).data)

@@ -24,10 +24,11 @@ from ..models import AtasListVersion, ImmigrationRoute, PersonCategory
 SHIPPED_FILE = Path(__file__).resolve().parent.parent / "data" / "uk-reference" / "atas.yaml"
 SHIPPED_LABEL = "shipped 2026-12-02 (confirmed codes only)"
 
-EU_EEA = (
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "  # EU
-    "IS LI NO"  # EEA
-).split()
+EU = [
+    *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE"),
+    *("IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"),
+]
+EU_EEA = [*EU, "IS", "LI", "NO"]
 NAMED_EXEMPT = {
     "Australia": "AU",
     "Canada": "CA",

@@ -1,9 +1,13 @@
-"""Screening people: names against the listed individuals of the active watchlists (the UK
-Sanctions List's individuals, FtM Person entities), and declared affiliations against the
-organisations, like a partner. Matches are decided like an organisation's; a confirmed match on
-a list whose legal effect is "prohibited unless licensed" (a sanctions list) is a gate.
+"""Screening people: each person's name against the listed individuals of the active watchlists
+(the UK Sanctions List's individuals, FtM Person entities), and each declared affiliation against
+the organisations, like a partner. Both are subjects of the request's screening
+(`assessments.screening.service.subject_source_register`): they are screened whenever the
+request is (on submit, on "Screen now", when a list changes), their matches are ScreeningMatch
+rows (subject "person" or "affiliation", with `person` set) decided like any other, and a
+confirmed match on a list whose legal effect is "prohibited unless licensed" is a gate.
 
-An additive design (PersonMatch) until ScreeningMatch carries a subject kind for people.
+Names are matched as personal names (words in any order, a missing middle name or patronymic,
+transliteration variants), not with the organisation matcher. Nationality is never used.
 """
 
 from __future__ import annotations
@@ -14,23 +18,24 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from django.db import transaction
 from django.utils import timezone
 
-from ukcn.refusals import Refusal
-from ukcn.roles import Role, has_role
-
-from ..audit import audit_record
 from ..models import (
     DeclarationKind,
     EntryKind,
     PartnershipRequest,
     Person,
-    PersonMatch,
+    SubjectKind,
     WatchlistEntry,
     WatchlistVersion,
 )
-from ..screening.service import _search, screening_threshold
+from ..screening.matcher import IndexEntry, Match
+from ..screening.service import (
+    Subject,
+    organisation_subject,
+    screening_threshold,
+    subject_source_register,
+)
 
 _lock = threading.Lock()
 _cache: dict = {"key": None, "index": None}
@@ -130,133 +135,70 @@ def people_index() -> PeopleIndex:
     key = _active_version_ids()
     with _lock:
         if _cache["key"] != key:
-            rows = WatchlistEntry.objects.filter(
-                version_id__in=key, kind=EntryKind.PERSON
-            ).values(
+            rows = WatchlistEntry.objects.filter(version_id__in=key, kind=EntryKind.PERSON).values(
                 "id",
                 "external_id",
                 "name",
                 "aliases",
+                "fingerprint",
+                "risk_level",
                 "version__watchlist_id",
-                "version__watchlist__legal_effect",
             )
             _cache["index"] = PeopleIndex(rows.order_by("id").iterator(chunk_size=5000))
             _cache["key"] = key
         return _cache["index"]
 
 
-def _record(person, *, subject, declaration, entry_row, match) -> bool:
-    existing = PersonMatch.objects.filter(
-        person=person,
-        subject=subject,
-        declaration=declaration,
-        watchlist_id=entry_row["watchlist_id"],
-        external_id=entry_row["external_id"],
-    ).first()
-    if existing is not None:
-        if existing.status == "potential":
-            existing.entry_id = entry_row["entry_id"]
-            existing.score = match.score
-            existing.save(update_fields=["entry", "score"])
-        return False
-    PersonMatch.objects.create(
-        person=person,
-        subject=subject,
-        declaration=declaration,
-        watchlist_id=entry_row["watchlist_id"],
-        external_id=entry_row["external_id"],
-        entry_id=entry_row["entry_id"],
-        legal_effect=entry_row.get("legal_effect") or "",
-        score=match.score,
-        matched_name=match.matched_name[:500],
-        explanation=match.explanation,
+def _person_search(person: Person):
+    def search(subject: Subject) -> list[tuple[str, Match]]:
+        hits = people_index().search(person.name, threshold=screening_threshold())
+        return [
+            (
+                subject.label,
+                Match(
+                    entry=IndexEntry(key=hit.row["id"], name=hit.row["name"], payload=hit.row),
+                    score=hit.score,
+                    matched_name=hit.matched_name,
+                    explanation=hit.explanation,
+                ),
+            )
+            for hit in hits
+        ]
+
+    return search
+
+
+@subject_source_register
+def people_subjects(request: PartnershipRequest) -> list[Subject]:
+    """Each person on the request, and each organisation a person declared an affiliation
+    with. Marks the people screened (this runs inside the request's screening)."""
+    people = list(
+        Person.objects.filter(request=request, erased_at__isnull=True).prefetch_related(
+            "declarations__organisation"
+        )
     )
-    return True
-
-
-def people_screen(*, request: PartnershipRequest, actor, ip=None) -> int:
-    """Screen every person (and declared affiliation) on the request; returns new matches."""
-    if actor is not None and not has_role(actor, Role.REVIEWER):
-        raise Refusal("Only reviewers screen the people taking part.", kind="forbidden")
-    index = people_index()
-    threshold = screening_threshold()
-    new = 0
-    with transaction.atomic():
-        people = list(
-            Person.objects.select_for_update()
-            .filter(request=request, erased_at__isnull=True)
-            .prefetch_related("declarations__organisation")
+    subjects = []
+    for person in people:
+        subjects.append(
+            Subject(
+                kind=SubjectKind.PERSON,
+                key=f"person:{person.pk}",
+                names=[],  # the name is searched by the people index, never stored here
+                label=person.reference,
+                fields={"person": person},
+                dismissal={"person": person},
+                search=_person_search(person),
+            )
         )
-        for person in people:
-            for match in index.search(person.name, threshold=threshold):
-                row = match.row
-                new += _record(
-                    person,
-                    subject=PersonMatch.Subject.PERSON,
-                    declaration=None,
-                    entry_row={
-                        "watchlist_id": row["version__watchlist_id"],
-                        "external_id": row["external_id"],
-                        "entry_id": row["id"],
-                        "legal_effect": row["version__watchlist__legal_effect"],
-                    },
-                    match=match,
-                )
-            for declaration in person.declarations.all():
-                if declaration.kind != DeclarationKind.AFFILIATION or not declaration.organisation:
-                    continue
-                organisation = declaration.organisation
-                names = [n for n in (organisation.name, organisation.name_native) if n]
-                for _, match in _search(names, organisation.country or None, None):
-                    row = match.entry.payload
-                    new += _record(
-                        person,
-                        subject=PersonMatch.Subject.AFFILIATION,
-                        declaration=declaration,
-                        entry_row={
-                            "watchlist_id": row["version__watchlist_id"],
-                            "external_id": row["external_id"],
-                            "entry_id": row["id"],
-                            "legal_effect": "",
-                        },
-                        match=match,
-                    )
-            person.screened_at = timezone.now()
-            person.save(update_fields=["screened_at"])
-        audit_record(
-            actor=actor,
-            action="people_screened",
-            summary=f"{len(people)} people on {request.reference} screened: {new} new match(es)",
-            request=request,
-            changes={"person_ids": [p.pk for p in people], "new_matches": new},
-            ip=ip,
-        )
-    return new
-
-
-def person_match_decide(*, match: PersonMatch, actor, decision: str, reason: str, ip=None):
-    if not has_role(actor, Role.REVIEWER):
-        raise Refusal("Only reviewers decide a person's match.", kind="forbidden")
-    if decision not in ("confirm", "dismiss"):
-        raise Refusal("Confirm or dismiss the match.", kind="invalid")
-    if not (reason or "").strip():
-        raise Refusal("Give a reason.", kind="invalid", fields={"reason": "Required."})
-    with transaction.atomic():
-        match = PersonMatch.objects.select_for_update().select_related("person").get(pk=match.pk)
-        request = match.person.request
-        match.status = "confirmed" if decision == "confirm" else "dismissed"
-        match.reviewer, match.reason, match.decided_at = actor, reason.strip(), timezone.now()
-        match.save(update_fields=["status", "reviewer", "reason", "decided_at"])
-        audit_record(
-            actor=actor,
-            action=f"person_match_{match.status}",
-            summary=(
-                f"Match of {match.person.reference} on {request.reference} {match.status} "
-                f"(list entry {match.external_id})"
-            ),
-            obj=match,
-            request=request,
-            changes={"person_id": match.person_id, "watchlist_id": match.watchlist_id},
-            ip=ip,
-        )
-    return match
+        for declaration in person.declarations.all():
+            organisation = declaration.organisation
+            if declaration.kind != DeclarationKind.AFFILIATION or organisation is None:
+                continue
+            affiliation = organisation_subject(SubjectKind.AFFILIATION, organisation)
+            affiliation.key = f"affiliation:{person.pk}:{organisation.pk}"
+            affiliation.label = f"declared affiliation {organisation.name} ({person.reference})"
+            affiliation.fields = {"person": person}
+            subjects.append(affiliation)
+    if people:
+        Person.objects.filter(pk__in=[p.pk for p in people]).update(screened_at=timezone.now())
+    return subjects

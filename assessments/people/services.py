@@ -25,6 +25,8 @@ from ..models import (
     PartnershipRequest,
     Person,
     RequestStatus,
+    ScreeningDismissal,
+    ScreeningMatch,
 )
 from ..workflow.facts import person_row_validate
 from .access import evidence_refusal, people_edit_refuse
@@ -167,7 +169,9 @@ def certificate_record(
 ) -> AtasCertificate:
     reference = (reference or "").strip()
     if not reference:
-        raise Refusal("Give the certificate's reference.", kind="invalid", fields={"reference": "Required."})
+        raise Refusal(
+            "Give the certificate's reference.", kind="invalid", fields={"reference": "Required."}
+        )
     expires_on = expires_on or issued_on + timedelta(days=CERTIFICATE_VALIDITY_DAYS)
     if expires_on < issued_on:
         raise Refusal(
@@ -208,9 +212,9 @@ def certificate_record(
 
 def declarations_request(*, person: Person, actor, ip=None) -> Person:
     """A reviewer asks the request's requesters to collect this person's declarations."""
+    from ..models import NotificationKind
     from ..notifications.delivery import Message, notification_send
     from ..notifications.events import _link, _users, _users_with_role
-    from ..models import NotificationKind
 
     if not has_role(actor, Role.REVIEWER):
         raise Refusal("Only a reviewer may ask for people's declarations.", kind="forbidden")
@@ -339,6 +343,8 @@ def people_erase_due(*, now: datetime | None = None) -> ErasureSummary:
                 _erase(person, now)
             AtasCertificate.objects.filter(person__in=husks).update(reference="", attachment=None)
             Declaration.objects.filter(person__in=husks).update(details="", organisation=None)
+            ScreeningMatch.objects.filter(person__in=husks).update(reason="")
+            ScreeningDismissal.objects.filter(person__in=husks).update(reason="")
             audit_record(
                 actor=None,
                 action="people_erased",
@@ -350,7 +356,11 @@ def people_erase_due(*, now: datetime | None = None) -> ErasureSummary:
                 changes={
                     "person_ids": [person.pk for person in husks],
                     "fields_erased": list(ERASED_FIELDS),
-                    "also_erased": ["certificate references", "declaration details"],
+                    "also_erased": [
+                        "certificate references",
+                        "declaration details",
+                        "screening decision reasons",
+                    ],
                     "closed_on": closed.isoformat(),
                 },
             )

@@ -44,15 +44,24 @@ def person_standing(person: Person, *, today: date | None = None, lists: AtasLis
         days=settings.ATAS_WARNING_DAYS
     )
     may_not_start = (
-        determination.outcome == Outcome.REQUIRED and certificate is None and near
+        determination.outcome == Outcome.REQUIRED
+        and certificate is None
+        and near
         and not person.erased_at
     )
     return PersonStanding(person, determination, certificate, may_not_start)
 
 
-def request_standings(request, *, today: date | None = None) -> list[PersonStanding]:
+def request_people(request) -> list[Person]:
+    """The request's (unerased) people with their certificates, in one or two queries."""
+    return list(request.people.filter(erased_at__isnull=True).prefetch_related("atas_certificates"))
+
+
+def request_standings(request, *, today: date | None = None, people=None) -> list[PersonStanding]:
+    people = request_people(request) if people is None else people
+    if not people:
+        return []
     lists = atas_lists(today)
-    people = request.people.filter(erased_at__isnull=True).prefetch_related("atas_certificates")
     return [person_standing(p, today=today, lists=lists) for p in people]
 
 

@@ -11,8 +11,9 @@ from ukcn.refusals import Refusal, refusal_message, refusal_to_form
 from ukcn.roles import Role, has_role
 
 from ..audit import client_ip
-from ..models import Person, PersonMatch
+from ..models import Person, ScreeningMatch
 from ..permissions import visible_organisations
+from ..screening.service import match_decide, request_screen
 from ..views.requests import _row_count, _unjudged
 from .access import (
     evidence_refusal,
@@ -28,7 +29,6 @@ from .forms import (
     PersonForm,
     PersonFormSet,
 )
-from .screening import people_screen, person_match_decide
 from .services import (
     certificate_record,
     declaration_record,
@@ -71,7 +71,7 @@ def _save_formset(http_request, request_obj, formset) -> int:
     actor, ip = http_request.user, client_ip(http_request)
     people = {p.pk: p for p in request_obj.people.all()}
     changed = 0
-    for number, form in enumerate(formset.forms):
+    for form in formset.forms:
         if not form.has_changed():
             continue
         pk = form.cleaned_data.get("id")
@@ -204,7 +204,9 @@ def person_certificate_add(request, reference, pk):
         messages.error(request, "The certificate was not recorded: " + _first_error(form))
         return _back(person)
     try:
-        certificate_record(person=person, actor=request.user, ip=client_ip(request), **form.cleaned_data)
+        certificate_record(
+            person=person, actor=request.user, ip=client_ip(request), **form.cleaned_data
+        )
     except Refusal as exc:
         refusal_message(request, exc)
     else:
@@ -214,7 +216,7 @@ def person_certificate_add(request, reference, pk):
 
 @require_POST
 def person_declaration_add(request, reference, pk):
-    request_obj, person = _person(request, reference, pk)
+    _, person = _person(request, reference, pk)
     form = DeclarationForm(
         request.POST, organisations=visible_organisations(request.user).order_by("name")
     )
@@ -248,17 +250,23 @@ def person_declarations_request(request, reference, pk):
 def request_people_screen(request, reference):
     request_obj = get_request_with_people(request.user, reference)
     try:
-        new = people_screen(request=request_obj, actor=request.user, ip=client_ip(request))
+        summary = request_screen(
+            request=request_obj, actor=request.user, reason="people", ip=client_ip(request)
+        )
     except Refusal as exc:
         refusal_message(request, exc)
     else:
-        messages.success(request, f"People screened: {new} new potential match(es).")
+        messages.success(
+            request, f"Screened (partners and people): {summary.new} new potential match(es)."
+        )
     return redirect(_people_url(request_obj))
 
 
 @require_POST
 def person_match_decide_view(request, pk):
-    match = get_object_or_404(PersonMatch.objects.select_related("person__request"), pk=pk)
+    match = get_object_or_404(
+        ScreeningMatch.objects.select_related("person__request"), pk=pk, person__isnull=False
+    )
     if not may_see_people(request.user, match.person.request):
         raise Http404("No such match.")
     form = MatchDecideForm(request.POST)
@@ -266,9 +274,7 @@ def person_match_decide_view(request, pk):
         messages.error(request, "Choose confirm or dismiss, and give a reason.")
         return _back(match.person)
     try:
-        person_match_decide(
-            match=match, actor=request.user, ip=client_ip(request), **form.cleaned_data
-        )
+        match_decide(match=match, actor=request.user, ip=client_ip(request), **form.cleaned_data)
     except Refusal as exc:
         refusal_message(request, exc)
     else:

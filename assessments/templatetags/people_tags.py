@@ -4,7 +4,11 @@ only to those who may see people (central office, the department's requesters)."
 from django import template
 
 from assessments.people.access import may_see_people, sees_people_anywhere
-from assessments.people.status import MAY_NOT_START, request_standings, requests_with_people_not_starting
+from assessments.people.status import (
+    MAY_NOT_START,
+    request_standings,
+    requests_with_people_not_starting,
+)
 from assessments.permissions import visible_requests
 
 register = template.Library()

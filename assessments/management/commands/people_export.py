@@ -24,7 +24,9 @@ class Command(BaseCommand):
             raise CommandError("No person record has that name.")
         out = Path(options["out"]) if options["out"] else None
         if out is not None and not out.parent.is_dir():
-            raise CommandError(f"--out {str(out)!r}: the folder {str(out.parent)!r} does not exist.")
+            raise CommandError(
+                f"--out {str(out)!r}: the folder {str(out.parent)!r} does not exist."
+            )
         data = dumps(people_subject_access_export(people=people, channel="command"))
         if out is None:
             self.stdout.write(data)

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import pytest
 from django.test import Client
 
 from assessments.models import Person, RequestStatus

@@ -114,10 +114,10 @@ def test_missing_facts_are_named(db):
 
 
 def test_staff_job_code_decides_on_a_work_route(full_list):
-    staff = dict(
-        category=PersonCategory.VISITING_RESEARCHER,
-        immigration_route=ImmigrationRoute.SKILLED_WORKER,
-    )
+    staff = {
+        "category": PersonCategory.VISITING_RESEARCHER,
+        "immigration_route": ImmigrationRoute.SKILLED_WORKER,
+    }
     assert atas_determine(person(**staff, soc_code="2119")).outcome == Outcome.REQUIRED
     out = atas_determine(person(**staff, soc_code="3111"))
     assert out.outcome == Outcome.NOT_REQUIRED

@@ -56,14 +56,27 @@ def test_portfolio_export_includes_people_only_for_an_auditor_who_asks(
     assert "Li Wei" not in out.read_text(encoding="utf-8")
     with pytest.raises(CommandError, match="only an auditor"):
         call_command(
-            "export_audit", "--format", "json", "--out", str(out), "--include-people",
-            "--by", reviewer.username,
+            "export_audit",
+            "--format",
+            "json",
+            "--out",
+            str(out),
+            "--include-people",
+            "--by",
+            reviewer.username,
         )
     with pytest.raises(CommandError, match="needs --by"):
         call_command("export_audit", "--format", "csv", "--out", str(out), "--include-people")
     call_command(
-        "export_audit", "--format", "csv", "--out", str(out), "--include-people",
-        "--by", auditor.username, stdout=io.StringIO(),
+        "export_audit",
+        "--format",
+        "csv",
+        "--out",
+        str(out),
+        "--include-people",
+        "--by",
+        auditor.username,
+        stdout=io.StringIO(),
     )
     people = json.loads((tmp_path / "export.json.people.json").read_text(encoding="utf-8"))
     assert people["people"][0]["name"] == "Li Wei 李伟"
@@ -77,8 +90,16 @@ def test_atas_import_loads_a_dated_version_used_from_its_date(tmp_path, db):
     path = tmp_path / "atas.csv"
     path.write_text(CSV, encoding="utf-8")
     call_command(
-        "atas_import", str(path), "--label", "HC 999", "--effective-from", "2026-01-01",
-        "--source", "test", "--complete", stdout=io.StringIO(),
+        "atas_import",
+        str(path),
+        "--label",
+        "HC 999",
+        "--effective-from",
+        "2026-01-01",
+        "--source",
+        "test",
+        "--complete",
+        stdout=io.StringIO(),
     )
     version = AtasListVersion.objects.get()
     assert version.exempt_countries == ["GB", "US"] and version.complete
@@ -95,8 +116,14 @@ def test_a_bad_csv_line_changes_nothing(tmp_path, db):
     path.write_text(CSV + "cah3,physics,\n", encoding="utf-8")
     with pytest.raises(CommandError, match="Line 6"):
         call_command(
-            "atas_import", str(path), "--label", "x", "--effective-from", "2026-01-01",
-            "--source", "t",
+            "atas_import",
+            str(path),
+            "--label",
+            "x",
+            "--effective-from",
+            "2026-01-01",
+            "--source",
+            "t",
         )
     assert not AtasListVersion.objects.exists()
 

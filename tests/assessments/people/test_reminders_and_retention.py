@@ -15,11 +15,10 @@ from assessments.models import (
     Person,
     RequestStatus,
 )
-from assessments.people.services import certificate_record, declaration_record
+from assessments.people.services import certificate_record, declaration_record, person_add
 from assessments.scheduling import scheduled_jobs_run
 from assessments.workflow import request_withdraw
 from tests.assessments.people.conftest import required_row
-from assessments.people.services import person_add
 
 START = dt.date(2027, 3, 1)
 
@@ -50,9 +49,7 @@ def test_no_reminder_once_the_certificate_is_recorded(draft, requester):
     assert not Notification.objects.filter(kind=NotificationKind.ATAS_START_DUE).exists()
 
 
-def test_reminder_before_a_certificate_expires_while_the_person_still_takes_part(
-    draft, requester
-):
+def test_reminder_before_a_certificate_expires_while_the_person_still_takes_part(draft, requester):
     person = person_add(
         request=draft,
         actor=requester,
@@ -65,15 +62,11 @@ def test_reminder_before_a_certificate_expires_while_the_person_still_takes_part
         now=_at(certificate.expires_on - dt.timedelta(days=40)), only=["remind_atas"]
     )
     assert not Notification.objects.filter(kind=NotificationKind.ATAS_CERTIFICATE_EXPIRING)
-    scheduled_jobs_run(
-        now=_at(certificate.expires_on - dt.timedelta(days=7)), only=["remind_atas"]
-    )
+    scheduled_jobs_run(now=_at(certificate.expires_on - dt.timedelta(days=7)), only=["remind_atas"])
     assert Notification.objects.filter(kind=NotificationKind.ATAS_CERTIFICATE_EXPIRING).exists()
 
 
-def test_retention_erases_personal_fields_and_keeps_the_chain_intact(
-    draft, requester, settings
-):
+def test_retention_erases_personal_fields_and_keeps_the_chain_intact(draft, requester, settings):
     settings.PEOPLE_RETENTION_DAYS = 30
     person = person_add(request=draft, actor=requester, row=required_row())
     certificate_record(

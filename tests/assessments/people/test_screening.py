@@ -13,14 +13,18 @@ from assessments.models import (
     EntryKind,
     LegalEffect,
     Organisation,
+    ScreeningDismissal,
+    ScreeningMatch,
     Watchlist,
     WatchlistEntry,
     WatchlistVersion,
 )
-from assessments.people.screening import people_screen, person_match_decide
 from assessments.people.services import declaration_record, person_add
+from assessments.screening.service import confirmed_matches, match_decide, request_screen
 from tests.assessments.people.conftest import required_row
+from ukcn.api_tokens import api_token_issue
 from ukcn.refusals import Refusal
+from ukcn.roles import Role
 
 
 @pytest.fixture
@@ -31,18 +35,31 @@ def sanctions(db):
         legal_effect=LegalEffect.PROHIBITED_UNLESS_LICENSED,
     )
     version = WatchlistVersion.objects.create(
-        watchlist=watchlist, number=1, source="t", sha256="1" * 64, importer="t",
-        importer_version="1", status="active",
+        watchlist=watchlist,
+        number=1,
+        source="t",
+        sha256="1" * 64,
+        importer="t",
+        importer_version="1",
+        status="active",
     )
     for external_id, name, kind in (
         ("RUS0001", "Ivan Petrovich Sidorov", EntryKind.PERSON),
         ("CHN0002", "Harbin Institute of Technology", EntryKind.ORGANISATION),
     ):
         WatchlistEntry.objects.create(
-            version=version, external_id=external_id, name=name, risk_level="listed",
-            fingerprint=external_id, kind=kind,
+            version=version,
+            external_id=external_id,
+            name=name,
+            risk_level="listed",
+            fingerprint=external_id,
+            kind=kind,
         )
     return watchlist
+
+
+def _hits(request):
+    return ScreeningMatch.objects.filter(request=request, person__isnull=False)
 
 
 def test_a_listed_individual_is_found_and_a_confirmed_match_is_a_gate(
@@ -51,49 +68,97 @@ def test_a_listed_individual_is_found_and_a_confirmed_match_is_a_gate(
     listed = person_add(
         request=draft, actor=requester, row=required_row(name="Ivan Sidorov", nationalities=["US"])
     )
-    person_add(request=draft, actor=requester, row=required_row(name="Mary Jones", nationalities=["US"]))
-    with pytest.raises(Refusal):
-        people_screen(request=draft, actor=requester)
-    assert people_screen(request=draft, actor=reviewer) == 1
-    match = listed.screening_matches.get()
-    assert match.external_id == "RUS0001"
+    person_add(
+        request=draft, actor=requester, row=required_row(name="Mary Jones", nationalities=["US"])
+    )
     gate = next(g for g in open_gates(draft, "decide") if g.code == "people_sanctions")
-    assert "1 person match to resolve" in gate.message
-    person_match_decide(match=match, actor=reviewer, decision="confirm", reason="Same person")
+    assert "2 people not screened" in gate.message
+    with pytest.raises(Refusal):
+        request_screen(request=draft, actor=requester, reason="test")
+    request_screen(request=draft, actor=reviewer, reason="test")
+    match = _hits(draft).get()
+    assert (match.person, match.subject_kind, match.external_id) == (listed, "person", "RUS0001")
+    assert match.screened_name == f"Person #{listed.pk} (student)"
+    assert match.subject_label == f"person Person #{listed.pk} (student)"
+    assert "people_sanctions" not in {g.code for g in open_gates(draft, "decide")}
+    resolved = next(g for g in open_gates(draft, "decide") if g.code == "screening_resolved")
+    assert "1 match to resolve" in resolved.message
+    match_decide(match=match, actor=reviewer, decision="confirm", reason="Same person")
     gate = next(g for g in open_gates(draft, "decide") if g.code == "people_sanctions")
     assert "confirmed sanctions match" in gate.message
-    events = AuditEvent.objects.filter(action__in=["people_screened", "person_match_confirmed"])
+    events = AuditEvent.objects.filter(action__startswith="screening")
     text = json.dumps(list(events.values("summary", "changes")), ensure_ascii=False)
-    assert "Ivan" not in text and "Same person" not in text
+    assert "Ivan" not in text and "Sidorov" not in text and "Same person" not in text
+    # A person's confirmed match is a gate, never points.
+    assert confirmed_matches(draft) == []
     # Screening again adds nothing new.
-    assert people_screen(request=draft, actor=reviewer) == 0
+    assert request_screen(request=draft, actor=reviewer, reason="again").new == 0
 
 
-def test_a_dismissed_match_clears_the_gate(sanctions, draft, requester, reviewer):
-    person_add(request=draft, actor=requester, row=required_row(name="Ivan Sidorov"))
-    people_screen(request=draft, actor=reviewer)
-    match = draft.people.get().screening_matches.get()
-    person_match_decide(match=match, actor=reviewer, decision="dismiss", reason="Born 1990")
+def test_a_dismissal_is_remembered_for_that_person(sanctions, draft, requester, reviewer):
+    person = person_add(request=draft, actor=requester, row=required_row(name="Ivan Sidorov"))
+    request_screen(request=draft, actor=reviewer, reason="test")
+    match = _hits(draft).get()
+    match_decide(match=match, actor=reviewer, decision="dismiss", reason="Born 1990")
+    assert ScreeningDismissal.objects.get().person == person
     gate = next(g for g in request_gates(draft, "decide") if g.code == "people_sanctions")
     assert gate.satisfied
+
+
+def test_person_alerts_name_neither_the_person_nor_the_entry(sanctions, draft, requester, reviewer):
+    from assessments.models import ScreeningAlert
+    from assessments.screening.service import screen_request
+
+    person_add(request=draft, actor=requester, row=required_row(name="Ivan Sidorov"))
+    screen_request(request=draft, actor=None, alert=True)
+    alert = ScreeningAlert.objects.get()
+    assert "Ivan" not in alert.message and "Person #" in alert.message
 
 
 def test_a_declared_affiliation_is_screened_like_a_partner(sanctions, draft, requester, reviewer):
     person = person_add(request=draft, actor=requester, row=required_row(name="Mary Jones"))
     hit = Organisation.objects.create(name="Harbin Institute of Technology", country="CN")
     declaration_record(
-        person=person, actor=requester, kind=DeclarationKind.AFFILIATION, organisation=hit,
+        person=person,
+        actor=requester,
+        kind=DeclarationKind.AFFILIATION,
+        organisation=hit,
         declared_on=timezone.localdate(),
     )
-    assert people_screen(request=draft, actor=reviewer) == 1
-    match = person.screening_matches.get()
-    assert match.subject == "affiliation" and match.external_id == "CHN0002"
+    request_screen(request=draft, actor=reviewer, reason="test")
+    match = _hits(draft).get()
+    assert match.subject_kind == "affiliation" and match.external_id == "CHN0002"
+    assert match.organisation == hit
 
 
-def test_match_decided_on_the_page_by_a_reviewer_only(sanctions, draft, requester, reviewer, client):
+def test_people_matches_stay_off_the_shared_screening_surfaces(
+    sanctions, draft, requester, reviewer, make_user, client
+):
     person_add(request=draft, actor=requester, row=required_row(name="Ivan Sidorov"))
-    people_screen(request=draft, actor=reviewer)
-    match = draft.people.get().screening_matches.get()
+    request_screen(request=draft, actor=reviewer, reason="test")
+    head = make_user("head", Role.HEAD_OF_DEPARTMENT, draft.department)
+    _token, secret = api_token_issue(user=head, name="t")
+    api = client.get(
+        f"/api/v1/requests/{draft.reference}/matches/",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert api.status_code == 200 and api.json() == []
+    client.force_login(head)
+    page = client.get(reverse("assessments:request_screening", args=[draft.reference]))
+    assert "Sidorov" not in page.content.decode()
+    client.force_login(reviewer)
+    people = client.get(
+        reverse("assessments:person_detail", args=[draft.reference, draft.people.get().pk])
+    )
+    assert "Ivan Petrovich Sidorov" in people.content.decode()
+
+
+def test_match_decided_on_the_page_by_a_reviewer_only(
+    sanctions, draft, requester, reviewer, client
+):
+    person_add(request=draft, actor=requester, row=required_row(name="Ivan Sidorov"))
+    request_screen(request=draft, actor=reviewer, reason="test")
+    match = _hits(draft).get()
     url = reverse("assessments:person_match_decide", args=[match.pk])
     client.force_login(requester)
     client.post(url, {"decision": "confirm", "reason": "x"})

@@ -30,7 +30,6 @@ from tests.assessments.people.conftest import required_row
 from tests.assessments.request_factories import advance
 from ukcn.refusals import Refusal
 
-
 PEOPLE_ACTIONS = (
     "person_added",
     "person_updated",

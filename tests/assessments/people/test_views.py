@@ -63,7 +63,9 @@ def test_a_requester_enters_a_person_and_sees_the_determination(draft, requester
 def test_bad_rows_show_messages_and_save_nothing(draft, requester):
     client = client_for(requester)
     url = reverse("assessments:request_people", args=[draft.reference])
-    response = client.post(url, {**_management(), **_row(cah3_code="physics", end_date="2000-01-01")})
+    response = client.post(
+        url, {**_management(), **_row(cah3_code="physics", end_date="2000-01-01")}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "CAH07-01-01" in page and "end date is before the start date" in page
@@ -87,7 +89,10 @@ def test_other_department_and_head_of_department_get_404(draft, other_requester,
     assert client_for(other_requester).get(url).status_code == 404
     head = make_user("head", Role.HEAD_OF_DEPARTMENT, draft.department)
     assert client_for(head).get(url).status_code == 404
-    assert "people-panel-heading" not in client_for(head).get(draft.get_absolute_url()).content.decode()
+    assert (
+        "people-panel-heading"
+        not in client_for(head).get(draft.get_absolute_url()).content.decode()
+    )
 
 
 def test_auditor_reads_but_has_no_form(student, draft, auditor):
