@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_countries import countries
 
 from ukcn.refusals import Refusal, refusal_message, refusal_to_form
 from ukcn.roles import Role, has_role
@@ -186,6 +187,9 @@ def person_detail(request, reference, pk):
             "may_decide": has_role(request.user, Role.REVIEWER),
             "decide_form": MatchDecideForm(),
             "fairness_note": FAIRNESS_NOTE,
+            "nationality_names": [
+                f"{countries.name(code) or code} ({code})" for code in person.nationalities or []
+            ],
         },
     )
 
