@@ -16,8 +16,17 @@ from .atas import atas_lists
 from .status import MAY_NOT_START, person_standing
 
 
-def _recipients(request):
-    return _users([*_reviewers_of(request), request.created_by])
+def _remind(request, *, kind: str, key: str, title: str, body: str) -> bool:
+    """Tell the request's reviewer (or queue) and its registrant, once per key."""
+    message = Message(title=title, body=body, link=_link(request))
+    return bool(
+        notification_send(
+            kind=kind,
+            event_key=key,
+            recipients=_users([*_reviewers_of(request), request.created_by]),
+            compose=_visible_only(request, lambda recipient: message),
+        )
+    )
 
 
 def atas_remind(*, now: datetime | None = None) -> int:
@@ -34,22 +43,16 @@ def atas_remind(*, now: datetime | None = None) -> int:
         if not standing.certificate_missing:
             continue
         request = person.request
-        message = Message(
+        sent += _remind(
+            request,
+            kind=NotificationKind.ATAS_START_DUE,
+            key=f"person:{person.pk}:atas-start:{person.start_date.isoformat()}",
             title=f"{request.reference}: {person.reference} {MAY_NOT_START}",
             body=(
                 f"{person.reference} on {request.reference} starts on {_day(person.start_date)} "
                 "and needs an ATAS certificate, which is not recorded: they may not start "
                 "without it."
             ),
-            link=_link(request),
-        )
-        sent += bool(
-            notification_send(
-                kind=NotificationKind.ATAS_START_DUE,
-                event_key=f"person:{person.pk}:atas-start:{person.start_date.isoformat()}",
-                recipients=_recipients(request),
-                compose=_visible_only(request, lambda recipient, m=message: m),
-            )
         )
     expiring = AtasCertificate.objects.filter(
         person__erased_at__isnull=True, expires_on__gte=today, expires_on__lte=horizon
@@ -60,20 +63,14 @@ def atas_remind(*, now: datetime | None = None) -> int:
             continue  # they finish before it expires
         if person.atas_certificates.filter(expires_on__gt=certificate.expires_on).exists():
             continue  # a newer certificate is recorded
-        message = Message(
+        sent += _remind(
+            request,
+            kind=NotificationKind.ATAS_CERTIFICATE_EXPIRING,
+            key=f"atas-certificate:{certificate.pk}:expiring",
             title=f"{request.reference}: ATAS certificate of {person.reference} expires soon",
             body=(
                 f"The ATAS certificate of {person.reference} on {request.reference} expires on "
                 f"{_day(certificate.expires_on)}, before their part in the project ends."
             ),
-            link=_link(request),
-        )
-        sent += bool(
-            notification_send(
-                kind=NotificationKind.ATAS_CERTIFICATE_EXPIRING,
-                event_key=f"atas-certificate:{certificate.pk}:expiring",
-                recipients=_recipients(request),
-                compose=_visible_only(request, lambda recipient, m=message: m),
-            )
         )
     return sent

@@ -44,19 +44,9 @@ PERSON_FIELDS = (
     "cah3_code",
     "soc_code",
 )
-# What the retention job erases (everything that identifies or describes the person).
-ERASED_FIELDS = (
-    "name",
-    "project_role",
-    "home_organisation",
-    "nationalities",
-    "coming_to_uk",
-    "immigration_route",
-    "start_date",
-    "end_date",
-    "cah3_code",
-    "soc_code",
-)
+# What the retention job erases: everything that identifies or describes the person (their
+# category stays, so the husk still reads "Person #7 (student)").
+ERASED_FIELDS = tuple(name for name in PERSON_FIELDS if name != "category")
 CERTIFICATE_VALIDITY_DAYS = 183  # "valid for six months from the date of issue" (atas.yaml, A1)
 
 

@@ -200,22 +200,32 @@ def _back(person):
     )
 
 
+def _record_from_form(request, person, form, record, *, what: str, done: str):
+    """Check the posted form, record through the service, say how it went, go back."""
+    if not form.is_valid():
+        messages.error(request, f"The {what} was not recorded: {_first_error(form)}")
+        return _back(person)
+    try:
+        record(person=person, actor=request.user, ip=client_ip(request), **form.cleaned_data)
+    except Refusal as exc:
+        refusal_message(request, exc)
+    else:
+        messages.success(request, done)
+    return _back(person)
+
+
 @require_POST
 def person_certificate_add(request, reference, pk):
     request_obj, person = _person(request, reference, pk)
     form = CertificateForm(request.POST, request=request_obj)
-    if not form.is_valid():
-        messages.error(request, "The certificate was not recorded: " + _first_error(form))
-        return _back(person)
-    try:
-        certificate_record(
-            person=person, actor=request.user, ip=client_ip(request), **form.cleaned_data
-        )
-    except Refusal as exc:
-        refusal_message(request, exc)
-    else:
-        messages.success(request, "ATAS certificate recorded.")
-    return _back(person)
+    return _record_from_form(
+        request,
+        person,
+        form,
+        certificate_record,
+        what="certificate",
+        done="ATAS certificate recorded.",
+    )
 
 
 @require_POST
@@ -224,18 +234,9 @@ def person_declaration_add(request, reference, pk):
     form = DeclarationForm(
         request.POST, organisations=visible_organisations(request.user).order_by("name")
     )
-    if not form.is_valid():
-        messages.error(request, "The declaration was not recorded: " + _first_error(form))
-        return _back(person)
-    try:
-        declaration_record(
-            person=person, actor=request.user, ip=client_ip(request), **form.cleaned_data
-        )
-    except Refusal as exc:
-        refusal_message(request, exc)
-    else:
-        messages.success(request, "Declaration recorded.")
-    return _back(person)
+    return _record_from_form(
+        request, person, form, declaration_record, what="declaration", done="Declaration recorded."
+    )
 
 
 @require_POST
