@@ -199,6 +199,20 @@ def job_publish_audit_head(*, now: datetime) -> str:
     return f"head {head.head[:16]}... of {head.count} events published to {where}"
 
 
+def job_remind_atas(*, now: datetime) -> str:
+    from .people.reminders import atas_remind
+
+    return f"{atas_remind(now=now)} ATAS reminder(s) sent"
+
+
+def job_erase_people(*, now: datetime) -> str:
+    """Erase people's personal fields PEOPLE_RETENTION_DAYS after their request closed."""
+    from .people.services import people_erase_due
+
+    summary = people_erase_due(now=now)
+    return f"{summary.people} people on {summary.requests} request(s) erased"
+
+
 def _digest_hour() -> time:
     return time(hour=settings.NOTIFICATION_DIGEST_HOUR)
 
@@ -213,6 +227,8 @@ JOBS: tuple[ScheduledJob, ...] = (
     ScheduledJob("refresh_watchlists", timedelta(minutes=15), job_refresh_watchlists),
     ScheduledJob("flag_guidance_past_review", HOURLY, job_flag_guidance_past_review),
     ScheduledJob("publish_audit_head", timedelta(minutes=15), job_publish_audit_head),
+    ScheduledJob("remind_atas", HOURLY, job_remind_atas),
+    ScheduledJob("erase_people", timedelta(days=1), job_erase_people),
     # After the reminders, so that a digest includes what they raised this morning.
     ScheduledJob("send_digests", timedelta(days=1), job_send_digests, not_before=_digest_hour),
 )

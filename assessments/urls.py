@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .people import views as people
 from .views import (
     audit_report,
     checklist,
@@ -86,6 +87,38 @@ urlpatterns = [
     ),
     path("screening/matches/<int:pk>/decide/", screening.match_decide, name="match_decide"),
     path("screening/check", screening.screening_check, name="screening_check"),
+    path("requests/<str:reference>/people/", people.request_people, name="request_people"),
+    path(
+        "requests/<str:reference>/people/form-row/",
+        people.people_form_row,
+        name="people_form_row",
+    ),
+    path(
+        "requests/<str:reference>/people/screen/",
+        people.request_people_screen,
+        name="request_people_screen",
+    ),
+    path("requests/<str:reference>/people/<int:pk>/", people.person_detail, name="person_detail"),
+    path(
+        "requests/<str:reference>/people/<int:pk>/certificates/",
+        people.person_certificate_add,
+        name="person_certificate_add",
+    ),
+    path(
+        "requests/<str:reference>/people/<int:pk>/declarations/",
+        people.person_declaration_add,
+        name="person_declaration_add",
+    ),
+    path(
+        "requests/<str:reference>/people/<int:pk>/declarations/request/",
+        people.person_declarations_request,
+        name="person_declarations_request",
+    ),
+    path(
+        "people/matches/<int:pk>/decide/",
+        people.person_match_decide_view,
+        name="person_match_decide",
+    ),
     path("exports/", reports.export_page, name="export_page"),
     path("exports/requests.<str:fmt>", reports.requests_export, name="requests_export"),
     path("reports/annual/", reports.annual_summary_index, name="annual_summary_index"),

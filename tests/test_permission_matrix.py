@@ -39,8 +39,10 @@ from assessments.models import (
     RequestStatus,
     ScreeningMatch,
     Watchlist,
+    WatchlistEntry,
     WatchlistVersion,
 )
+from assessments.people.services import person_add
 from assessments.scoring.assessing import request_assess
 from assessments.screening import service
 from assessments.screening.service import screen_request
@@ -132,6 +134,14 @@ def by_watchlist(world, side, user):
 
 def by_watchlist_version(world, side, user):
     return {"watchlist_pk": world.watchlist.pk, "pk": world.version.pk}
+
+
+def by_person(world, side, user):
+    return {**by_request(world, side, user), "pk": world.people[side].pk}
+
+
+def by_person_match(world, side, user):
+    return {"pk": world.person_matches[side].pk}
 
 
 def by_pk(attribute):
@@ -239,6 +249,20 @@ MATRIX = {
     "assessments:request_report":               ("GET",  "302 200/404 200 200 404 200 200", by_request),
     "assessments:request_report_pdf":           ("GET",  "302 200/404 200 200 404 200 200", by_request),
     "api-audit-event-detail":                   ("GET",  "401 403 403 403 403 200 200", by_pk("audit_event")),
+    # People (personal data): central office roles and the request's own department's
+    # requesters only; never a guidance editor or a head of department. The world's requests
+    # are submitted, so only reviewers may still change the people.
+    "assessments:request_people":               ("GET",  "302 200/404 200 200 404 200 200", by_request),
+    "assessments:people_form_row":              ("GET",  "302 404 200 404 404 404 200", by_request),
+    "assessments:request_people_screen":        ("POST", "302 302/404 302+ 302 404 302 302+", by_request),
+    "assessments:person_detail":                ("GET",  "302 200/404 200 200 404 200 200", by_person),
+    "assessments:person_certificate_add":       ("POST", "302 302/404 302 302 404 302 302", by_person),
+    "assessments:person_declaration_add":       ("POST", "302 302/404 302 302 404 302 302", by_person),
+    "assessments:person_declarations_request":  ("POST", "302 302/404 302+ 302 404 302 302+", by_person),
+    "assessments:person_match_decide":          ("POST", "302 302/404 302 302 404 302 302", by_person_match),
+    "api-request-people":                       ("GET",  "401 200/404 200 200 404 200 200", by_request),
+    "api-request-person":                       ("GET",  "401 200/404 200 200 404 200 200", by_person),
+    "api-request-person-certificates":          ("POST", "401 415/404 415 415 404 415 415", by_person),
 }
 
 # The roles that came with role assignments, on every MATRIX line: "head" holds head of
@@ -332,7 +356,17 @@ NEW_ROLES_MATRIX = {
     "assessments:request_report":               "200/404 200",
     "assessments:request_report_pdf":           "200/404 200",
     "api-audit-event-detail":                   "403 403",
-
+    "assessments:request_people":               "404 200",
+    "assessments:people_form_row":              "404 404",
+    "assessments:request_people_screen":        "404 302",
+    "assessments:person_detail":                "404 200",
+    "assessments:person_certificate_add":       "404 302",
+    "assessments:person_declaration_add":       "404 302",
+    "assessments:person_declarations_request":  "404 302",
+    "assessments:person_match_decide":          "404 302",
+    "api-request-people":                       "404 200",
+    "api-request-person":                       "404 200",
+    "api-request-person-certificates":          "404 415",
 }
 
 # Registered admin models: what the guidance editor (staff, with guidance permissions) gets on
@@ -341,6 +375,8 @@ NEW_ROLES_MATRIX = {
 ADMIN_MODELS = {
     # model label:                        ("editor: list add change history delete", "admin: same")
     "assessments.assessment":               ("403 403 403 403 403", "200 403 200 200 403"),
+    "assessments.ataslistversion":          ("403 403 403 302 403", "200 200 302 302 302"),
+    "assessments.person":                   ("403 403 403 403 403", "200 403 200 200 403"),
     "assessments.auditevent":               ("403 403 403 403 403", "200 403 200 200 403"),
     "assessments.checklistitem":            ("403 403 403 403 403", "200 200 200 200 403"),
     "assessments.checklistversion":         ("403 403 403 403 403", "200 403 200 200 403"),
@@ -385,8 +421,9 @@ ADMIN_EXTRA = {
     "admin:app_list":                           ("GET",  "302 302 302 302 200 302 200", lambda w, s, u: {"app_label": "guidance"}),
     "admin:view_on_site":                       ("GET",  "302 302 302 302 302 302 302", lambda w, s, u: {"content_type_id": w.request_type_id, "object_id": w.requests["own"].pk}),
     "admin:assessments_watchlist_import":       ("GET",  "302 302 302 302 403 302 200", lambda w, s, u: {"pk": w.watchlist.pk}),
+    "admin:assessments_ataslistversion_import": ("GET", "302 302 302 302 403 302 200", no_args),
     "admin:assessments_watchlist_diff":         ("GET",  "302 302 302 302 403 302 200", lambda w, s, u: {"pk": w.watchlist.pk}),
-    "admin:assessments_watchlistentry_risk":    ("GET",  "302 302 302 302 403 302 200", lambda w, s, u: {"pk": w.version.entries.get().pk}),
+    "admin:assessments_watchlistentry_risk":    ("GET",  "302 302 302 302 403 302 200", lambda w, s, u: {"pk": w.version.entries.get(external_id="W1").pk}),
     "admin:auth_user_password_change":          ("GET",  "302 302 302 302 403 302 200", lambda w, s, u: {"id": w.users["requester"].pk}),
     "admin:guidance_guidanceitem_simple_history": ("GET", "302 302 302 302 200 302 200", lambda w, s, u: [w.guidance.pk, w.guidance.history.first().history_id]),
     "admin:guidance_guidanceitem_lifecycle":    ("POST", "302 302 302 302 302+ 302 302+", lambda w, s, u: {"pk": w.guidance.pk, "step": "mark-reviewed"}),
@@ -458,6 +495,8 @@ class World:
     guidance: GuidanceItem
     audit_event: AuditEvent
     request_type_id: int
+    people: dict = field(default_factory=dict)
+    person_matches: dict = field(default_factory=dict)
     awaiting: dict = field(default_factory=dict)
 
     def awaiting_sign_off(self, side):
@@ -509,6 +548,15 @@ def build_world(users) -> World:
     )
     call_command("load_checklist", verbosity=0)  # the checklist and scoring policy
     requests, attachments, conditions, matches, assessments = {}, {}, {}, {}, {}
+    people, person_matches = {}, {}
+    WatchlistEntry.objects.create(  # a listed individual, matched by the people below
+        version=version,
+        external_id="P1",
+        name="Ivan Sidorov",
+        risk_level="listed",
+        fingerprint="p1",
+        kind="person",
+    )
     for side, owner in (("own", users["requester"]), ("other", users["other_requester"])):
         tsinghua, _ = Organisation.objects.get_or_create(
             name="Tsinghua University", defaults={"country": "CN"}
@@ -521,6 +569,11 @@ def build_world(users) -> World:
                 workflow.PartnerInput(organisation=tsinghua, role="Co-lead"),
                 workflow.PartnerInput(organisation=only_here, role="Partner"),
             ],
+        )
+        people[side] = person_add(
+            request=pr,
+            actor=owner,
+            row={"name": f"Ivan Sidorov {side}", "category": "visiting_researcher"},
         )
         attachments[side] = workflow.attachment_add(
             actor=owner,
@@ -536,6 +589,7 @@ def build_world(users) -> World:
             due_date=datetime.date(2027, 1, 1),
         )
         matches[side] = ScreeningMatch.objects.filter(partner__request=pr).first()
+        person_matches[side] = ScreeningMatch.objects.get(request=pr, person=people[side])
         assessments[side] = request_assess(request=pr, actor=users["reviewer"])
         requests[side] = pr
     guidance = GuidanceItem.objects.create(
@@ -559,6 +613,8 @@ def build_world(users) -> World:
         guidance=guidance,
         audit_event=AuditEvent.objects.first(),
         request_type_id=ContentType.objects.get_for_model(type(requests["own"])).pk,
+        people=people,
+        person_matches=person_matches,
     )
 
 

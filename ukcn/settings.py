@@ -659,3 +659,9 @@ SCREENING_THRESHOLD = envfraction("SCREENING_THRESHOLD", 0.85)
 SCREENING_INDEX_DIR = Path(
     os.environ.get("SCREENING_INDEX_DIR", BASE_DIR / "var" / "screening-index")
 )
+# People on requests (docs/people.md): their personal fields are erased this many days after the
+# request closed (declined or withdrawn, or an approved partnership past its end date).
+PEOPLE_RETENTION_DAYS = envint("PEOPLE_RETENTION_DAYS", 6 * 365)
+# A person without a required ATAS certificate whose start is this near shows "may not start";
+# the reminders go this many days before a start date and before a certificate expires.
+ATAS_WARNING_DAYS = envint("ATAS_WARNING_DAYS", 30)

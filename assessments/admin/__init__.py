@@ -5,6 +5,7 @@ from . import (
     checklist,  # noqa: F401
     countries,  # noqa: F401
     notifications,  # noqa: F401
+    people,  # noqa: F401
     requests,  # noqa: F401
     scoring,  # noqa: F401
     screening,  # noqa: F401

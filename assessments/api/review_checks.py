@@ -28,6 +28,8 @@ from ..models import (
     ScreeningMatch,
     SignOff,
 )
+from ..models.screening import PEOPLE_SUBJECTS
+from ..people.access import may_see_people
 from ..permissions import get_request_for_user
 from ..screening.service import match_confirm, match_dismiss, request_screen
 from ..workflow.rules import checklist_answer_refusal
@@ -139,7 +141,11 @@ class ReviewChecksMixin:
     @action(detail=True, methods=["get"])
     def matches(self, request, reference):
         pr = get_request_for_user(request.user, reference)
-        matches = ScreeningMatch.objects.filter(request=pr).select_related(
+        matches = ScreeningMatch.objects.filter(request=pr)
+        if not may_see_people(request.user, pr):
+            # People's matches are personal data (see assessments.people.access).
+            matches = matches.exclude(subject_kind__in=PEOPLE_SUBJECTS)
+        matches = matches.select_related(
             "partner__organisation", "organisation", "watchlist", "reviewer"
         )
         return Response(checks.ScreeningMatchSerializer(matches, many=True).data)

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from guidance import api as guidance
 
+from ..people import api as people_api
 from . import requests, screening, views
 from .request_serializers import REFERENCE_PATTERN
 
@@ -40,6 +41,21 @@ urlpatterns = [
         rf"^requests/(?P<reference>{REFERENCE_PATTERN})/assessments/(?P<pk>[0-9]+)/$",
         requests.AssessmentViewSet.as_view({"get": "retrieve"}),
         name="api-request-assessment",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/people/$",
+        people_api.PeopleView.as_view(),
+        name="api-request-people",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/people/(?P<pk>[0-9]+)/$",
+        people_api.PersonView.as_view(),
+        name="api-request-person",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/people/(?P<pk>[0-9]+)/certificates/$",
+        people_api.CertificateView.as_view(),
+        name="api-request-person-certificates",
     ),
     path("", include(router.urls)),
 ]

@@ -105,3 +105,22 @@ __all__ += [
 from .organisations import IdentityStatus, OrganisationIdentity  # noqa: E402
 
 __all__ += ["IdentityStatus", "OrganisationIdentity", "SubPartner"]
+from .people import (  # noqa: E402 (after the models it refers to)
+    AtasCertificate,
+    AtasListVersion,
+    Declaration,
+    DeclarationKind,
+    ImmigrationRoute,
+    Person,
+    PersonCategory,
+)
+
+__all__ += [
+    "AtasCertificate",
+    "AtasListVersion",
+    "Declaration",
+    "DeclarationKind",
+    "ImmigrationRoute",
+    "Person",
+    "PersonCategory",
+]

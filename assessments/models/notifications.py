@@ -16,6 +16,12 @@ class NotificationKind(models.TextChoices):
     REVIEW_DATE_REACHED = "review_date_reached", "A partnership reaches its review date"
     RESCREENING_ALERT = "rescreening_alert", "Re-screening finds a new or changed match"
     GUIDANCE_REVIEW_DUE = "guidance_review_due", "Guidance you own is past its review date"
+    PEOPLE_DECLARATIONS_REQUESTED = (
+        "people_declarations_requested",
+        "A reviewer asks for a person's declarations",
+    )
+    ATAS_START_DUE = "atas_start_due", "Someone starts soon without a required ATAS certificate"
+    ATAS_CERTIFICATE_EXPIRING = "atas_certificate_expiring", "An ATAS certificate expires soon"
 
 
 class DeliveryChoice(models.TextChoices):

@@ -47,12 +47,22 @@ class SubjectKind(models.TextChoices):
     SUB_PARTNER = "sub_partner", "Sub-partner"
     ANCESTOR = "ancestor", "Parent organisation"
     PERSON = "person", "Person"
+    # An organisation a person declared an affiliation with (assessments.people).
+    AFFILIATION = "affiliation", "Declared affiliation"
 
 
 # Subjects that are organisations (a dismissal is remembered per organisation for these).
 ORGANISATION_SUBJECTS = frozenset(
-    {SubjectKind.PARTNER, SubjectKind.FUNDER, SubjectKind.SUB_PARTNER, SubjectKind.ANCESTOR}
+    {
+        SubjectKind.PARTNER,
+        SubjectKind.FUNDER,
+        SubjectKind.SUB_PARTNER,
+        SubjectKind.ANCESTOR,
+        SubjectKind.AFFILIATION,
+    }
 )
+# Subjects that are about a person (personal data): shown only to those who may see people.
+PEOPLE_SUBJECTS = frozenset({SubjectKind.PERSON, SubjectKind.AFFILIATION})
 
 
 class ScreeningMatch(models.Model):
@@ -84,6 +94,14 @@ class ScreeningMatch(models.Model):
     )
     organisation = models.ForeignKey(
         "assessments.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="screening_matches",
+    )
+    # The person screened (subject "person"), or who declared the affiliation ("affiliation").
+    person = models.ForeignKey(
+        "assessments.Person",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -177,6 +195,10 @@ class ScreeningMatch(models.Model):
         subject = self.subject
         if subject is None:
             return ""
+        if self.subject_kind == SubjectKind.PERSON:
+            # "Person #7 (student)": labels reach alerts, e-mails and shared pages; the name
+            # stays on the people pages.
+            return str(subject)
         return getattr(subject, "name", None) or str(subject)
 
     @property
@@ -211,6 +233,14 @@ class ScreeningDismissal(models.Model):
         blank=True,
         related_name="screening_dismissals",
     )
+    # A person's dismissal (assessments.people): "not the same person", for this person only.
+    person = models.ForeignKey(
+        "assessments.Person",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="screening_dismissals",
+    )
     watchlist = models.ForeignKey(
         "assessments.Watchlist", on_delete=models.PROTECT, related_name="+"
     )
@@ -228,11 +258,15 @@ class ScreeningDismissal(models.Model):
             models.UniqueConstraint(
                 fields=["organisation", "watchlist", "external_id", "fingerprint"],
                 name="one_dismissal_per_organisation_entry_data",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["person", "watchlist", "external_id", "fingerprint"],
+                name="one_dismissal_per_person_entry_data",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.organisation} is not {self.watchlist} {self.external_id}"
+        return f"{self.organisation or self.person} is not {self.watchlist} {self.external_id}"
 
 
 class ScreeningAlert(models.Model):

@@ -27,6 +27,7 @@ from ..models import (
     ScreeningMatch,
     SignOff,
 )
+from ..models.screening import PEOPLE_SUBJECTS
 from .pdf import CJK_FONT_FAMILY, pdf_render
 
 FORMATS = ("html", "pdf")
@@ -78,8 +79,11 @@ class AuditReport:
     # The gate list as it stood when the report was made, before `gate_step`.
     gates: list[Gate] = field(default_factory=list)
     gate_step: str = ""
-    # Matches about subjects that belong to no partner (funders, people).
+    # Matches about subjects that belong to no partner (funders; people only with `people`).
     other_matches: list = field(default_factory=list)
+    # The people taking part and their ATAS standing: None when the report is for someone
+    # who may not see people (personal data; see assessments.people.access).
+    people: list | None = None
 
     @property
     def assessment(self) -> Assessment | None:
@@ -118,11 +122,14 @@ def _partners(request: PartnershipRequest) -> list[Partner]:
     return partners
 
 
-def _other_matches(request: PartnershipRequest) -> list:
+def _other_matches(request: PartnershipRequest, *, include_people: bool = False) -> list:
+    matches = ScreeningMatch.objects.filter(request=request, partner__isnull=True)
+    if not include_people:
+        matches = matches.exclude(subject_kind__in=PEOPLE_SUBJECTS)
     return list(
-        ScreeningMatch.objects.filter(request=request, partner__isnull=True)
-        .select_related("watchlist", "entry__version", "reviewer", "organisation")
-        .order_by("subject_key", "-score", "id")
+        matches.select_related("watchlist", "entry__version", "reviewer", "organisation").order_by(
+            "subject_key", "-score", "id"
+        )
     )
 
 
@@ -163,8 +170,13 @@ def _decisions(request: PartnershipRequest) -> tuple[list[DecisionRow], list[Con
     return rows, by_decision.get(None, [])
 
 
-def audit_report_build(*, request: PartnershipRequest, generated_by: str) -> AuditReport:
-    """Gather one request's facts, screening, checklist, assessments, decisions and timeline."""
+def audit_report_build(
+    *, request: PartnershipRequest, generated_by: str, include_people: bool = False
+) -> AuditReport:
+    """Gather one request's facts, screening, checklist, assessments, decisions and timeline;
+    its people only with `include_people` (for those who may see them)."""
+    from ..people.status import request_standings
+
     chain_head = audit_chain_head()
     head_event = AuditEvent.objects.filter(hash=chain_head).values_list("id", flat=True).first()
     # The timeline stops at the head read above, so the report and its hash agree even if
@@ -181,7 +193,8 @@ def audit_report_build(*, request: PartnershipRequest, generated_by: str) -> Aud
         chain_head=chain_head,
         chain_head_event_id=head_event,
         partners=_partners(request),
-        other_matches=_other_matches(request),
+        other_matches=_other_matches(request, include_people=include_people),
+        people=request_standings(request) if include_people else None,
         last_screened=next(
             (event.at for event in reversed(timeline) if event.action == "screening.run"), None
         ),

@@ -32,6 +32,7 @@ from ..models import (
     WatchlistVersion,
 )
 from ..models.requests import OPEN_STATUSES, partnerships_in_force_q
+from ..models.screening import PEOPLE_SUBJECTS
 from ..notifications import notify_rescreening_alert
 from ..scoring.points import ConfirmedMatch
 from .matcher import IndexEntry, Match, NameIndex
@@ -481,27 +482,27 @@ def _capital(text: str) -> str:
 
 def _alert(record: ScreeningMatch, kind: str, summary: ScreeningSummary, previous: str = ""):
     subject = _capital(record.subject_label)
+    # Alerts reach dashboards and e-mails of everyone who sees the request: about a person,
+    # they name neither the person nor the listed entry (the people page shows both).
+    entry = "an entry" if record.subject_kind in PEOPLE_SUBJECTS else f"'{record.matched_name}'"
     if kind == ScreeningAlert.Kind.RISK_CHANGED:
         message = (
-            f"{subject}: the risk level of '{record.matched_name}' on "
+            f"{subject}: the risk level of {entry} on "
             f"{record.watchlist.name} changed from {_risk_label(previous)} to "
             f"{_risk_label(record.risk_level)}"
         )
     elif kind == ScreeningAlert.Kind.ENTRY_REMOVED:
         message = (
-            f"{subject}: the confirmed entry '{record.matched_name}' is no longer on "
+            f"{subject}: the confirmed entry {entry} is no longer on "
             f"{record.watchlist.name}; decide whether the confirmation (and the assessment) stand"
         )
     elif kind == ScreeningAlert.Kind.ENTRY_CHANGED:
         message = (
-            f"{subject}: the dismissed entry '{record.matched_name}' on "
+            f"{subject}: the dismissed entry {entry} on "
             f"{record.watchlist.name} changed; please review it again"
         )
     else:
-        message = (
-            f"{subject} may be '{record.matched_name}' on {record.watchlist.name} "
-            f"(score {record.score:.2f})"
-        )
+        message = f"{subject} may be {entry} on {record.watchlist.name} (score {record.score:.2f})"
     alert = ScreeningAlert.objects.create(
         request=record.request, match=record, kind=kind, message=message[:500]
     )
@@ -614,7 +615,17 @@ def audit_subject(match: ScreeningMatch) -> str:
     personal data of people records), an organisation's label otherwise."""
     if match.subject_kind == SubjectKind.PERSON:
         return f"a person (match {match.pk})"
+    if match.subject_kind == SubjectKind.AFFILIATION:
+        return f"a person's declared affiliation (match {match.pk})"
     return match.subject_label
+
+
+def audit_entry(match: ScreeningMatch) -> str:
+    """The list entry as the audit trail may name it: by its id for a person's match (the
+    listed name would tie the person to it in a trail that cannot be erased)."""
+    if match.subject_kind in PEOPLE_SUBJECTS:
+        return f"entry {match.external_id}"
+    return f"'{match.matched_name}'"
 
 
 MATCH_DECISIONS = {"confirm": MatchStatus.CONFIRMED, "dismiss": MatchStatus.DISMISSED}
@@ -657,16 +668,23 @@ def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) 
                 defaults={"reason": reason, "dismissed_by": actor, "dismissed_at": now},
             )
         match.alerts.filter(cleared_at__isnull=True).update(cleared_at=now)
+        about_person = match.subject_kind in PEOPLE_SUBJECTS
         audit_record(
             actor=actor,
             action=f"screening.match_{status}",
             summary=(
                 f"{match.get_status_display()}: {audit_subject(match)} as "
-                f"'{match.matched_name}' on {match.watchlist.name}"
+                f"{audit_entry(match)} on {match.watchlist.name}"
             ),
             obj=match,
             request=match.request,
-            changes={"status": [before, status], "reason": reason, "entry": match.external_id},
+            # About a person, the reviewer's reason (free text, perhaps personal) stays on the
+            # match, which the retention job can erase; the trail cannot be.
+            changes={
+                "status": [before, status],
+                "reason": "(recorded on the match)" if about_person else reason,
+                "entry": match.external_id,
+            },
             ip=ip,
         )
         request = match.request
@@ -680,7 +698,7 @@ def _decide(*, match: ScreeningMatch, actor, reason: str, status: str, ip=None) 
                 request=request,
                 reason=(
                     f"a screening match was confirmed: {audit_subject(match)} "
-                    f"as '{match.matched_name}' on {match.watchlist.name}"
+                    f"as {audit_entry(match)} on {match.watchlist.name}"
                 ),
                 ip=ip,
             )
@@ -710,9 +728,13 @@ def match_decide(*, match: ScreeningMatch, actor, decision: str, reason: str, ip
 
 def confirmed_matches(request: PartnershipRequest) -> list[ConfirmedMatch]:
     """The request's confirmed matches as plain data, for the scoring policy."""
-    matches = ScreeningMatch.objects.filter(
-        request=request, status=MatchStatus.CONFIRMED
-    ).select_related("watchlist", "entry__version", "partner__organisation", "organisation")
+    # A person's confirmed match is a gate (assessments.people), never points: scores do not
+    # read anything about people.
+    matches = (
+        ScreeningMatch.objects.filter(request=request, status=MatchStatus.CONFIRMED)
+        .exclude(subject_kind__in=PEOPLE_SUBJECTS)
+        .select_related("watchlist", "entry__version", "partner__organisation", "organisation")
+    )
     return [
         ConfirmedMatch(
             list_name=m.watchlist.name,

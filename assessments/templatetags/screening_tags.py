@@ -3,6 +3,7 @@
 from django import template
 
 from assessments.models import AuditEvent, RiskLevel, ScreeningAlert, ScreeningMatch
+from assessments.models.screening import PEOPLE_SUBJECTS
 from assessments.permissions import visible_requests
 
 register = template.Library()
@@ -24,9 +25,11 @@ def alerted_match_ids(alerts) -> set[int]:
 
 @register.simple_tag
 def other_subject_matches(partnership_request):
-    """Matches about subjects that belong to no partner (funders, people), by subject."""
+    """Matches about subjects that belong to no partner (funders...), by subject. People's
+    matches are personal data: they show on the request's people pages only."""
     return list(
         ScreeningMatch.objects.filter(request=partnership_request, partner__isnull=True)
+        .exclude(subject_kind__in=PEOPLE_SUBJECTS)
         .select_related("watchlist", "entry__version", "reviewer", "organisation")
         .order_by("subject_key", "-score", "id")
     )

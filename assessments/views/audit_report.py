@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from ..audit import client_ip
+from ..people.access import may_see_people
 from ..permissions import get_request_for_user
 from ..reports.audit_report import (
     CONTENT_TYPES,
@@ -20,7 +21,9 @@ def _report_response(http_request, reference: str, fmt: str) -> HttpResponse:
     partnership_request = get_request_for_user(http_request.user, reference)
     user = http_request.user
     report = audit_report_build(
-        request=partnership_request, generated_by=user.get_full_name() or user.get_username()
+        request=partnership_request,
+        generated_by=user.get_full_name() or user.get_username(),
+        include_people=may_see_people(user, partnership_request),
     )
     content = audit_report_render(report=report, fmt=fmt, web_links=True)
     with transaction.atomic():

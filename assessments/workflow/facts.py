@@ -9,6 +9,7 @@ Each caller turns the messages into its own shape: a form's field errors, a seri
 `ValidationError`, the workflow's `Refusal` (kind "invalid", with the fields).
 """
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -82,6 +83,38 @@ def partner_row_validate(new_organisation: dict | None) -> dict[str, str]:
     if new_organisation and not name_has_letters(new_organisation.get("name")):
         return {"name": NAME_WITHOUT_LETTERS}
     return {}
+
+
+CAH3_PATTERN = re.compile(r"^CAH\d{2}-\d{2}-\d{2}$")
+SOC_PATTERN = re.compile(r"^\d{4}$")
+NOT_COMING_BUT_ROUTE = (
+    "Someone not coming to the UK has no UK immigration route: choose 'Not coming to the UK' "
+    "or leave the route blank."
+)
+
+
+def person_row_validate(row: dict) -> dict[str, str]:
+    """One person taking part: `{field: message}` (the formset, the API and the service)."""
+    errors: dict[str, str] = {}
+    if "name" in row and not name_has_letters(row.get("name")):
+        errors["name"] = NAME_WITHOUT_LETTERS
+    for code in row.get("nationalities") or []:
+        if not (isinstance(code, str) and pycountry.countries.get(alpha_2=code.upper())):
+            errors["nationalities"] = f"{code} is not an ISO 3166 country code (e.g. CN, GB)."
+            break
+    cah3 = (row.get("cah3_code") or "").strip().upper()
+    if cah3 and not CAH3_PATTERN.match(cah3):
+        errors["cah3_code"] = "Give the CAH3 code as written in the HESA list, e.g. CAH07-01-01."
+    soc = (row.get("soc_code") or "").strip()
+    if soc and not SOC_PATTERN.match(soc):
+        errors["soc_code"] = "Give the four-digit SOC 2020 code, e.g. 2119."
+    route = row.get("immigration_route") or ""
+    if row.get("coming_to_uk") is False and route and route != "not_coming":
+        errors["immigration_route"] = NOT_COMING_BUT_ROUTE
+    start, end = row.get("start_date"), row.get("end_date")
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        errors["end_date"] = END_BEFORE_START
+    return errors
 
 
 def dates_validate(start, end, registered_on: date | None = None) -> dict[str, str]:
@@ -161,6 +194,9 @@ def request_facts_validate(facts: dict) -> dict[str, str]:
     for number, row in enumerate(facts.get("funding") or []):
         for name, message in funding_row_validate(row).items():
             errors[f"funding.{number}.{name}"] = message
+    for number, person in enumerate(facts.get("people") or []):
+        for name, message in person_row_validate(person).items():
+            errors[f"people.{number}.{name}"] = message
     seen = {}
     for number, partner in enumerate(facts.get("partners") or []):
         for name, message in partner_row_validate(_new_organisation(partner)).items():

@@ -145,6 +145,16 @@ ACTION_ROLES = {
     "answer_checklist": ((Role.REVIEWER,), "Only reviewers answer the checklist."),
     "sign_off": (sign_off_roles, _sign_off_roles_message),
     "write_lesson": (_CENTRAL, "Only reviewers and approvers write lessons."),
+    "people_edit": (
+        (Role.REQUESTER, Role.REVIEWER),
+        "Only requesters and reviewers may enter the people taking part.",
+    ),
+    "people_declarations_request": (
+        (Role.REVIEWER,),
+        "Only a reviewer may ask for people's declarations.",
+    ),
+    "people_screen": ((Role.REVIEWER,), "Only reviewers screen the people taking part."),
+    "person_match_decide": ((Role.REVIEWER,), "Only reviewers decide a person's match."),
     "set_entry_risk": (
         _CENTRAL,
         "Only a reviewer or an approver may set the risk level of a list entry.",

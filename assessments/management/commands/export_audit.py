@@ -39,6 +39,13 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="file to write")
         parser.add_argument("--since", help="first day, YYYY-MM-DD (inclusive)")
         parser.add_argument("--until", help="last day, YYYY-MM-DD (inclusive)")
+        parser.add_argument(
+            "--include-people",
+            action="store_true",
+            help="also write the people of the exported requests to <out>.people.json "
+            "(personal data: only for an auditor named with --by)",
+        )
+        parser.add_argument("--by", metavar="USERNAME", help="the auditor the export is for")
 
     def handle(self, *args, **options):
         fmt = options["format"].lower()
@@ -55,6 +62,7 @@ class Command(BaseCommand):
                 f"--out {str(out)!r}: the folder {str(out.parent)!r} does not exist."
             )
 
+        auditor = self._auditor(options) if options["include_people"] else None
         requests = period.filter(PartnershipRequest.objects.all(), "created_at")
         filters = {
             key: value.isoformat()
@@ -70,6 +78,31 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"could not write {str(out)!r}: {exc.strerror or exc}") from None
         self.stdout.write(f"wrote {event.changes['rows']} requests to {out} ({fmt})")
+        if auditor is not None:
+            self._write_people(out, requests, auditor)
+
+    def _auditor(self, options):
+        from django.contrib.auth import get_user_model
+
+        from assessments.people.export import may_export_people
+
+        if not options["by"]:
+            raise CommandError("--include-people needs --by USERNAME, naming an auditor.")
+        user = get_user_model().objects.filter(username=options["by"], is_active=True).first()
+        if not may_export_people(user):
+            raise CommandError(f"--by {options['by']!r}: only an auditor may export people.")
+        return user
+
+    def _write_people(self, out: Path, requests, auditor) -> None:
+        from assessments.people.export import dumps, people_of_requests_export
+
+        path = out.with_name(out.name + ".people.json")
+        data = people_of_requests_export(requests=requests, actor=auditor, channel="command")
+        try:
+            path.write_text(dumps(data), encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"could not write {str(path)!r}: {exc.strerror or exc}") from None
+        self.stdout.write(f"wrote {len(data['people'])} people to {path}")
 
     def _write(self, out: Path, fmt: str, requests, period: DateRange, filters: dict) -> None:
         if fmt == "xlsx":

@@ -6,6 +6,8 @@ from . import importer_register
 from .base import TOO_DEEP, Importer, ImportFormatError, decode_text
 
 ORGANISATION_SCHEMATA = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
+# Listed individuals: kept with kind "person", screened against the people on requests.
+PERSON_SCHEMATA = frozenset({"Person"})
 
 
 def _first_country(values: list) -> str:
@@ -19,13 +21,14 @@ def _first_country(values: list) -> str:
 
 @importer_register
 class FtmImporter(Importer):
-    """Organization, Company, LegalEntity and PublicBody entities (others are skipped) with
-    name, alias, weakAlias, country and topics."""
+    """Organization, Company, LegalEntity and PublicBody entities, and Person entities (kind
+    "person", for screening people), with name, alias, weakAlias, country and topics; other
+    schemata (vessels, addresses...) are skipped."""
 
     name = "ftm"
     label = "FollowTheMoney entities (JSON lines, OpenSanctions)"
     formats = ("json", "jsonl", "ftm.json")
-    version = "1"
+    version = "2"
 
     def parse(self, data: bytes, options: dict):
         text = decode_text(data)
@@ -44,8 +47,10 @@ class FtmImporter(Importer):
                 raise ImportFormatError(f"line {number}: {TOO_DEEP}") from None
             if not isinstance(entity, dict):
                 raise ImportFormatError(f"line {number}: not a JSON object")
-            if entity.get("schema") not in ORGANISATION_SCHEMATA:
+            schema = entity.get("schema")
+            if schema not in ORGANISATION_SCHEMATA and schema not in PERSON_SCHEMATA:
                 continue
+            person = schema in PERSON_SCHEMATA
             properties = entity.get("properties") or {}
             names = list(properties.get("name") or [])
             name = names[0] if names else entity.get("caption", "")
@@ -58,9 +63,12 @@ class FtmImporter(Importer):
                 + list(properties.get("alias") or [])
                 + list(properties.get("weakAlias") or []),
                 "country": _first_country(
-                    list(properties.get("country") or [])
+                    list(properties.get("nationality") or [])
+                    + list(properties.get("citizenship") or [])
+                    + list(properties.get("country") or [])
                     + list(properties.get("jurisdiction") or [])
                 ),
+                "kind": "person" if person else "organisation",
                 "risk_level": "",
                 "categories": list(properties.get("topics") or []),
                 "notes": "\n".join(properties.get("notes") or []),

@@ -7,8 +7,8 @@ import yaml
 
 from assessments.models import MatchStatus, ScreeningMatch
 from assessments.organisations.resolve import organisation_from_choice
-from assessments.scoring import Facts
-from assessments.scoring_matrix import _partner
+from assessments.scoring.matrix import _partner
+from assessments.scoring.points import Facts
 from assessments.screening.service import confirmed_matches, match_confirm, screen_request
 
 from .conftest import HIT_LAB
@@ -40,7 +40,7 @@ def test_a_confirmed_parent_match_is_an_affiliation_not_an_identical_match(lab_r
     policy = yaml.safe_load(
         (Path(__file__).resolve().parents[3] / "assessments/data/scoring_policy.yaml").read_text()
     )
-    from assessments.scoring_policy import policy_validate
+    from assessments.scoring.policy import policy_validate
 
     policy_validate(policy)
     levels = _partner(policy, Facts(confirmed_matches=(confirmed,)))

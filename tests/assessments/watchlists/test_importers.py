@@ -141,13 +141,17 @@ def test_aspi_reads_the_misp_galaxy_json_copy():
     assert beihang["raw"]["meta"]["aliases"] == ["BUAA", "北航"]
 
 
-def test_ftm_reads_organisations_and_skips_people():
+def test_ftm_reads_organisations_and_people():
     rows = by_name(parse("ftm", "opensanctions.ftm.json"))
     assert set(rows) == {
         "Beijing Institute of Technology",
         "Example Dual Use Co Ltd",
         "Example Ministry Institute",
+        "Someone Listed",
     }
+    assert rows["Someone Listed"]["kind"] == "person"
+    assert rows["Someone Listed"]["country"] == "CN"
+    assert rows["Beijing Institute of Technology"]["kind"] == "organisation"
     bit = rows["Beijing Institute of Technology"]
     assert bit["aliases"] == ["北京理工大学", "BIT", "Beijing Polytechnic"]
     assert bit["country"] == "CN"

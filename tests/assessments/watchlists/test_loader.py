@@ -150,7 +150,7 @@ def test_activation_supersedes_the_old_version_before_activating_the_new(watchli
         ("csv", "ukcn.csv", 3),
         ("aspi", "aspi_tracker.csv", 3),
         ("aspi", "aspi_galaxy.json", 2),
-        ("ftm", "opensanctions.ftm.json", 3),
+        ("ftm", "opensanctions.ftm.json", 4),  # three organisations and one person
         ("csl", "csl.csv", 3),
         ("csl", "csl.json", 1),
         ("ca-nro", "ca_nro.html", 4),
