@@ -2,6 +2,12 @@
 
 from .audit import AuditEvent
 from .checklist import Answer, ChecklistAnswer, ChecklistGroup, ChecklistItem, ChecklistVersion
+from .legal import (
+    FirsSpecifiedPower,
+    LegalAlert,
+    LegalDetermination,
+    NsiAreaVersion,
+)
 from .notifications import (
     DeliveryChoice,
     EmailStatus,
@@ -99,3 +105,5 @@ __all__ += [
     "ScreeningMatch",
     "ScreeningSettings",
 ]
+
+__all__ += ["FirsSpecifiedPower", "LegalAlert", "LegalDetermination", "NsiAreaVersion"]
