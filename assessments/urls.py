@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .legal import views as legal
 from .views import audit_report, checklist, notifications, reports, requests, screening
 
 app_name = "assessments"
@@ -47,6 +48,7 @@ urlpatterns = [
         checklist.request_checklist,
         name="request_checklist",
     ),
+    path("requests/<str:reference>/legal/", legal.request_legal, name="request_legal"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path(
         "notifications/<int:pk>/open/",

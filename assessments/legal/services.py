@@ -38,7 +38,7 @@ from ..models.legal import (
     NsiOutcome,
     Regime,
 )
-from ..workflow.rules import _locked, refuse_role, segregation_refusal
+from ..workflow.rules import _locked, action_role_refusal, refuse_role, segregation_refusal
 from .reference import (
     export_lists_source,
     export_rating_labels,
@@ -213,16 +213,24 @@ def firs_input_validate(data: FirsInput) -> dict[str, str]:
 # --- the services -------------------------------------------------------------------------------
 
 
+def legal_record_refusal(actor, request: PartnershipRequest) -> str | None:
+    """Why this user may not record determinations on this request now; None when they may
+    (for showing forms; the services check it again under the lock)."""
+    if refusal := action_role_refusal(actor, "record_legal"):
+        return refusal
+    if request.status not in RECORDABLE_STATUSES:
+        return (
+            "Legal determinations are recorded once a request is submitted, and not on a "
+            f"request that is {request.get_status_display().lower()}."
+        )
+    return segregation_refusal(actor, request, "record its legal determinations")
+
+
 def _check(actor, request: PartnershipRequest) -> PartnershipRequest:
     """Role, state and segregation of duties, on the locked request."""
     refuse_role(actor, "record_legal")
     current = _locked(request)
-    if current.status not in RECORDABLE_STATUSES:
-        refuse(
-            "Legal determinations are recorded once a request is submitted, and not on a "
-            f"request that is {current.get_status_display().lower()}."
-        )
-    refuse(segregation_refusal(actor, current, "record its legal determinations"))
+    refuse(legal_record_refusal(actor, current))
     return current
 
 

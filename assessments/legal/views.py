@@ -1,0 +1,167 @@
+"""The legal determinations step of a request (reviewers record; the central office and
+auditors read), and the portfolio's legal register."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from ukcn.refusals import Refusal, refusal_to_form
+from ukcn.roles import Role, has_role
+
+from ..audit import client_ip
+from ..models import Attachment
+from ..permissions import get_request_for_user
+from ..workflow.attachments import attachment_add
+from .forms import FORMS, SanctionsLicenceForm
+from .overview import legal_overview, rating_labels
+from .services import (
+    export_determination_record,
+    firs_determination_record,
+    legal_record_refusal,
+    nsi_determination_record,
+    sanctions_licence_record,
+    sanctions_matches,
+)
+
+READERS = (Role.REVIEWER, Role.APPROVER, Role.SENIOR_OFFICER, Role.AUDITOR)
+RECORD = {
+    "export_control": export_determination_record,
+    "nsi": nsi_determination_record,
+    "firs": firs_determination_record,
+}
+
+
+def may_read_legal(user) -> bool:
+    """The central office and auditors read legal determinations; requesters answer facts."""
+    return has_role(user, *READERS)
+
+
+def _evidence(http_request, partnership_request, form) -> list[Attachment]:
+    upload = form.cleaned_data.get("evidence")
+    if not upload:
+        return []
+    return [
+        attachment_add(
+            actor=http_request.user,
+            request=partnership_request,
+            uploaded_file=upload,
+            ip=client_ip(http_request),
+        )
+    ]
+
+
+def _initial(determination) -> dict:
+    if determination is None:
+        return {}
+    initial = {
+        name: getattr(determination, name)
+        for name in (
+            "outcome",
+            "reasoning",
+            "ratings",
+            "exemption_basis",
+            "licence_type",
+            "licence_reference",
+            "licence_expiry",
+            "advisory_reference",
+            "notification_status",
+            "isu_reference",
+            "foreign_power",
+            "arrangement_date",
+            "activity_start_date",
+            "registration_reference",
+        )
+    }
+    initial["tier"] = determination.firs_tier
+    initial["areas"] = [area["code"] for area in determination.nsi_areas or []]
+    initial["notify"] = {True: "yes", False: "no"}.get(determination.notify, "")
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+def request_legal(http_request, reference):
+    partnership_request = get_request_for_user(http_request.user, reference)
+    if not may_read_legal(http_request.user):
+        raise PermissionDenied("Legal determinations are for the central office and auditors.")
+    refusal = legal_record_refusal(http_request.user, partnership_request)
+    may_record = refusal is None
+    sections = legal_overview(partnership_request)
+    posted = http_request.POST.get("regime", "") if http_request.method == "POST" else ""
+    if posted and not may_record:
+        raise PermissionDenied(refusal)
+    forms = {}
+    sanctions_forms = {}
+    if may_record:
+        for section in sections:
+            if section.regime in FORMS:
+                bound = posted == section.regime
+                forms[section.regime] = FORMS[section.regime](
+                    http_request.POST if bound else None,
+                    http_request.FILES if bound else None,
+                    initial=_initial(section.determination),
+                )
+        for match in sanctions_matches(partnership_request):
+            bound = posted == "sanctions" and http_request.POST.get("match") == str(match.pk)
+            sanctions_forms[match.pk] = SanctionsLicenceForm(
+                http_request.POST if bound else None,
+                http_request.FILES if bound else None,
+                prefix=f"match-{match.pk}",
+                initial={"match": match.pk},
+            )
+    form = forms.get(posted)
+    if posted == "sanctions":
+        form = sanctions_forms.get(int(http_request.POST.get("match") or 0))
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            evidence = _evidence(http_request, partnership_request, form)
+            if posted == "sanctions":
+                match = get_object_or_404(
+                    sanctions_matches(partnership_request), pk=form.cleaned_data["match"]
+                )
+                sanctions_licence_record(
+                    actor=http_request.user,
+                    request=partnership_request,
+                    match=match,
+                    data=form.as_input(),
+                    evidence=evidence,
+                    ip=client_ip(http_request),
+                )
+            else:
+                RECORD[posted](
+                    actor=http_request.user,
+                    request=partnership_request,
+                    data=form.as_input(),
+                    evidence=evidence,
+                    ip=client_ip(http_request),
+                )
+        except Refusal as refused:
+            refusal_to_form(form, refused)
+        else:
+            messages.success(http_request, f"{dict(_labels(sections))[posted]}: recorded.")
+            url = reverse("assessments:request_legal", args=[partnership_request.reference])
+            return redirect(f"{url}#legal-{posted}")
+    for section in sections:
+        section.form = forms.get(section.regime)
+        if section.determination is not None:
+            section.determination.rating_labels = rating_labels(section.determination.ratings)
+        section.match_rows = [
+            {"match": match, "licence": licence, "form": sanctions_forms.get(match.pk)}
+            for match, licence in section.matches
+        ]
+    return render(
+        http_request,
+        "assessments/legal/request_legal.html",
+        {
+            "partnership_request": partnership_request,
+            "sections": sections,
+            "may_record": may_record,
+            "record_refusal": refusal if has_role(http_request.user, Role.REVIEWER) else None,
+            "has_errors": form is not None and form.is_bound and bool(form.errors),
+        },
+    )
+
+
+def _labels(sections):
+    return [(section.regime, section.label) for section in sections]
