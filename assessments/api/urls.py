@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from ..legal import api as legal_api
 from . import guidance, requests, screening, views
 from .request_serializers import REFERENCE_PATTERN
 
@@ -38,6 +39,31 @@ urlpatterns = [
         rf"^requests/(?P<reference>{REFERENCE_PATTERN})/assessments/(?P<pk>[0-9]+)/$",
         requests.AssessmentViewSet.as_view({"get": "retrieve"}),
         name="api-request-assessment",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/legal/$",
+        legal_api.LegalView.as_view(),
+        name="api-request-legal",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/legal/export-control/$",
+        legal_api.ExportRecordView.as_view(),
+        name="api-request-legal-export",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/legal/nsi/$",
+        legal_api.NsiRecordView.as_view(),
+        name="api-request-legal-nsi",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/legal/firs/$",
+        legal_api.FirsRecordView.as_view(),
+        name="api-request-legal-firs",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/legal/sanctions/(?P<match_id>[0-9]+)/$",
+        legal_api.SanctionsLicenceView.as_view(),
+        name="api-request-legal-sanctions",
     ),
     path("", include(router.urls)),
 ]
