@@ -73,8 +73,10 @@ def legal_overview(request, *, at=None) -> list[Section]:
     )
     if at is not None:
         history = [record for record in history if record.recorded_at <= at]
+    for record in [*history, *current.values()]:
+        record.rating_labels = rating_labels(record.ratings)
     sections = []
-    specs = [
+    specs = [  # export control and the NSI Act; sanctions and FIRS follow
         (Regime.EXPORT_CONTROL, export_needed(request), _why_export(request)),
         (
             Regime.NSI,
@@ -144,3 +146,12 @@ def _section(regime, needed, why, current, history) -> Section:
 def licence_expired(determination) -> bool:
     expiry = determination.licence_expiry if determination else None
     return bool(expiry and expiry < timezone.localdate())
+
+
+def decided_at(request):
+    """When the request's standing decision was made (None while undecided): its report shows
+    the determinations as they stood then."""
+    if not request.is_decided:
+        return None
+    decision = request.decisions.filter(superseded=False).order_by("-created_at", "-id").first()
+    return decision.created_at if decision else None

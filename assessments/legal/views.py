@@ -15,7 +15,7 @@ from ..models import Attachment
 from ..permissions import get_request_for_user
 from ..workflow.attachments import attachment_add
 from .forms import FORMS, SanctionsLicenceForm
-from .overview import legal_overview, rating_labels
+from .overview import legal_overview
 from .services import (
     export_determination_record,
     firs_determination_record,
@@ -144,8 +144,6 @@ def request_legal(http_request, reference):
             return redirect(f"{url}#legal-{posted}")
     for section in sections:
         section.form = forms.get(section.regime)
-        if section.determination is not None:
-            section.determination.rating_labels = rating_labels(section.determination.ratings)
         section.match_rows = [
             {"match": match, "licence": licence, "form": sanctions_forms.get(match.pk)}
             for match, licence in section.matches
