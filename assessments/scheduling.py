@@ -199,6 +199,13 @@ def job_publish_audit_head(*, now: datetime) -> str:
     return f"head {head.head[:16]}... of {head.count} events published to {where}"
 
 
+def job_remind_legal_deadlines(*, now: datetime) -> str:
+    """Licences about to expire, FIRS registrations falling due, expired licences."""
+    from .legal.register import job_remind_legal_deadlines as run
+
+    return run(now=now)
+
+
 def _digest_hour() -> time:
     return time(hour=settings.NOTIFICATION_DIGEST_HOUR)
 
@@ -213,6 +220,7 @@ JOBS: tuple[ScheduledJob, ...] = (
     ScheduledJob("refresh_watchlists", timedelta(minutes=15), job_refresh_watchlists),
     ScheduledJob("flag_guidance_past_review", HOURLY, job_flag_guidance_past_review),
     ScheduledJob("publish_audit_head", timedelta(minutes=15), job_publish_audit_head),
+    ScheduledJob("remind_legal_deadlines", HOURLY, job_remind_legal_deadlines),
     # After the reminders, so that a digest includes what they raised this morning.
     ScheduledJob("send_digests", timedelta(days=1), job_send_digests, not_before=_digest_hour),
 )

@@ -49,6 +49,7 @@ urlpatterns = [
         name="request_checklist",
     ),
     path("requests/<str:reference>/legal/", legal.request_legal, name="request_legal"),
+    path("legal/register/", legal.legal_register, name="legal_register"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path(
         "notifications/<int:pk>/open/",

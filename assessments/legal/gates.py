@@ -14,6 +14,7 @@ for a determination, or once one is recorded:
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from ..gates import Gate, gate_register
 from ..models.legal import ExportOutcome, FirsOutcome, NsiNotificationStatus, NsiOutcome, Regime
@@ -72,7 +73,7 @@ def export_state(determination) -> tuple[bool, str]:
     if expiry and expiry < timezone.localdate():
         return (
             False,
-            f"export licence {determination.licence_reference} expired on {expiry:%d %b %Y}",
+            f"export licence {determination.licence_reference} expired on {date_format(expiry, 'j M Y')}",
         )
     return True, ""
 
@@ -97,7 +98,7 @@ def firs_state(determination) -> tuple[bool, str]:
     if not determination.registration_reference:
         due = determination.registration_due
         return False, "FIRS registration reference not recorded" + (
-            f" (due by {due:%d %b %Y})" if due else ""
+            f" (due by {date_format(due, 'j M Y')})" if due else ""
         )
     return True, ""
 

@@ -20,6 +20,7 @@ from ukcn.refusals import Refusal, refuse
 from ..audit import audit_record
 from ..models import (
     Attachment,
+    LegalAlert,
     LegalDetermination,
     LegalEffect,
     MatchStatus,
@@ -274,6 +275,10 @@ def _save(
         **values,
     )
     determination.evidence.set(evidence)
+    # A new record answers the alerts raised on the one it supersedes (an expired licence).
+    LegalAlert.objects.filter(
+        request=request, determination__regime=regime, cleared_at__isnull=True
+    ).exclude(determination=determination).update(cleared_at=determination.recorded_at)
     changes = {
         key: [_plain(getattr(before, key, None)) if before else None, _plain(value)]
         for key, value in values.items()

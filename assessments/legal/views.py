@@ -1,21 +1,37 @@
 """The legal determinations step of a request (reviewers record; the central office and
 auditors read), and the portfolio's legal register."""
 
+import tempfile
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ukcn.refusals import Refusal, refusal_to_form
 from ukcn.roles import Role, has_role
 
-from ..audit import client_ip
+from ..audit import audit_record, client_ip
 from ..models import Attachment
-from ..permissions import get_request_for_user
+from ..permissions import get_request_for_user, visible_requests
+from ..reports.cells import stream_csv, write_xlsx
 from ..workflow.attachments import attachment_add
 from .forms import FORMS, SanctionsLicenceForm
 from .overview import legal_overview
+from .register import (
+    KINDS,
+    REGISTER_COLUMNS,
+    STATES,
+    register_filter,
+    register_rows,
+    register_table,
+)
 from .services import (
     export_determination_record,
     firs_determination_record,
@@ -157,9 +173,82 @@ def request_legal(http_request, reference):
             "may_record": may_record,
             "record_refusal": refusal if has_role(http_request.user, Role.REVIEWER) else None,
             "has_errors": form is not None and form.is_bound and bool(form.errors),
+            "alerts": partnership_request.legal_alerts.filter(cleared_at__isnull=True),
         },
     )
 
 
 def _labels(sections):
     return [(section.regime, section.label) for section in sections]
+
+
+# --- the legal register ------------------------------------------------------------------------
+
+
+class RegisterFilterForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "Every kind"), *KINDS.items()], required=False)
+    state = forms.ChoiceField(
+        choices=[("open", "Not yet in place, expiring or expired"), ("", "All"), *STATES.items()],
+        required=False,
+    )
+
+
+@require_GET
+def legal_register(http_request):
+    """Every licence requirement, NSI notification and FIRS registration of the portfolio, with
+    due and expiry dates; filterable, and exported as CSV or XLSX."""
+    if not may_read_legal(http_request.user):
+        raise PermissionDenied("The legal register is for the central office and auditors.")
+    params = http_request.GET.copy()
+    params.setdefault("state", "open")
+    form = RegisterFilterForm(params)
+    if not form.is_valid():
+        return render(
+            http_request,
+            "assessments/legal/register.html",
+            {"form": form, "rows": [], "export_query": ""},
+            status=400,
+        )
+    rows = register_filter(
+        register_rows(visible_requests(http_request.user)),
+        kind=form.cleaned_data["kind"],
+        state=form.cleaned_data["state"],
+    )
+    fmt = http_request.GET.get("format", "")
+    if fmt:
+        return _register_export(http_request, rows, fmt, form.cleaned_data)
+    query = urlencode(form.cleaned_data)
+    return render(
+        http_request,
+        "assessments/legal/register.html",
+        {"form": form, "rows": rows, "export_query": query, "today": timezone.localdate()},
+    )
+
+
+def _register_export(http_request, rows, fmt, filters):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such export format.")
+    with transaction.atomic():
+        audit_record(
+            actor=http_request.user,
+            action="legal.register_exported",
+            summary=f"Exported the legal register ({len(rows)} rows) as {fmt.upper()}",
+            changes={"filters": filters, "rows": len(rows)},
+            ip=client_ip(http_request),
+        )
+    filename = f"ukcn-legal-register-{timezone.localdate().isoformat()}.{fmt}"
+    table = register_table(rows)
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            stream_csv(REGISTER_COLUMNS, table), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        write_xlsx(handle, [("Legal register", REGISTER_COLUMNS, table)])
+        handle.seek(0)
+        response = FileResponse(
+            handle,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

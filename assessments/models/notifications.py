@@ -16,6 +16,10 @@ class NotificationKind(models.TextChoices):
     REVIEW_DATE_REACHED = "review_date_reached", "A partnership reaches its review date"
     RESCREENING_ALERT = "rescreening_alert", "Re-screening finds a new or changed match"
     GUIDANCE_REVIEW_DUE = "guidance_review_due", "Guidance you own is past its review date"
+    LEGAL_DEADLINE = (
+        "legal_deadline",
+        "An export or sanctions licence expires, or a FIRS registration falls due",
+    )
 
 
 class DeliveryChoice(models.TextChoices):
