@@ -38,6 +38,11 @@ class _DeterminationForm(forms.Form):
 
     def __init__(self, *args, prefix=None, **kwargs):
         super().__init__(*args, prefix=prefix or self.regime, **kwargs)
+        # The outcome first, then why, then the regime's details; evidence last.
+        specific = [
+            name for name in self.fields if name not in ("outcome", "reasoning", "evidence")
+        ]
+        self.order_fields(["outcome", "reasoning", *specific, "evidence"])
 
     def clean(self):
         cleaned = super().clean()

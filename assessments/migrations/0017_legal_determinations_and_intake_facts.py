@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
                     ("spin_out_equity", "Equity in a spin-out company"),
                 ],
                 max_length=30,
-                verbose_name="intellectual property arrangement",
+                verbose_name="kind of intellectual property arrangement",
             ),
         ),
         migrations.AddField(
