@@ -89,3 +89,29 @@ def test_segregation_of_duties_is_a_409(client, bearer, make_user, engineering, 
         headers=bearer(both),
     )
     assert response.status_code == 409
+
+
+def test_the_api_takes_and_shows_the_facts(client, bearer, requester, db):
+    body = {
+        "title": "Spin-out with a partner",
+        "summary": "Joint spin-out.",
+        "lead_academic": "Dr A",
+        "collaboration_type": "joint_centre",
+        "work_location": "uk",
+        "no_nsi_sector": True,
+        "transfers": ["technology"],
+        "ip_kind": "spin_out_equity",
+        "partners": [],
+        "funding": [],
+    }
+    response = client.post(
+        "/api/v1/requests/", body, content_type="application/json", headers=bearer(requester)
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["transfers"] == ["technology"]
+    assert response.json()["ip_kind"] == "spin_out_equity"
+    body["transfers"] = ["rockets"]
+    response = client.post(
+        "/api/v1/requests/", body, content_type="application/json", headers=bearer(requester)
+    )
+    assert response.status_code == 400
