@@ -2,11 +2,10 @@
 version takes effect) and FIRS specified powers (dated rows). Determinations are read-only
 here: they are recorded on the request's page or through the API, and audited there."""
 
-from django import forms
 from django.contrib import admin
 
-from ..forms import clean_country, country_choices
 from ..models import FirsSpecifiedPower, LegalDetermination, NsiAreaVersion
+from .countries import CountryContextForm
 
 
 @admin.register(NsiAreaVersion)
@@ -16,26 +15,12 @@ class NsiAreaVersionAdmin(admin.ModelAdmin):
     readonly_fields = ["code"]
 
 
-class FirsSpecifiedPowerForm(forms.ModelForm):
-    country = forms.ChoiceField(choices=())
+class FirsSpecifiedPowerForm(CountryContextForm):
+    """A country picked from the list, and an end after the start, as for country context."""
 
     class Meta:
         model = FirsSpecifiedPower
         fields = ["country", "name", "regulations", "effective_from", "effective_to", "notes"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices("— choose —")
-
-    def clean_country(self):
-        return clean_country(self.cleaned_data["country"])
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("effective_from"), cleaned.get("effective_to")
-        if start and end and end < start:
-            self.add_error("effective_to", "The end cannot be before the start.")
-        return cleaned
 
 
 @admin.register(FirsSpecifiedPower)

@@ -221,7 +221,7 @@ class _RecordView(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         evidence = _evidence(pr, data.pop("evidence"))
-        type(self).record(
+        self.record(
             actor=request.user,
             request=pr,
             data=self.input_class(**data),
@@ -231,40 +231,43 @@ class _RecordView(APIView):
         return Response(_overview(pr))
 
 
-def _record_schema(summary, serializer):
-    return extend_schema(
-        summary=summary, request=serializer, responses=SectionSerializer(many=True)
-    )
+def _record_view(name: str, serializer, record, input_class, summary: str):
+    """A view that records one regime's determination through its service."""
 
-
-class ExportRecordView(_RecordView):
-    serializer_class = ExportWriteSerializer
-    record = export_determination_record
-    input_class = ExportInput
-
-    @_record_schema("Record the export control determination (reviewers)", ExportWriteSerializer)
+    @extend_schema(summary=summary, request=serializer, responses=SectionSerializer(many=True))
     def post(self, request, reference):
-        return super().post(request, reference)
+        return _RecordView.post(self, request, reference)
+
+    attributes = {
+        "serializer_class": serializer,
+        "record": staticmethod(record),
+        "input_class": input_class,
+        "post": post,
+    }
+    return type(name, (_RecordView,), attributes)
 
 
-class NsiRecordView(_RecordView):
-    serializer_class = NsiWriteSerializer
-    record = nsi_determination_record
-    input_class = NsiInput
-
-    @_record_schema("Record the NSI Act determination (reviewers)", NsiWriteSerializer)
-    def post(self, request, reference):
-        return super().post(request, reference)
-
-
-class FirsRecordView(_RecordView):
-    serializer_class = FirsWriteSerializer
-    record = firs_determination_record
-    input_class = FirsInput
-
-    @_record_schema("Record the FIRS determination (reviewers)", FirsWriteSerializer)
-    def post(self, request, reference):
-        return super().post(request, reference)
+ExportRecordView = _record_view(
+    "ExportRecordView",
+    ExportWriteSerializer,
+    export_determination_record,
+    ExportInput,
+    "Record the export control determination (reviewers)",
+)
+NsiRecordView = _record_view(
+    "NsiRecordView",
+    NsiWriteSerializer,
+    nsi_determination_record,
+    NsiInput,
+    "Record the NSI Act determination (reviewers)",
+)
+FirsRecordView = _record_view(
+    "FirsRecordView",
+    FirsWriteSerializer,
+    firs_determination_record,
+    FirsInput,
+    "Record the FIRS determination (reviewers)",
+)
 
 
 MATCH_ID = OpenApiParameter(

@@ -298,36 +298,57 @@ def _save(
     return determination
 
 
+def _record(
+    *, actor, request, regime, values: dict, evidence, summary: str, match=None, ip=None
+) -> LegalDetermination:
+    """Lock the request, check who may record now, and save the record with its evidence."""
+    with transaction.atomic():
+        current = _check(actor, request)
+        if match is not None and not sanctions_matches(current).filter(pk=match.pk).exists():
+            raise Refusal.invalid(
+                "A sanctions licence is recorded against a confirmed match of this request on a "
+                "list whose legal effect is prohibited unless licensed.",
+                fields={"match": "Not such a match."},
+            )
+        return _save(
+            actor=actor,
+            request=current,
+            regime=regime,
+            values=values,
+            evidence=_evidence(current, evidence),
+            summary=summary,
+            match=match,
+            ip=ip,
+        )
+
+
 def export_determination_record(
     *, actor, request: PartnershipRequest, data: ExportInput, evidence=(), ip=None
 ) -> LegalDetermination:
     """Record the export control determination (a licence reference is recorded by recording
     the determination again with it)."""
     _invalid(export_input_validate(data))
-    with transaction.atomic():
-        current = _check(actor, request)
-        attachments = _evidence(current, evidence)
-        licensed = data.outcome in (ExportOutcome.CATCH_ALL, ExportOutcome.LICENCE_REQUIRED)
-        values = {
-            "outcome": data.outcome,
-            "reasoning": data.reasoning.strip(),
-            "ratings": list(dict.fromkeys(data.ratings)),
-            "ratings_source": export_lists_source() if data.ratings else "",
-            "exemption_basis": data.exemption_basis if data.outcome == ExportOutcome.EXEMPT else "",
-            "licence_type": data.licence_type if licensed else "",
-            "licence_reference": data.licence_reference.strip() if licensed else "",
-            "licence_expiry": data.licence_expiry if licensed else None,
-            "advisory_reference": data.advisory_reference.strip(),
-        }
-        return _save(
-            actor=actor,
-            request=current,
-            regime=Regime.EXPORT_CONTROL,
-            values=values,
-            evidence=attachments,
-            summary=f"Export control: {ExportOutcome(data.outcome).label.lower()}",
-            ip=ip,
-        )
+    licensed = data.outcome in (ExportOutcome.CATCH_ALL, ExportOutcome.LICENCE_REQUIRED)
+    values = {
+        "outcome": data.outcome,
+        "reasoning": data.reasoning.strip(),
+        "ratings": list(dict.fromkeys(data.ratings)),
+        "ratings_source": export_lists_source() if data.ratings else "",
+        "exemption_basis": data.exemption_basis if data.outcome == ExportOutcome.EXEMPT else "",
+        "licence_type": data.licence_type if licensed else "",
+        "licence_reference": data.licence_reference.strip() if licensed else "",
+        "licence_expiry": data.licence_expiry if licensed else None,
+        "advisory_reference": data.advisory_reference.strip(),
+    }
+    return _record(
+        actor=actor,
+        request=request,
+        regime=Regime.EXPORT_CONTROL,
+        values=values,
+        evidence=evidence,
+        summary=f"Export control: {ExportOutcome(data.outcome).label.lower()}",
+        ip=ip,
+    )
 
 
 def nsi_determination_record(
@@ -336,30 +357,25 @@ def nsi_determination_record(
     """Record the NSI Act determination, against the area version in force today."""
     version = nsi_version_on(timezone.localdate())
     _invalid(nsi_input_validate(data, version=version))
-    with transaction.atomic():
-        current = _check(actor, request)
-        attachments = _evidence(current, evidence)
-        names = version.area_names() if version else {}
-        values = {
-            "outcome": data.outcome,
-            "reasoning": data.reasoning.strip(),
-            "nsi_version": version,
-            "nsi_areas": [
-                {"code": code, "name": names[code]} for code in dict.fromkeys(data.areas)
-            ],
-            "notify": data.notify if data.outcome == NsiOutcome.ASSET_VOLUNTARY else None,
-            "notification_status": data.notification_status,
-            "isu_reference": data.isu_reference.strip(),
-        }
-        return _save(
-            actor=actor,
-            request=current,
-            regime=Regime.NSI,
-            values=values,
-            evidence=attachments,
-            summary=f"NSI Act: {NsiOutcome(data.outcome).label.lower()}",
-            ip=ip,
-        )
+    names = version.area_names() if version else {}
+    values = {
+        "outcome": data.outcome,
+        "reasoning": data.reasoning.strip(),
+        "nsi_version": version,
+        "nsi_areas": [{"code": code, "name": names[code]} for code in dict.fromkeys(data.areas)],
+        "notify": data.notify if data.outcome == NsiOutcome.ASSET_VOLUNTARY else None,
+        "notification_status": data.notification_status,
+        "isu_reference": data.isu_reference.strip(),
+    }
+    return _record(
+        actor=actor,
+        request=request,
+        regime=Regime.NSI,
+        values=values,
+        evidence=evidence,
+        summary=f"NSI Act: {NsiOutcome(data.outcome).label.lower()}",
+        ip=ip,
+    )
 
 
 def firs_determination_record(
@@ -367,33 +383,29 @@ def firs_determination_record(
 ) -> LegalDetermination:
     """Record the FIRS determination; a registrable arrangement gets its registration deadline."""
     _invalid(firs_input_validate(data))
-    with transaction.atomic():
-        current = _check(actor, request)
-        attachments = _evidence(current, evidence)
-        registrable = data.outcome == FirsOutcome.REGISTRABLE
-        values = {
-            "outcome": data.outcome,
-            "reasoning": data.reasoning.strip(),
-            "firs_tier": data.tier if registrable else "",
-            "foreign_power": data.foreign_power
-            if registrable and data.tier == FirsTier.ENHANCED
-            else "",
-            "arrangement_date": data.arrangement_date if registrable else None,
-            "activity_start_date": data.activity_start_date if registrable else None,
-            "registration_due": firs_due(data.tier, data.arrangement_date, data.activity_start_date)
-            if registrable
-            else None,
-            "registration_reference": data.registration_reference.strip() if registrable else "",
-        }
-        return _save(
-            actor=actor,
-            request=current,
-            regime=Regime.FIRS,
-            values=values,
-            evidence=attachments,
-            summary=f"FIRS: {FirsOutcome(data.outcome).label.lower()}",
-            ip=ip,
-        )
+    registrable = data.outcome == FirsOutcome.REGISTRABLE
+    enhanced = registrable and data.tier == FirsTier.ENHANCED
+    values = {
+        "outcome": data.outcome,
+        "reasoning": data.reasoning.strip(),
+        "firs_tier": data.tier if registrable else "",
+        "foreign_power": data.foreign_power if enhanced else "",
+        "arrangement_date": data.arrangement_date if registrable else None,
+        "activity_start_date": data.activity_start_date if registrable else None,
+        "registration_due": firs_due(data.tier, data.arrangement_date, data.activity_start_date)
+        if registrable
+        else None,
+        "registration_reference": data.registration_reference.strip() if registrable else "",
+    }
+    return _record(
+        actor=actor,
+        request=request,
+        regime=Regime.FIRS,
+        values=values,
+        evidence=evidence,
+        summary=f"FIRS: {FirsOutcome(data.outcome).label.lower()}",
+        ip=ip,
+    )
 
 
 def sanctions_matches(request: PartnershipRequest):
@@ -429,33 +441,24 @@ def sanctions_licence_record(
     if not data.reference.strip():
         errors["reference"] = "Give the licence reference."
     _invalid(errors)
-    with transaction.atomic():
-        current = _check(actor, request)
-        if not sanctions_matches(current).filter(pk=match.pk).exists():
-            raise Refusal.invalid(
-                "A sanctions licence is recorded against a confirmed match of this request on a "
-                "list whose legal effect is prohibited unless licensed.",
-                fields={"match": "Not such a match."},
-            )
-        attachments = _evidence(current, evidence)
-        values = {
-            "outcome": "licensed",
-            "reasoning": data.reasoning.strip(),
-            "licence_issuer": data.issuer,
-            "licence_reference": data.reference.strip(),
-            "licence_expiry": data.expiry,
-        }
-        return _save(
-            actor=actor,
-            request=current,
-            regime=Regime.SANCTIONS,
-            values=values,
-            evidence=attachments,
-            summary=f"Sanctions licence ({LicenceIssuer(data.issuer).label.split(' ')[0]}) "
-            f"recorded for a match on {match.watchlist.name}",
-            match=match,
-            ip=ip,
-        )
+    values = {
+        "outcome": "licensed",
+        "reasoning": data.reasoning.strip(),
+        "licence_issuer": data.issuer,
+        "licence_reference": data.reference.strip(),
+        "licence_expiry": data.expiry,
+    }
+    return _record(
+        actor=actor,
+        request=request,
+        regime=Regime.SANCTIONS,
+        values=values,
+        evidence=evidence,
+        summary=f"Sanctions licence ({LicenceIssuer(data.issuer).label.split(' ')[0]}) "
+        f"recorded for a match on {match.watchlist.name}",
+        match=match,
+        ip=ip,
+    )
 
 
 # --- reading --------------------------------------------------------------------------------------

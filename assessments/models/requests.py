@@ -224,7 +224,10 @@ class PartnershipRequest(models.Model):
         help_text="Any of: items, software, technology, data.",
     )
     ip_kind = models.CharField(
-        "kind of intellectual property arrangement", max_length=30, choices=IpKind.choices, blank=True
+        "kind of intellectual property arrangement",
+        max_length=30,
+        choices=IpKind.choices,
+        blank=True,
     )
     sensitivity_notes = models.TextField("other sensitivity notes", blank=True)
     statement_of_intent_agreed = models.BooleanField("statement of intent agreed", default=False)

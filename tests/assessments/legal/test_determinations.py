@@ -352,34 +352,28 @@ def test_a_partner_in_a_specified_country_needs_a_firs_determination(requester, 
     assert firs_countries(pr) == {"RU"}
     assert not gate(pr, "firs").satisfied
     made = timezone.localdate()
-    firs_determination_record(
-        actor=reviewer,
-        request=pr,
-        data=FirsInput(
-            outcome="registrable",
-            reasoning="The Russian ministry directs the work.",
-            tier="enhanced",
-            foreign_power="Russia",
-            arrangement_date=made,
-        ),
-    )
+
+    def record(reference=""):
+        firs_determination_record(
+            actor=reviewer,
+            request=pr,
+            data=FirsInput(
+                outcome="registrable",
+                reasoning="The Russian ministry directs the work.",
+                tier="enhanced",
+                foreign_power="Russia",
+                arrangement_date=made,
+                registration_reference=reference,
+            ),
+        )
+
+    record()
     blocked = gate(pr, "firs")
     assert not blocked.satisfied and "due by" in blocked.message
     assert current_determinations(pr)["firs"].registration_due == made + timedelta(days=9)
     with pytest.raises(Refusal, match="FIRS registration reference not recorded"):
         decide(pr, reviewer)
-    firs_determination_record(
-        actor=reviewer,
-        request=pr,
-        data=FirsInput(
-            outcome="registrable",
-            reasoning="The Russian ministry directs the work.",
-            tier="enhanced",
-            foreign_power="Russia",
-            arrangement_date=made,
-            registration_reference="FIRS-000123",
-        ),
-    )
+    record("FIRS-000123")
     assert gate(pr, "firs").satisfied
 
 
