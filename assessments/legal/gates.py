@@ -140,7 +140,14 @@ def _gate_sanctions(request, context):
     if not matches:
         return None
     licences = sanctions_licences(request)
-    unlicensed = [match for match in matches if match.pk not in licences]
+    today = timezone.localdate()
+    # A licence that has expired no longer permits the dealing.
+    unlicensed = [
+        match
+        for match in matches
+        if match.pk not in licences
+        or (licences[match.pk].licence_expiry and licences[match.pk].licence_expiry < today)
+    ]
     if not unlicensed:
         return Gate("sanctions", LABELS["sanctions"], True)
     names = ", ".join(sorted({match.partner.organisation.name for match in unlicensed}))

@@ -103,7 +103,9 @@ def legal_overview(request, *, at=None) -> list[Section]:
         history=[r for r in history if r.regime == Regime.SANCTIONS],
         guidance_slug=GUIDANCE[Regime.SANCTIONS],
     )
-    sanctions.satisfied = all(licence for _match, licence in sanctions.matches)
+    sanctions.satisfied = all(
+        licence and not licence_expired(licence) for _match, licence in sanctions.matches
+    )
     if not sanctions.satisfied:
         sanctions.missing = "a confirmed sanctions match has no licence"
     sections.insert(2, sanctions)

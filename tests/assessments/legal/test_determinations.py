@@ -455,6 +455,17 @@ def test_a_confirmed_sanctions_match_blocks_until_a_licence_is_recorded(
         data=SanctionsLicenceInput(issuer="ofsi", reference="INT/2026/1234567"),
     )
     assert gate(pr, "sanctions").satisfied
+    sanctions_licence_record(
+        actor=reviewer,
+        request=pr,
+        match=match,
+        data=SanctionsLicenceInput(
+            issuer="ecju",
+            reference="TSL/2025/1",
+            expiry=timezone.localdate() - timedelta(days=1),
+        ),
+    )
+    assert not gate(pr, "sanctions").satisfied  # an expired licence permits nothing
 
 
 def test_a_dismissed_sanctions_match_releases_the_gate(requester, reviewer, sanctions_list):
