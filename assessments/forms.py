@@ -24,6 +24,7 @@ from .models import (
     Sector,
     Tier,
 )
+from .models.requests import Transfer
 from .workflow import EDITABLE_FIELDS
 from .workflow.facts import (
     funding_row_validate,
@@ -61,6 +62,14 @@ class RequestForm(forms.ModelForm):
         queryset=Department.objects.none(),
         required=False,
         help_text="The department the request comes from (you are registering it on its behalf).",
+    )
+
+    transfers = forms.MultipleChoiceField(
+        label="What will be transferred abroad",
+        choices=Transfer.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty if nothing is sent or shared outside the UK.",
     )
 
     class Meta:
@@ -139,6 +148,8 @@ class RequestForm(forms.ModelForm):
                 "research_kind",
                 "technology_readiness",
                 "largest_foreign_funding_share",
+                "transfers",
+                "ip_kind",
                 "ip_arrangements",
                 "statement_of_intent_agreed",
                 "statement_of_intent",

@@ -213,6 +213,13 @@ def job_erase_people(*, now: datetime) -> str:
     return f"{summary.people} people on {summary.requests} request(s) erased"
 
 
+def job_remind_legal_deadlines(*, now: datetime) -> str:
+    """Licences about to expire, FIRS registrations falling due, expired licences."""
+    from .legal.register import job_remind_legal_deadlines as run
+
+    return run(now=now)
+
+
 def _digest_hour() -> time:
     return time(hour=settings.NOTIFICATION_DIGEST_HOUR)
 
@@ -229,6 +236,7 @@ JOBS: tuple[ScheduledJob, ...] = (
     ScheduledJob("publish_audit_head", timedelta(minutes=15), job_publish_audit_head),
     ScheduledJob("remind_atas", HOURLY, job_remind_atas),
     ScheduledJob("erase_people", timedelta(days=1), job_erase_people),
+    ScheduledJob("remind_legal_deadlines", HOURLY, job_remind_legal_deadlines),
     # After the reminders, so that a digest includes what they raised this morning.
     ScheduledJob("send_digests", timedelta(days=1), job_send_digests, not_before=_digest_hour),
 )

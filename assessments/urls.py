@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .legal import views as legal
 from .people import views as people
 from .views import (
     audit_report,
@@ -61,6 +62,8 @@ urlpatterns = [
         checklist.request_checklist,
         name="request_checklist",
     ),
+    path("requests/<str:reference>/legal/", legal.request_legal, name="request_legal"),
+    path("legal/register/", legal.legal_register, name="legal_register"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path(
         "notifications/<int:pk>/open/",

@@ -35,6 +35,9 @@ def reload_reference_data():
     importlib.import_module(
         "guidance.migrations.0002_grant_guidance_editor_permissions"
     ).grant_to_editors(apps, None)
+    importlib.import_module("assessments.migrations.0018_load_legal_reference_data").load(
+        apps, None
+    )
 
 
 def grant_role(user, role, department=None):

@@ -263,6 +263,15 @@ MATRIX = {
     "api-request-people":                       ("GET",  "401 200/404 200 200 404 200 200", by_request),
     "api-request-person":                       ("GET",  "401 200/404 200 200 404 200 200", by_person),
     "api-request-person-certificates":          ("POST", "401 415/404 415 415 404 415 415", by_person),
+    # Legal determinations: the central office and auditors read; reviewers record (JSON only
+    # over the API). The matrix's match is not on a sanctions list, so no licence is for it.
+    "assessments:request_legal":                ("GET",  "302 403/404 200 200 404 200 200", by_request),
+    "assessments:legal_register":               ("GET",  "302 403 200 200 403 200 200", no_args),
+    "api-request-legal":                        ("GET",  "401 403/404 200 200 404 200 200", by_request),
+    "api-request-legal-export":                 ("POST", "401 403 415 403 403 403 415", by_request),
+    "api-request-legal-nsi":                    ("POST", "401 403 415 403 403 403 415", by_request),
+    "api-request-legal-firs":                   ("POST", "401 403 415 403 403 403 415", by_request),
+    "api-request-legal-sanctions":              ("POST", "401 403 404 403 403 403 404", by_request_match),
 }
 
 # The roles that came with role assignments, on every MATRIX line: "head" holds head of
@@ -367,6 +376,14 @@ NEW_ROLES_MATRIX = {
     "api-request-people":                       "404 200",
     "api-request-person":                       "404 200",
     "api-request-person-certificates":          "404 415",
+    "assessments:request_legal":                "403/404 200",
+    "assessments:legal_register":               "403 200",
+    "api-request-legal":                        "403/404 200",
+    "api-request-legal-export":                 "403 403",
+    "api-request-legal-nsi":                    "403 403",
+    "api-request-legal-firs":                   "403 403",
+    "api-request-legal-sanctions":              "403 403",
+
 }
 
 # Registered admin models: what the guidance editor (staff, with guidance permissions) gets on
@@ -381,6 +398,9 @@ ADMIN_MODELS = {
     "assessments.checklistitem":            ("403 403 403 403 403", "200 200 200 200 403"),
     "assessments.checklistversion":         ("403 403 403 403 403", "200 403 200 200 403"),
     "assessments.countrycontext":           ("403 403 403 403 403", "200 200 200 200 200"),
+    "assessments.firsspecifiedpower":       ("403 403 403 403 403", "200 200 200 200 200"),
+    "assessments.legaldetermination":       ("403 403 403 302 403", "200 403 302 302 403"),
+    "assessments.nsiareaversion":           ("403 403 403 403 403", "200 200 200 200 200"),
     "assessments.entryriskoverride":        ("403 403 403 302 403", "200 403 302 302 403"),
     "assessments.notification":             ("403 403 403 403 403", "200 403 200 200 200"),
     "assessments.notificationpreference":   ("403 403 403 302 403", "200 403 302 302 302"),

@@ -8,6 +8,7 @@ from ..models import (
     Answer,
     ChecklistGroup,
     Decision,
+    LegalEffect,
     MatchStatus,
     ScreeningMatch,
     SignOff,
@@ -48,6 +49,13 @@ class ScreeningMatchSerializer(serializers.ModelSerializer):
     )
     status = serializers.ChoiceField(choices=MatchStatus.choices, read_only=True)
     reviewer = serializers.SerializerMethodField()
+    legal_effect = serializers.ChoiceField(
+        source="watchlist.legal_effect",
+        choices=LegalEffect.choices,
+        read_only=True,
+        help_text="What a confirmed match on the list means in law; prohibited_unless_licensed "
+        "holds the decision until a licence is recorded (see legal/).",
+    )
 
     class Meta:
         model = ScreeningMatch
@@ -70,6 +78,7 @@ class ScreeningMatchSerializer(serializers.ModelSerializer):
             "decided_at",
             "screened_at",
             "delisted_at",
+            "legal_effect",
         ]
         read_only_fields = fields
 

@@ -22,7 +22,7 @@ from ..models import (
     Tier,
     WorkLocation,
 )
-from ..models.requests import ResearchKind, TechnologyReadiness
+from ..models.requests import IpKind, ResearchKind, TechnologyReadiness, Transfer
 from ..permissions import visible_organisations
 from ..screening.service import request_under_rereview
 from ..workflow import EDITABLE_FIELDS, request_actions_for
@@ -181,6 +181,12 @@ class RequestSerializer(serializers.ModelSerializer):
         allow_blank=True,
         read_only=True,
         help_text='"basic" or a TRL "1" to "9"; blank if unsaid.',
+    )
+    transfers = serializers.ListField(
+        child=serializers.ChoiceField(choices=Transfer.choices), read_only=True
+    )
+    ip_kind = serializers.ChoiceField(
+        choices=IpKind.choices, allow_blank=True, read_only=True, help_text="Blank if unsaid."
     )
     created_by = serializers.CharField(source="created_by.get_username", read_only=True)
     reviewer = serializers.SerializerMethodField()
@@ -424,6 +430,16 @@ class RequestWriteSerializer(serializers.Serializer):
         help_text="Share (%) of the project's funding from its largest foreign source.",
     )
     ip_arrangements = StrictCharField(required=False, allow_blank=True, default="")
+    # Facts the legal determinations need; checked by request_facts_validate.
+    transfers = serializers.ListField(
+        child=serializers.ChoiceField(choices=Transfer.choices),
+        required=False,
+        default=list,
+        help_text="What will be transferred abroad: items, software, technology, data.",
+    )
+    ip_kind = serializers.ChoiceField(
+        choices=IpKind.choices, required=False, allow_blank=True, default=""
+    )
     sensitivity_notes = StrictCharField(required=False, allow_blank=True, default="")
     statement_of_intent_agreed = StrictBooleanField(required=False, default=False)
     statement_of_intent = StrictCharField(required=False, allow_blank=True, default="")

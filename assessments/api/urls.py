@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from guidance import api as guidance
 
+from ..legal import api as legal_api
 from ..people import api as people_api
 from . import requests, screening, views
 from .request_serializers import REFERENCE_PATTERN
@@ -56,6 +57,31 @@ urlpatterns = [
         rf"^requests/(?P<reference>{REFERENCE_PATTERN})/people/(?P<pk>[0-9]+)/certificates/$",
         people_api.CertificateView.as_view(),
         name="api-request-person-certificates",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/legal/$",
+        legal_api.LegalView.as_view(),
+        name="api-request-legal",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/legal/export-control/$",
+        legal_api.ExportRecordView.as_view(),
+        name="api-request-legal-export",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/legal/nsi/$",
+        legal_api.NsiRecordView.as_view(),
+        name="api-request-legal-nsi",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/legal/firs/$",
+        legal_api.FirsRecordView.as_view(),
+        name="api-request-legal-firs",
+    ),
+    re_path(
+        rf"^requests/(?P<reference>{REFERENCE_PATTERN})/legal/sanctions/(?P<match_id>[0-9]+)/$",
+        legal_api.SanctionsLicenceView.as_view(),
+        name="api-request-legal-sanctions",
     ),
     path("", include(router.urls)),
 ]

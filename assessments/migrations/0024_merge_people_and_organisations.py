@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0020_people'),
-        ('assessments', '0023_link_funders'),
+        ("assessments", "0020_people"),
+        ("assessments", "0023_link_funders"),
     ]
 
-    operations = [
-    ]
+    operations = []

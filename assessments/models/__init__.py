@@ -2,6 +2,12 @@
 
 from .audit import AuditEvent
 from .checklist import Answer, ChecklistAnswer, ChecklistGroup, ChecklistItem, ChecklistVersion
+from .legal import (
+    FirsSpecifiedPower,
+    LegalAlert,
+    LegalDetermination,
+    NsiAreaVersion,
+)
 from .notifications import (
     DeliveryChoice,
     EmailStatus,
@@ -124,3 +130,5 @@ __all__ += [
     "Person",
     "PersonCategory",
 ]
+
+__all__ += ["FirsSpecifiedPower", "LegalAlert", "LegalDetermination", "NsiAreaVersion"]

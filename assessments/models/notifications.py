@@ -22,6 +22,10 @@ class NotificationKind(models.TextChoices):
     )
     ATAS_START_DUE = "atas_start_due", "Someone starts soon without a required ATAS certificate"
     ATAS_CERTIFICATE_EXPIRING = "atas_certificate_expiring", "An ATAS certificate expires soon"
+    LEGAL_DEADLINE = (
+        "legal_deadline",
+        "An export or sanctions licence expires, or a FIRS registration falls due",
+    )
 
 
 class DeliveryChoice(models.TextChoices):

@@ -80,6 +80,24 @@ class ResearchKind(models.TextChoices):
     APPLIED = "applied", "Applied research (aimed at a use)"
 
 
+class Transfer(models.TextChoices):
+    """What the partnership will send or share abroad (export control asks)."""
+
+    ITEMS = "items", "Physical items (equipment, materials, samples)"
+    SOFTWARE = "software", "Software"
+    TECHNOLOGY = "technology", "Technology, including know-how and technical assistance"
+    DATA = "data", "Research data"
+
+
+class IpKind(models.TextChoices):
+    """The intellectual property arrangement, as a choice (the NSI Act asks)."""
+
+    NONE = "none", "None"
+    BACKGROUND_LICENSED = "background_licensed", "Background IP licensed to the partner"
+    FOREGROUND_ASSIGNED = "foreground_assigned", "Foreground IP assigned to the partner"
+    SPIN_OUT_EQUITY = "spin_out_equity", "Equity in a spin-out company"
+
+
 class TechnologyReadiness(models.TextChoices):
     BASIC = "basic", "Basic research (no readiness level)"
     TRL1 = "1", "TRL 1: basic principles observed"
@@ -257,6 +275,19 @@ class PartnershipRequest(models.Model):
         "conversion: the requester states it.",
     )
     ip_arrangements = models.TextField("intellectual property arrangements", blank=True)
+    # Facts the legal determinations need (see assessments/legal); blank/empty when unsaid.
+    transfers = models.JSONField(
+        "what will be transferred abroad",
+        default=list,
+        blank=True,
+        help_text="Any of: items, software, technology, data.",
+    )
+    ip_kind = models.CharField(
+        "kind of intellectual property arrangement",
+        max_length=30,
+        choices=IpKind.choices,
+        blank=True,
+    )
     sensitivity_notes = models.TextField("other sensitivity notes", blank=True)
     statement_of_intent_agreed = models.BooleanField("statement of intent agreed", default=False)
     statement_of_intent = models.TextField("statement of intent", blank=True)

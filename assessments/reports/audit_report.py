@@ -84,6 +84,9 @@ class AuditReport:
     # The people taking part and their ATAS standing: None when the report is for someone
     # who may not see people (personal data; see assessments.people.access).
     people: list | None = None
+    # The legal determinations; for a decided request, as they stood at its decision.
+    legal: list = field(default_factory=list)
+    legal_as_at: datetime | None = None
 
     @property
     def assessment(self) -> Assessment | None:
@@ -213,7 +216,15 @@ def audit_report_build(
         recommendations=list(request.recommendations.select_related("recommended_by")),
         gates=request_gates(request, gate_step),
         gate_step=gate_step,
+        **_legal(request),
     )
+
+
+def _legal(request: PartnershipRequest) -> dict:
+    from ..legal.overview import decided_at, legal_overview
+
+    at = decided_at(request)
+    return {"legal": legal_overview(request, at=at), "legal_as_at": at}
 
 
 def audit_report_render(*, report: AuditReport, fmt: str, web_links: bool = False) -> bytes:

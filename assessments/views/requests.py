@@ -286,6 +286,10 @@ GATE_LINKS = {
     "checklist_complete": ("checklist", "Answer the checklist"),
     "assessment_current": ("#assessment", "Assess the risk"),
     "sign_offs": ("#sign-off-heading", "See the sign-offs"),
+    "export_control": ("legal", "Record the export control determination"),
+    "nsi": ("legal", "Record the NSI Act determination"),
+    "sanctions": ("legal", "Record a sanctions licence"),
+    "firs": ("legal", "Record the FIRS determination"),
 }
 STEP_NAMES = {"recommend": "recommendation", "decide": "decision", "sign_off": "sign-off"}
 
@@ -296,6 +300,9 @@ def _gate_rows(pr, gates):
         target, text = GATE_LINKS.get(gate.code, ("", ""))
         if target == "checklist":
             target = reverse("assessments:request_checklist", args=[pr.reference])
+        elif target == "legal":
+            url = reverse("assessments:request_legal", args=[pr.reference])
+            target = f"{url}#legal-{gate.code}"
         rows.append({"gate": gate, "href": target, "link_text": text})
     return rows
 
@@ -323,6 +330,14 @@ def _gate_context(pr, assessment) -> dict:
         ),
         "assessment_changed": changed,
     }
+
+
+def request_legal_panel(user, pr):
+    """The legal determinations' one-line states, for the central office and auditors."""
+    from ..legal.overview import legal_overview
+    from ..legal.views import may_read_legal
+
+    return legal_overview(pr) if may_read_legal(user) else None
 
 
 def request_detail(request, reference):
@@ -374,6 +389,7 @@ def request_detail(request, reference):
         },
         **_gate_context(pr, assessment),
     }
+    context["legal_sections"] = request_legal_panel(request.user, pr)
     context["next_step"] = request_next_step(
         pr,
         user=request.user,

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 import pycountry
 from django.utils import timezone
 
-from ..models.requests import ResearchKind, TechnologyReadiness
+from ..models.requests import IpKind, ResearchKind, TechnologyReadiness, Transfer
 
 # How far from the day a request is registered its start may lie, and how long it may run.
 START_WINDOW_YEARS = 10
@@ -172,6 +172,17 @@ def _intake_errors(facts: dict) -> dict[str, str]:
     elif kind == ResearchKind.APPLIED and readiness == TechnologyReadiness.BASIC:
         errors["technology_readiness"] = (
             "Applied research has a technology readiness level: choose one from 1 to 9."
+        )
+    transfers = facts.get("transfers")
+    if transfers is not None and (
+        not isinstance(transfers, list | tuple)
+        or any(item not in Transfer.values for item in transfers)
+        or len(set(transfers)) != len(transfers)
+    ):
+        errors["transfers"] = "Choose from items, software, technology and data, each once."
+    if (facts.get("ip_kind") or "") not in ("", *IpKind.values):
+        errors["ip_kind"] = (
+            "Choose none, background licensed, foreground assigned or spin-out equity."
         )
     stated = share is not None and share != ""
     if stated and (isinstance(share, bool) or not isinstance(share, int) or not 0 <= share <= 100):

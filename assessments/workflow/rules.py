@@ -44,6 +44,8 @@ EDITABLE_FIELDS = (
     "technology_readiness",
     "largest_foreign_funding_share",
     "ip_arrangements",
+    "transfers",
+    "ip_kind",
     "sensitivity_notes",
     "statement_of_intent_agreed",
     "statement_of_intent",
@@ -143,6 +145,7 @@ ACTION_ROLES = {
     "screen": ((Role.REVIEWER,), "Only reviewers screen a request's partners."),
     "match_decide": ((Role.REVIEWER,), "Only reviewers decide screening matches."),
     "answer_checklist": ((Role.REVIEWER,), "Only reviewers answer the checklist."),
+    "record_legal": ((Role.REVIEWER,), "Only reviewers record legal determinations."),
     "sign_off": (sign_off_roles, _sign_off_roles_message),
     "write_lesson": (_CENTRAL, "Only reviewers and approvers write lessons."),
     "people_edit": (

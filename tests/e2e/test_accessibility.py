@@ -39,6 +39,8 @@ PAGES = {
         "/requests/{awaiting}/",
         "/requests/{ref}/checklist/",
         "/requests/{ref}/screening/",
+        "/requests/{ref}/legal/",
+        "/legal/register/",
         "/notifications/",
         "/guidance/",
         "/guidance/?q=visiting",
