@@ -161,6 +161,11 @@ MATRIX = {
     # Single sign-on is off by default: its pages are not there.
     "sso:oidc_login":                           ("GET",  "404 404 404 404 404 404 404", no_args),
     "sso:oidc_callback":                        ("GET",  "404 404 404 404 404 404 404", no_args),
+    "saml:login":                               ("GET",  "404 404 404 404 404 404 404", no_args),
+    "saml:acs":                                 ("POST", "404 404 404 404 404 404 404", no_args),
+    "saml:ls":                                  ("GET",  "404 404 404 404 404 404 404", no_args),
+    "saml:ls_post":                             ("POST", "404 404 404 404 404 404 404", no_args),
+    "saml:metadata":                            ("GET",  "404 404 404 404 404 404 404", no_args),
     # Everyone here holds a role (or is a superuser): the no-role page sends them on.
     "sso:no_role":                              ("GET",  "302 302 302 302 302 302 302", no_args),
     "password_change":                          ("GET",  "302 200 200 200 200 200 200", no_args),
@@ -286,6 +291,11 @@ NEW_ROLES_MATRIX = {
     "logout":                                   "302 302",
     "sso:oidc_login":                           "404 404",
     "sso:oidc_callback":                        "404 404",
+    "saml:login":                               "404 404",
+    "saml:acs":                                 "404 404",
+    "saml:ls":                                  "404 404",
+    "saml:ls_post":                             "404 404",
+    "saml:metadata":                            "404 404",
     "sso:no_role":                              "302 302",
     "password_change":                          "200 200",
     "password_change_done":                     "200 200",
