@@ -209,6 +209,15 @@ def screen_name(name: str, country: str | None = None, org_type: str | None = No
     return {"query": name, "matches": [_match_json(match) for _, match in found]}
 
 
+def partner_check_preview(partner) -> list[dict]:
+    """What screening would find for a partner not screened yet (a draft): the live check the
+    form ran as the names were typed, shown again on the request page. Nothing is recorded;
+    the partner is screened, and its matches recorded, when the request is submitted."""
+    organisation = partner.organisation
+    options = {"country": organisation.country or None, "org_type": organisation.org_type or None}
+    return [screen_name(name, **options) for name in organisation_names(organisation)]
+
+
 @dataclass
 class ScreeningSummary:
     partners: int = 0
