@@ -174,7 +174,9 @@ def test_a_draft_shows_the_live_check_and_says_it_is_screened_on_submit(
     draft = make_request("Beihang Univ.", "University of Cambridge", status="draft")
     client.force_login(requester)
     html = client.get(draft.get_absolute_url()).content.decode()
-    assert "screened against the watchlists, and any match recorded for a reviewer, when the" in html
+    assert (
+        "screened against the watchlists, and any match recorded for a reviewer, when the" in html
+    )
     assert "Possible watchlist match for “Beihang Univ.”" in html
     assert "No watchlist match for “University of Cambridge”" in html
     assert "No potential matches" not in html
