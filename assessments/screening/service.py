@@ -18,6 +18,7 @@ from ..audit import audit_record
 from ..models import (
     EntryKind,
     EntryRiskOverride,
+    LegalEffect,
     MatchStatus,
     Partner,
     PartnershipRequest,
@@ -738,10 +739,13 @@ def match_decide(*, match: ScreeningMatch, actor, decision: str, reason: str, ip
 def confirmed_matches(request: PartnershipRequest) -> list[ConfirmedMatch]:
     """The request's confirmed matches as plain data, for the scoring policy."""
     # A person's confirmed match is a gate (assessments.people), never points: scores do not
-    # read anything about people.
+    # read anything about people. Nor does a match on a list whose legal effect is "prohibited
+    # unless licensed" (a sanctions list): the law decides that one, through the sanctions gate
+    # (assessments.legal), not the risk matrix.
     matches = (
         ScreeningMatch.objects.filter(request=request, status=MatchStatus.CONFIRMED)
         .exclude(subject_kind__in=PEOPLE_SUBJECTS)
+        .exclude(watchlist__legal_effect=LegalEffect.PROHIBITED_UNLESS_LICENSED)
         .select_related("watchlist", "entry__version", "partner__organisation", "organisation")
     )
     return [
