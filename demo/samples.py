@@ -361,7 +361,7 @@ def demo_finish_checks(pr: PartnershipRequest, reviewer, *, tier: str = "", not_
     demo_answer_checklist(pr, reviewer, not_met=not_met)
     request_assess(request=pr, actor=reviewer)
     pr.refresh_from_db()
-    from .legal.demo import demo_legal_determinations
+    from .legal import demo_legal_determinations
 
     demo_legal_determinations(pr, reviewer)
     if tier and tier_rank(tier) > tier_rank(pr.tier):

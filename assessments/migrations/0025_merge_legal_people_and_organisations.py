@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0019_legal_deadline_notifications'),
-        ('assessments', '0024_merge_people_and_organisations'),
+        ("assessments", "0019_legal_deadline_notifications"),
+        ("assessments", "0024_merge_people_and_organisations"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,20 +4,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0025_merge_legal_people_and_organisations'),
+        ("assessments", "0025_merge_legal_people_and_organisations"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('request_submitted', 'A request is submitted for review'), ('request_taken_into_review', 'A request is taken into review'), ('request_recommended', 'A recommendation awaits a decision'), ('request_decided', 'A request is decided'), ('sign_off_needed', 'A decision awaits your sign-off'), ('sign_off_refused', 'A sign-off of your decision is refused'), ('condition_due_soon', 'A condition is due within 14 days'), ('condition_overdue', 'A condition is overdue'), ('review_date_reached', 'A partnership reaches its review date'), ('rescreening_alert', 'Re-screening finds a new or changed match'), ('guidance_review_due', 'Guidance you own is past its review date'), ('people_declarations_requested', "A reviewer asks for a person's declarations"), ('atas_start_due', 'Someone starts soon without a required ATAS certificate'), ('atas_certificate_expiring', 'An ATAS certificate expires soon'), ('legal_deadline', 'An export or sanctions licence expires, or a FIRS registration falls due')], max_length=40),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("request_submitted", "A request is submitted for review"),
+                    ("request_taken_into_review", "A request is taken into review"),
+                    ("request_recommended", "A recommendation awaits a decision"),
+                    ("request_decided", "A request is decided"),
+                    ("sign_off_needed", "A decision awaits your sign-off"),
+                    ("sign_off_refused", "A sign-off of your decision is refused"),
+                    ("condition_due_soon", "A condition is due within 14 days"),
+                    ("condition_overdue", "A condition is overdue"),
+                    ("review_date_reached", "A partnership reaches its review date"),
+                    ("rescreening_alert", "Re-screening finds a new or changed match"),
+                    ("guidance_review_due", "Guidance you own is past its review date"),
+                    (
+                        "people_declarations_requested",
+                        "A reviewer asks for a person's declarations",
+                    ),
+                    ("atas_start_due", "Someone starts soon without a required ATAS certificate"),
+                    ("atas_certificate_expiring", "An ATAS certificate expires soon"),
+                    (
+                        "legal_deadline",
+                        "An export or sanctions licence expires, or a FIRS registration falls due",
+                    ),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('request_submitted', 'A request is submitted for review'), ('request_taken_into_review', 'A request is taken into review'), ('request_recommended', 'A recommendation awaits a decision'), ('request_decided', 'A request is decided'), ('sign_off_needed', 'A decision awaits your sign-off'), ('sign_off_refused', 'A sign-off of your decision is refused'), ('condition_due_soon', 'A condition is due within 14 days'), ('condition_overdue', 'A condition is overdue'), ('review_date_reached', 'A partnership reaches its review date'), ('rescreening_alert', 'Re-screening finds a new or changed match'), ('guidance_review_due', 'Guidance you own is past its review date'), ('people_declarations_requested', "A reviewer asks for a person's declarations"), ('atas_start_due', 'Someone starts soon without a required ATAS certificate'), ('atas_certificate_expiring', 'An ATAS certificate expires soon'), ('legal_deadline', 'An export or sanctions licence expires, or a FIRS registration falls due')], max_length=40),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("request_submitted", "A request is submitted for review"),
+                    ("request_taken_into_review", "A request is taken into review"),
+                    ("request_recommended", "A recommendation awaits a decision"),
+                    ("request_decided", "A request is decided"),
+                    ("sign_off_needed", "A decision awaits your sign-off"),
+                    ("sign_off_refused", "A sign-off of your decision is refused"),
+                    ("condition_due_soon", "A condition is due within 14 days"),
+                    ("condition_overdue", "A condition is overdue"),
+                    ("review_date_reached", "A partnership reaches its review date"),
+                    ("rescreening_alert", "Re-screening finds a new or changed match"),
+                    ("guidance_review_due", "Guidance you own is past its review date"),
+                    (
+                        "people_declarations_requested",
+                        "A reviewer asks for a person's declarations",
+                    ),
+                    ("atas_start_due", "Someone starts soon without a required ATAS certificate"),
+                    ("atas_certificate_expiring", "An ATAS certificate expires soon"),
+                    (
+                        "legal_deadline",
+                        "An export or sanctions licence expires, or a FIRS registration falls due",
+                    ),
+                ],
+                max_length=40,
+            ),
         ),
     ]

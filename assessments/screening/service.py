@@ -18,6 +18,7 @@ from ..audit import audit_record
 from ..models import (
     EntryKind,
     EntryRiskOverride,
+    LegalEffect,
     MatchStatus,
     Partner,
     PartnershipRequest,
@@ -207,6 +208,15 @@ def screen_name(name: str, country: str | None = None, org_type: str | None = No
     """Potential matches for one name, best first, in the JSON shape the command and API print."""
     found = _search([name], country or None, org_type or None) if name.strip() else []
     return {"query": name, "matches": [_match_json(match) for _, match in found]}
+
+
+def partner_check_preview(partner) -> list[dict]:
+    """What screening would find for a partner not screened yet (a draft): the live check the
+    form ran as the names were typed, shown again on the request page. Nothing is recorded;
+    the partner is screened, and its matches recorded, when the request is submitted."""
+    organisation = partner.organisation
+    options = {"country": organisation.country or None, "org_type": organisation.org_type or None}
+    return [screen_name(name, **options) for name in organisation_names(organisation)]
 
 
 @dataclass
@@ -729,10 +739,13 @@ def match_decide(*, match: ScreeningMatch, actor, decision: str, reason: str, ip
 def confirmed_matches(request: PartnershipRequest) -> list[ConfirmedMatch]:
     """The request's confirmed matches as plain data, for the scoring policy."""
     # A person's confirmed match is a gate (assessments.people), never points: scores do not
-    # read anything about people.
+    # read anything about people. Nor does a match on a list whose legal effect is "prohibited
+    # unless licensed" (a sanctions list): the law decides that one, through the sanctions gate
+    # (assessments.legal), not the risk matrix.
     matches = (
         ScreeningMatch.objects.filter(request=request, status=MatchStatus.CONFIRMED)
         .exclude(subject_kind__in=PEOPLE_SUBJECTS)
+        .exclude(watchlist__legal_effect=LegalEffect.PROHIBITED_UNLESS_LICENSED)
         .select_related("watchlist", "entry__version", "partner__organisation", "organisation")
     )
     return [

@@ -5,6 +5,7 @@ from django import template
 from assessments.models import AuditEvent, RiskLevel, ScreeningAlert, ScreeningMatch
 from assessments.models.screening import PEOPLE_SUBJECTS
 from assessments.permissions import visible_requests
+from assessments.screening import service
 
 register = template.Library()
 
@@ -43,6 +44,12 @@ def screening_alerts_for(user, limit: int = 20):
             cleared_at__isnull=True, request__in=visible_requests(user)
         ).select_related("request")[:limit]
     )
+
+
+@register.simple_tag
+def partner_check_preview(partner) -> list[dict]:
+    """The live check's result for a partner not screened yet (see the service's docstring)."""
+    return service.partner_check_preview(partner)
 
 
 @register.simple_tag

@@ -37,7 +37,7 @@ from assessments.models import (
     ScreeningMatch,
     Watchlist,
 )
-from assessments.screening.service import match_confirm, match_dismiss
+from assessments.screening.service import confirmed_matches, match_confirm, match_dismiss
 from assessments.workflow.attachments import attachment_add
 from ukcn.refusals import Refusal
 
@@ -520,3 +520,15 @@ def test_gates_are_listed_for_the_decision_only(requester, reviewer):
     advance(pr, to=S.UNDER_REVIEW, requester=requester, reviewer=reviewer)
     assert "export_control" not in {g.code for g in open_gates(pr, "recommend")}
     assert "export_control" in {g.code for g in open_gates(pr, "decide")}
+
+
+def test_a_sanctions_match_is_a_gate_not_points_a_reputational_list_match_is_scored(
+    requester, reviewer, sanctions_list
+):
+    pr, _match = in_review_with_confirmed_match(requester, reviewer)
+    assert not gate(pr, "sanctions").satisfied
+    # The risk matrix never sees it: the law decides, through the gate.
+    assert confirmed_matches(pr) == []
+    sanctions_list.legal_effect = "none"
+    sanctions_list.save(update_fields=["legal_effect"])
+    assert [m.entry_name for m in confirmed_matches(pr)] == ["Institute of Applied Physics"]

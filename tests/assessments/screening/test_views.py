@@ -166,3 +166,23 @@ def test_a_delisted_confirmed_match_offers_the_decision_again_and_a_lapsed_one_d
     assert "Lapsed on " in html
     assert "It reopens if a later screening finds it again." in html
     assert f'action="{decide_url(screened)}"' not in html
+
+
+def test_a_draft_shows_the_live_check_and_says_it_is_screened_on_submit(
+    client, aspi, make_request, requester, reviewer
+):
+    draft = make_request("Beihang Univ.", "University of Cambridge", status="draft")
+    client.force_login(requester)
+    html = client.get(draft.get_absolute_url()).content.decode()
+    assert (
+        "screened against the watchlists, and any match recorded for a reviewer, when the" in html
+    )
+    assert "Possible watchlist match for “Beihang Univ.”" in html
+    assert "No watchlist match for “University of Cambridge”" in html
+    assert "No potential matches" not in html
+    # Nothing was recorded by showing it; once screened, the recorded result replaces the preview.
+    assert not ScreeningMatch.objects.filter(request=draft).exists()
+    screen_request(request=draft, actor=reviewer)
+    html = client.get(draft.get_absolute_url()).content.decode()
+    assert "Possible watchlist match" not in html
+    assert "Beihang University" in html

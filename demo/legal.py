@@ -3,9 +3,8 @@ each regime whose gate a demo request opens, so that demo decisions rest on them
 
 from datetime import date
 
-from ..gates import request_gates
-from ..models.legal import Regime
-from .services import (
+from assessments.gates import request_gates
+from assessments.legal.services import (
     ExportInput,
     FirsInput,
     NsiInput,
@@ -17,6 +16,7 @@ from .services import (
     sanctions_licences,
     sanctions_matches,
 )
+from assessments.models.legal import Regime
 
 DEMO_LICENCE_EXPIRY = date(2029, 3, 31)
 
