@@ -304,16 +304,27 @@ def _next_number(watchlist: Watchlist) -> int:
     return (watchlist.versions.aggregate(top=Max("number"))["top"] or 0) + 1
 
 
+def _version_new(*, watchlist, actor, source, sha, **fields) -> WatchlistVersion:
+    """A new version numbered after the list's last; call it holding the list's lock."""
+    return WatchlistVersion.objects.create(
+        watchlist=watchlist,
+        number=_next_number(watchlist),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        source=source[:1000],
+        sha256=sha,
+        **fields,
+    )
+
+
 def _failure_record(*, watchlist, source, importer_name, importer_version, sha, error, actor, ip):
     """Keep a failed version (no entries) and an audit event; the active version is not touched."""
     with transaction.atomic():
         Watchlist.objects.select_for_update().filter(pk=watchlist.pk).first()
-        version = WatchlistVersion.objects.create(
+        version = _version_new(
             watchlist=watchlist,
-            number=_next_number(watchlist),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            source=source[:1000],
-            sha256=sha,
+            actor=actor,
+            source=source,
+            sha=sha,
             importer=importer_name[:40],
             importer_version=importer_version[:20],
             status=WatchlistVersion.Status.FAILED,
@@ -405,12 +416,11 @@ def _rows_save(*, watchlist, rows, tally, source, parser, sha, actor, dry_run, i
         active = _active_version(watchlist)
         version = None
         if not dry_run:
-            version = WatchlistVersion.objects.create(
+            version = _version_new(
                 watchlist=watchlist,
-                number=_next_number(watchlist),
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
-                source=source[:1000],
-                sha256=sha,
+                actor=actor,
+                source=source,
+                sha=sha,
                 importer=parser.name,
                 importer_version=parser.version,
             )
