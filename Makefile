@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker install install-dev system-deps test test-unit lint format migrations-check bench load clean
+.PHONY: run worker install install-dev system-deps test test-unit lint format migrations-check bench bench-report load clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "ukcn needs Python 3.11: install python3.11 (Debian: apt-get install python3 python3-venv)"; exit 1; }
@@ -67,6 +67,10 @@ $(VENV)/.installed-bench: pyproject.toml | $(PY)
 bench: install-dev $(VENV)/.installed-bench
 	@mkdir -p var/bench
 	UKCN_BENCH=1 $(PY) -m pytest tests/bench -q -s $(PYTEST_ARGS)
+
+# The figures table of docs/performance.md, from var/bench/*.json (after `make bench` and `make load`).
+bench-report: install-dev
+	$(PY) tests/bench/report.py
 
 clean:
 	rm -rf $(VENV) var/static var/bench

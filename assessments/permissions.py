@@ -19,6 +19,14 @@ def visible_requests(user):
     return requests.filter(department_id__in=departments)
 
 
+def request_visible_to(user, request) -> bool:
+    """What `visible_requests(user)` answers for one request, without a query once the user's
+    roles are cached (notifications ask it for every recipient of every event)."""
+    if sees_all_departments(user):
+        return True
+    return request.department_id in visible_department_ids(user)
+
+
 def visible_organisations(user):
     """The organisations a user may see: all for central office staff; otherwise those that are
     partners in a request the user may see."""

@@ -24,7 +24,7 @@ from .models.requests import partnerships_in_force_q
 from .notifications import (
     notification_digests_send,
     notification_emails_send,
-    notify_condition_due_soon,
+    notify_conditions_due_soon,
     notify_guidance_review_due,
     notify_review_date_reached,
 )
@@ -135,7 +135,9 @@ def conditions_remind_due_soon(*, now: datetime) -> int:
         due_date__gte=today,
         due_date__lte=today + timedelta(days=DUE_SOON_DAYS),
     ).select_related("request", "request__reviewer", "owner")
-    return sum(bool(notify_condition_due_soon(condition=condition)) for condition in soon)
+    # One batch: a fixed number of queries however many conditions fall due.
+    created = notify_conditions_due_soon(conditions=list(soon.order_by("pk")))
+    return len({notification.event_key for notification in created})
 
 
 def job_remind_conditions_due_soon(*, now: datetime) -> str:

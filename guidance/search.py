@@ -9,6 +9,7 @@ block later migrations from changing the title's or body's type.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
@@ -66,9 +67,9 @@ _POSTGRESQL_INDEX = [
 _PG_MATCHES = "guidance_guidanceitem.search_document @@ to_tsquery('english', %s)"
 _PG_RANK = "ts_rank(guidance_guidanceitem.search_document, to_tsquery('english', %s))"
 _SQLITE_RANK = (
-    "SELECT rowid, bm25(guidance_fts, 10.0, 4.0, 1.0) AS score "
-    "FROM guidance_fts WHERE guidance_fts MATCH %s ORDER BY score LIMIT %s"
+    "SELECT rowid, bm25(guidance_fts, 10.0, 4.0, 1.0) FROM guidance_fts WHERE guidance_fts MATCH %s"
 )
+_SQLITE_MATCHES = "SELECT rowid FROM guidance_fts WHERE guidance_fts MATCH %s"
 _SQLITE_SNIPPETS = (
     "SELECT rowid, snippet(guidance_fts, -1, char(1), char(2), '…', 24) "
     "FROM guidance_fts WHERE guidance_fts MATCH %s AND rowid IN ({ids})"
@@ -111,45 +112,99 @@ def search_index_install(using=None, **kwargs) -> None:
             cursor.execute(statement)
 
 
-def _sqlite_search(queryset, terms: list[str], window: slice) -> list[SearchHit]:
+class SearchResults(Sequence):
+    """The ranked hits of one search, best first, whose items are read only when looked at.
+
+    Ranking reads ids and scores alone; a page of results (a slice) fetches its items, with
+    the queryset's prefetches, in one query, and its extracts in one more. A search matching
+    thousands of items therefore builds only the page it shows, not every matching item.
+    """
+
+    def __init__(self, *, queryset, ranked: list[tuple[int, float]], snippets, window: slice):
+        self._queryset = queryset
+        self._ranked = ranked
+        self._snippets = snippets  # pks -> {pk: SafeString}
+        self._window = range(len(ranked))[window]
+        self._loaded: dict[int, SearchHit] = {}
+
+    @property
+    def pks(self) -> list[int]:
+        return [pk for pk, _rank in self._ranked]
+
+    def __len__(self) -> int:
+        return len(self._ranked)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._hits(range(len(self._ranked))[index])
+        return self._hits([range(len(self._ranked))[index]])[0]
+
+    def __iter__(self):
+        return iter(self._hits(range(len(self._ranked))))
+
+    def __eq__(self, other):
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None
+
+    def _hits(self, positions) -> list[SearchHit]:
+        missing = [p for p in positions if p not in self._loaded]
+        if missing:
+            wanted = [self._ranked[p][0] for p in missing]
+            items = self._queryset.filter(pk__in=wanted).defer("body").in_bulk(wanted)
+            snippets = self._snippets(
+                [pk for p, pk in zip(missing, wanted, strict=True) if p in self._window]
+            )
+            for position, pk in zip(missing, wanted, strict=True):
+                if pk in items:
+                    self._loaded[position] = SearchHit(
+                        items[pk], self._ranked[position][1], snippets.get(pk, EMPTY)
+                    )
+        return [self._loaded[p] for p in positions if p in self._loaded]
+
+
+def _sqlite_ranked(queryset, terms: list[str]) -> tuple[list[tuple[int, float]], object]:
     match = " ".join(f'"{term}"*' for term in terms)  # terms are \w+ only: safe to quote
     with connection.cursor() as cursor:
-        cursor.execute(_SQLITE_RANK, [match, MAX_RESULTS])
+        cursor.execute(_SQLITE_RANK, [match])
         scores = dict(cursor.fetchall())
-    items = queryset.filter(pk__in=scores).defer("body")
-    hits = sorted(
-        (SearchHit(item, -scores[item.pk], EMPTY) for item in items),
-        key=lambda hit: (-hit.rank, hit.item.title),
-    )
-    wanted = [hit.item.pk for hit in hits[window]]
-    if wanted:
-        placeholders = ", ".join(["%s"] * len(wanted))
+    # Ids and titles only: the items of the page shown are read later, by SearchResults.
+    titles = queryset.filter(pk__in=RawSQL(_SQLITE_MATCHES, [match])).values_list("pk", "title")  # noqa: S611
+    ranked = sorted(
+        ((pk, -scores[pk], title) for pk, title in titles.order_by() if pk in scores),
+        key=lambda row: (-row[1], row[2]),
+    )[:MAX_RESULTS]
+
+    def snippets(pks: list[int]) -> dict:
+        if not pks:
+            return {}
+        placeholders = ", ".join(["%s"] * len(pks))
         with connection.cursor() as cursor:
-            cursor.execute(_SQLITE_SNIPPETS.replace("{ids}", placeholders), [match, *wanted])
-            snippets = dict(cursor.fetchall())
-        for hit in hits[window]:
-            hit.snippet = highlight(snippets.get(hit.item.pk, ""))
-    return hits
+            cursor.execute(_SQLITE_SNIPPETS.replace("{ids}", placeholders), [match, *pks])
+            return {pk: highlight(text) for pk, text in cursor.fetchall()}
+
+    return [(pk, rank) for pk, rank, _title in ranked], snippets
 
 
-def _postgresql_search(queryset, terms: list[str], window: slice) -> list[SearchHit]:
+def _postgresql_ranked(queryset, terms: list[str]) -> tuple[list[tuple[int, float]], object]:
     raw_query = " & ".join(f"{term}:*" for term in terms)  # terms are \w+ only
     query = SearchQuery(raw_query, search_type="raw", config="english")
     matches = RawSQL(_PG_MATCHES, [raw_query], output_field=BooleanField())  # noqa: S611
     rank = RawSQL(_PG_RANK, [raw_query], output_field=FloatField())  # noqa: S611
-    items = (
+    ranked = list(
         queryset.alias(matches=matches)
         .filter(matches=True)
         .annotate(rank=rank)
-        .defer("body")
-        .order_by("-rank", "title")[:MAX_RESULTS]
+        .order_by("-rank", "title")
+        .values_list("pk", "rank")[:MAX_RESULTS]
     )
-    hits = [SearchHit(item, float(item.rank), EMPTY) for item in items]
-    wanted = [hit.item.pk for hit in hits[window]]
-    if wanted:
+
+    def snippets(pks: list[int]) -> dict:
+        if not pks:
+            return {}
         # Headlines are the costly part: only for the hits that will be shown.
-        snippets = dict(
-            GuidanceItem.objects.filter(pk__in=wanted)
+        found = (
+            GuidanceItem.objects.filter(pk__in=pks)
             .annotate(
                 snippet=SearchHeadline(
                     Concat(F("summary"), Value(" "), F("body"), output_field=TextField()),
@@ -163,20 +218,31 @@ def _postgresql_search(queryset, terms: list[str], window: slice) -> list[Search
             )
             .values_list("pk", "snippet")
         )
-        for hit in hits[window]:
-            hit.snippet = highlight(snippets.get(hit.item.pk, ""))
-    return hits
+        return {pk: highlight(text) for pk, text in found}
+
+    return [(pk, float(value)) for pk, value in ranked], snippets
 
 
-def guidance_search(*, queryset, query: str, snippets: slice = slice(0, 50)) -> list[SearchHit]:
+def guidance_search(*, queryset, query: str, snippets: slice = slice(0, 50)) -> SearchResults:
     """Items of the queryset matching every word of the query, best first.
 
     Hits inside the `snippets` window (the page about to be shown) carry a highlighted
     extract; the rest carry an empty one, because extracts cost far more than ranking.
+    Without search words, the queryset's items in its own order, each with its summary.
     """
     terms = search_terms(query)
     if not terms:
-        return [SearchHit(item, 0.0, escape(item.summary)) for item in queryset]
+        ranked = [(pk, 0.0) for pk in queryset.values_list("pk", flat=True)]
+
+        def summaries(pks: list[int]) -> dict:
+            found = GuidanceItem.objects.filter(pk__in=pks).values_list("pk", "summary")
+            return {pk: escape(summary) for pk, summary in found}
+
+        return SearchResults(
+            queryset=queryset, ranked=ranked, snippets=summaries, window=slice(None)
+        )
     if connection.vendor == "postgresql":
-        return _postgresql_search(queryset, terms, snippets)
-    return _sqlite_search(queryset, terms, snippets)
+        ranked, extracts = _postgresql_ranked(queryset, terms)
+    else:
+        ranked, extracts = _sqlite_ranked(queryset, terms)
+    return SearchResults(queryset=queryset, ranked=ranked, snippets=extracts, window=snippets)

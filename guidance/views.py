@@ -110,7 +110,7 @@ def guidance_list(request):
             "page": page,
             "result_count": len(hits),
             "query": data.get("q", ""),
-            "facets": _facets([hit.item.pk for hit in hits], params),
+            "facets": _facets(hits.pks, params),
             "filtered": bool(params),
             "is_editor": editor,
             "overdue_count": visible_guidance(request.user).overdue().count() if editor else 0,

@@ -41,6 +41,23 @@ def _assignments(user) -> tuple[tuple[str, int | None], ...]:
     return cached
 
 
+def roles_prime(users) -> None:
+    """Fetch the assignments of every user not yet cached in one query (a batch job that asks
+    many users' roles would otherwise ask once per user)."""
+    missing = {user.pk: user for user in users if getattr(user, "_ukcn_assignments", None) is None}
+    if not missing:
+        return
+    from .models import RoleAssignment
+
+    found: dict[int, list] = {pk: [] for pk in missing}
+    rows = RoleAssignment.objects.filter(user_id__in=list(missing), user__is_active=True)
+    for user_id, role, department_id in rows.values_list("user_id", "role", "department_id"):
+        found[user_id].append((role, department_id))
+    for user in users:
+        if getattr(user, "_ukcn_assignments", None) is None:
+            user._ukcn_assignments = tuple(found[user.pk])
+
+
 def forget_roles(user) -> None:
     """Drop the cached assignments (after granting or revoking one)."""
     user.__dict__.pop("_ukcn_assignments", None)

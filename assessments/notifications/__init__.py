@@ -8,6 +8,8 @@ from .delivery import (
 from .events import (
     notify_condition_due_soon,
     notify_condition_overdue,
+    notify_conditions_due_soon,
+    notify_conditions_overdue,
     notify_guidance_review_due,
     notify_request_decided,
     notify_request_recommended,
@@ -25,6 +27,8 @@ __all__ = [
     "notifications_mark_read",
     "notify_condition_due_soon",
     "notify_condition_overdue",
+    "notify_conditions_due_soon",
+    "notify_conditions_overdue",
     "notify_guidance_review_due",
     "notify_request_decided",
     "notify_request_recommended",

@@ -13,12 +13,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
+
+from ukcn.bulk import insert_many
+from ukcn.roles import roles_prime
 
 from ..models import DeliveryChoice, EmailStatus, Notification, NotificationPreference
 from .preferences import preference_effective
@@ -68,42 +71,69 @@ def notification_send(
     `compose` writes the message for one recipient, or returns None when they must not get it.
     A recipient who already has this event, or who chose not to hear about this kind, is skipped.
     """
-    unique = list({recipient.key: recipient for recipient in recipients}.values())
-    unique = _without_those_already_told(unique, event_key=event_key)
-    users = [r.user for r in unique if r.user is not None]
-    _load_roles(users)
-    user_ids = [user.pk for user in users]
+    return notification_send_many(kind=kind, events=[(event_key, recipients, compose)])
+
+
+# Keys per query when asking which events were already told; far above a day's batch.
+_KEYS_PER_QUERY = 10_000
+
+
+def notification_send_many(
+    *,
+    kind: str,
+    events: Iterable[tuple[str, Iterable[Recipient], Callable[[Recipient], Message | None]]],
+) -> list[Notification]:
+    """`notification_send` for many events of one kind (a scheduled job's batch), with a
+    fixed number of queries however many events and recipients: one read of who was already
+    told, one of the recipients' roles and one of their preferences, one insert, one read back.
+
+    Each event is (event_key, recipients, compose). The unique constraints still decide when
+    two hosts race: a notification someone else inserted first is skipped, never doubled.
+    """
+    events = [
+        (key, list({r.key: r for r in recipients}.values()), compose)
+        for key, recipients, compose in events
+    ]
+    told = _already_told([key for key, _recipients, _compose in events])
+    # One object per user, so that roles are fetched and cached once per person.
+    users = {r.user.pk: r.user for _k, rs, _c in events for r in rs if r.user is not None}
+    _load_roles(list(users.values()))
+    roles_prime(list(users.values()))
     stored = dict(
-        NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind).values_list(
+        NotificationPreference.objects.filter(user_id__in=list(users), kind=kind).values_list(
             "user_id", "choice"
         )
+        if users
+        else []
     )
     now = timezone.now()
-    created = []
-    for recipient in unique:
-        if recipient.user is not None:
-            if not recipient.user.is_active:
+    new = []
+    for event_key, recipients, compose in events:
+        for recipient in recipients:
+            if (event_key, recipient.key) in told:
                 continue
-            choice = preference_effective(
-                user=recipient.user, kind=kind, stored=stored.get(recipient.user.pk)
-            )
-            address = recipient.user.email
-        else:
-            choice, address = DeliveryChoice.IMMEDIATELY, recipient.email
-        if choice == DeliveryChoice.NONE:
-            continue
-        message = compose(recipient)
-        if message is None:
-            continue
-        if not address:
-            status = EmailStatus.NOT_SENT
-        elif choice == DeliveryChoice.DAILY_DIGEST:
-            status = EmailStatus.DIGEST
-        else:
-            status = EmailStatus.PENDING
-        try:
-            with transaction.atomic():
-                notification = Notification.objects.create(
+            if recipient.user is not None:
+                user = users[recipient.user.pk]
+                if not user.is_active:
+                    continue
+                recipient = Recipient(user=user)  # the shared object, its roles loaded
+                choice = preference_effective(user=user, kind=kind, stored=stored.get(user.pk))
+                address = user.email
+            else:
+                choice, address = DeliveryChoice.IMMEDIATELY, recipient.email
+            if choice == DeliveryChoice.NONE:
+                continue
+            message = compose(recipient)
+            if message is None:
+                continue
+            if not address:
+                status = EmailStatus.NOT_SENT
+            elif choice == DeliveryChoice.DAILY_DIGEST:
+                status = EmailStatus.DIGEST
+            else:
+                status = EmailStatus.PENDING
+            new.append(
+                Notification(
                     recipient=recipient.user,
                     recipient_email=address,
                     kind=kind,
@@ -115,9 +145,12 @@ def notification_send(
                     created_at=now,
                     email_status=status,
                 )
-        except IntegrityError:
-            continue  # this recipient already has this event: never twice
-        created.append(notification)
+            )
+    if not new:
+        return []
+    # A recipient who already has this event (another host raced us) is skipped: never twice.
+    insert_many(new, ignore_conflicts=True)
+    created = _read_back(kind=kind, keys={n.event_key for n in new}, now=now)
     pending = [n.pk for n in created if n.email_status == EmailStatus.PENDING]
     if pending:
         # Only once the change that caused the event is committed: a rollback sends nothing.
@@ -127,18 +160,30 @@ def notification_send(
     return created
 
 
-def _without_those_already_told(recipients: list[Recipient], *, event_key: str) -> list[Recipient]:
-    """Drop recipients who have this event already: one query, so re-runs of a job stay cheap.
+def _already_told(keys: list[str]) -> set[tuple[str, tuple]]:
+    """(event key, recipient key) of every notification these events already have, so that
+    re-runs of a job stay cheap."""
+    told = set()
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        rows = Notification.objects.filter(
+            event_key__in=keys[start : start + _KEYS_PER_QUERY]
+        ).values_list("event_key", "recipient_id", "recipient_email")
+        told |= {
+            (key, ("user", user_id) if user_id else ("email", email.lower()))
+            for key, user_id, email in rows
+        }
+    return told
 
-    The unique constraints still decide when two hosts race; this only saves the work.
-    """
-    told = Notification.objects.filter(event_key=event_key).values_list(
-        "recipient_id", "recipient_email"
-    )
-    told_keys = {
-        ("user", user_id) if user_id else ("email", email.lower()) for user_id, email in told
-    }
-    return [recipient for recipient in recipients if recipient.key not in told_keys]
+
+def _read_back(*, kind: str, keys: set[str], now) -> list[Notification]:
+    """The notifications this call inserted (those its insert skipped have another time)."""
+    keys = sorted(keys)
+    created = []
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        created += Notification.objects.filter(
+            kind=kind, event_key__in=keys[start : start + _KEYS_PER_QUERY], created_at=now
+        ).order_by("id")
+    return created
 
 
 def _load_roles(users: list) -> None:

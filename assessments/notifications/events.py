@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch
 from django.utils.formats import date_format
 
-from ukcn.roles import Role, sees_all_departments
+from ukcn.roles import Role
 
 from ..models import (
     Condition,
@@ -17,8 +17,8 @@ from ..models import (
     Recommendation,
     Tier,
 )
-from ..permissions import visible_requests
-from .delivery import Message, Recipient, notification_send
+from ..permissions import request_visible_to
+from .delivery import Message, Recipient, notification_send, notification_send_many
 
 HIGH_TIERS = frozenset({Tier.HIGH, Tier.VERY_HIGH})
 
@@ -55,9 +55,8 @@ def _link(request: PartnershipRequest) -> str:
 
 
 def _may_see(user, request: PartnershipRequest) -> bool:
-    if sees_all_departments(user):
-        return True  # what visible_requests() answers for them, without a query per person
-    return visible_requests(user).filter(pk=request.pk).exists()
+    # What visible_requests() answers, without a query per person once their roles are cached.
+    return request_visible_to(user, request)
 
 
 def _reviewers_of(request: PartnershipRequest) -> list:
@@ -309,23 +308,40 @@ def _condition_recipients(condition: Condition) -> list[Recipient]:
     return _users([condition.owner, condition.request.reviewer])
 
 
+def _condition_event(condition: Condition, *, overdue: bool):
+    """(event key, recipients, compose) of one condition's reminder or overdue notice."""
+    what = "overdue" if overdue else "due-soon"
+    return (
+        f"condition:{condition.pk}:{what}:{condition.due_date.isoformat()}",
+        _condition_recipients(condition),
+        lambda recipient: _condition_message(condition, recipient, overdue=overdue),
+    )
+
+
 def notify_condition_due_soon(*, condition: Condition) -> list:
     """Remind the condition's owner and the request's reviewer that it falls due soon."""
-    return notification_send(
-        kind=NotificationKind.CONDITION_DUE_SOON,
-        event_key=f"condition:{condition.pk}:due-soon:{condition.due_date.isoformat()}",
-        recipients=_condition_recipients(condition),
-        compose=lambda recipient: _condition_message(condition, recipient, overdue=False),
-    )
+    return notify_conditions_due_soon(conditions=[condition])
 
 
 def notify_condition_overdue(*, condition: Condition) -> list:
     """Tell the condition's owner and the request's reviewer that it is overdue."""
-    return notification_send(
+    return notify_conditions_overdue(conditions=[condition])
+
+
+def notify_conditions_due_soon(*, conditions) -> list:
+    """`notify_condition_due_soon` for many conditions at once, in a fixed number of queries
+    (load them with select_related("request", "request__reviewer", "owner"))."""
+    return notification_send_many(
+        kind=NotificationKind.CONDITION_DUE_SOON,
+        events=[_condition_event(condition, overdue=False) for condition in conditions],
+    )
+
+
+def notify_conditions_overdue(*, conditions) -> list:
+    """`notify_condition_overdue` for many conditions at once, in a fixed number of queries."""
+    return notification_send_many(
         kind=NotificationKind.CONDITION_OVERDUE,
-        event_key=f"condition:{condition.pk}:overdue:{condition.due_date.isoformat()}",
-        recipients=_condition_recipients(condition),
-        compose=lambda recipient: _condition_message(condition, recipient, overdue=True),
+        events=[_condition_event(condition, overdue=True) for condition in conditions],
     )
 
 

@@ -1,16 +1,16 @@
-"""Portfolio analytics in the source study's terms, computed with pandas from four queries.
+"""Portfolio analytics in the source study's terms, aggregated by the database.
 
 The portfolio is the requests that reached review (submitted); drafts are left out. Requests
 count by the year they were submitted, approved partnerships by the year they were decided.
 """
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import pandas as pd
-from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractYear
 from django.template.loader import render_to_string
 
 from ..models import AuditEvent, DisciplineGroup, Partner, PartnershipRequest, RequestStatus, Tier
@@ -80,40 +80,34 @@ class PortfolioAnalytics:
     concentration: Concentration
 
 
-# Pure parts: plain DataFrames in, plain data out.
+# Pure parts: counts in, rows and shares out.
 
 
-def per_year(requests: pd.DataFrame) -> list[YearRow]:
-    """New and cumulative requests and approvals per year, with empty years filled as zero."""
-    if requests.empty:
+def per_year(submitted: Mapping[int, int], approved: Mapping[int, int]) -> list[YearRow]:
+    """New and cumulative requests and approvals per year, with empty years filled as zero.
+
+    `submitted` counts requests by the year they were submitted, `approved` approvals by the
+    year they were decided."""
+    if not submitted:
         return []
-    submitted = requests["submitted_year"].value_counts()
-    approved_rows = requests[requests["status"].isin(APPROVED) & requests["decided_year"].notna()]
-    approved = approved_rows["decided_year"].astype(int).value_counts()
-    years = range(
-        int(submitted.index.min()), int(max(submitted.index.max(), *approved.index, 0)) + 1
-    )
-    table = pd.DataFrame(
-        {
-            "requests": submitted.reindex(years, fill_value=0),
-            "approved": approved.reindex(years, fill_value=0),
-        }
-    )
-    table["requests_cumulative"] = table["requests"].cumsum()
-    table["approved_cumulative"] = table["approved"].cumsum()
-    return [
-        YearRow(
-            int(year),
-            int(row.requests),
-            int(row.requests_cumulative),
-            int(row.approved),
-            int(row.approved_cumulative),
+    years = range(min(submitted), max(max(submitted), *approved, 0) + 1)
+    rows, requests_total, approved_total = [], 0, 0
+    for year in years:
+        requests_total += submitted.get(year, 0)
+        approved_total += approved.get(year, 0)
+        rows.append(
+            YearRow(
+                year,
+                submitted.get(year, 0),
+                requests_total,
+                approved.get(year, 0),
+                approved_total,
+            )
         )
-        for year, row in table.iterrows()
-    ]
+    return rows
 
 
-def _shares(counts: pd.Series, total: int, labels: dict | None = None) -> list[Share]:
+def _shares(counts: Iterable[tuple], total: int, labels: dict | None = None) -> list[Share]:
     labels = labels or {}
     return [
         Share(
@@ -122,142 +116,152 @@ def _shares(counts: pd.Series, total: int, labels: dict | None = None) -> list[S
             round(100 * count / total, 1) if total else 0.0,
             str(key),
         )
-        for key, count in counts.items()
+        for key, count in counts
     ]
 
 
-def discipline_group_shares(links: pd.DataFrame, request_ids: pd.Series) -> list[Share]:
-    """Each request counted once: its one group, multidisciplinary when it spans groups."""
-    per_request = links.groupby("request_id")["group"].agg(["nunique", "first"])
-    groups = per_request["first"].where(
-        per_request["nunique"] == 1, DisciplineGroup.MULTIDISCIPLINARY
-    )
-    groups = groups.reindex(request_ids, fill_value=NOT_RECORDED)
-    order = [*DisciplineGroup.values, NOT_RECORDED]
-    counts = groups.value_counts().reindex(order, fill_value=0)
-    counts = counts[(counts > 0) | (counts.index != NOT_RECORDED)]
-    return _shares(counts, len(request_ids), dict(DisciplineGroup.choices))
+def _largest_first(counts: Mapping[str, int], limit: int | None = None) -> list[tuple[str, int]]:
+    """Most requests first; a tie in name order."""
+    ordered = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    return ordered[:limit] if limit else ordered
 
 
-def request_shares(
-    links: pd.DataFrame, column: str, total: int, limit: int | None = None
-) -> list[Share]:
-    """Requests per value of `column` (a request with two partners in one country counts once)."""
-    counts = links.drop_duplicates(["request_id", column]).groupby(column).size()
-    counts = counts.sort_values(ascending=False, kind="stable")
-    counts = counts.iloc[: limit or len(counts)]
-    return _shares(counts, total)
+def discipline_group_shares(groups: Mapping[str, int], total: int) -> list[Share]:
+    """Each request counted once: its one group, multidisciplinary when it spans groups
+    (`groups` counts requests by that group); requests with no discipline are not recorded."""
+    counts = {group: groups.get(group, 0) for group in DisciplineGroup.values}
+    if missing := total - sum(counts.values()):
+        counts[NOT_RECORDED] = missing
+    return _shares(counts.items(), total, dict(DisciplineGroup.choices))
 
 
-def tier_shares(requests: pd.DataFrame) -> list[Share]:
+def tier_shares(tiers: Mapping[str, int], total: int) -> list[Share]:
     order = [*Tier.values, ""]
-    counts = requests["tier"].value_counts().reindex(order, fill_value=0)
-    return _shares(counts, len(requests), {**dict(Tier.choices), "": "Not yet scored"})
+    return _shares(
+        [(tier, tiers.get(tier, 0)) for tier in order],
+        total,
+        {**dict(Tier.choices), "": "Not yet scored"},
+    )
 
 
-def concentration(links_per_organisation: pd.Series) -> Concentration:
+def concentration(links_per_organisation: Iterable[int]) -> Concentration:
     """The study's measure: the share of links held by the top fifth of organisations."""
-    degrees = links_per_organisation.sort_values(ascending=False)
+    degrees = sorted((int(n) for n in links_per_organisation), reverse=True)
     top = math.ceil(len(degrees) / 5)
     return Concentration(
         organisations=len(degrees),
-        links=int(degrees.sum()),
+        links=sum(degrees),
         top_organisations=top,
-        top_links=int(degrees.iloc[:top].sum()),
+        top_links=sum(degrees[:top]),
     )
 
 
-def most_connected(
-    partners: pd.DataFrame, approved_ids: set, limit: int = TOP_ORGANISATIONS
-) -> list[ConnectedOrganisation]:
-    if partners.empty:
-        return []
-    partners = partners.assign(approved=partners["request_id"].isin(approved_ids))
-    table = (
-        partners.groupby(["organisation_id", "name", "name_native", "country", "city"])
-        .agg(links=("request_id", "size"), approved=("approved", "sum"))
-        .reset_index()
-        .sort_values(["links", "approved", "name"], ascending=[False, False, True], kind="stable")
-        .head(limit)
+# The database side: a fixed number of aggregate queries, whatever the portfolio's size; the
+# database counts and groups, Python only labels and orders the few rows that come back.
+
+
+def _count_by(queryset: QuerySet, key, *, distinct: str = "pk") -> dict:
+    rows = queryset.values(key=key).annotate(n=Count(distinct, distinct=True)).order_by()
+    return {row["key"]: row["n"] for row in rows}
+
+
+def _discipline_groups(submitted: QuerySet) -> dict[str, int]:
+    links = PartnershipRequest.disciplines.through.objects.filter(
+        partnershiprequest_id=OuterRef("pk")
+    ).values("partnershiprequest_id")
+    spans = links.annotate(k=Count("discipline__group", distinct=True)).values("k")
+    first = links.annotate(g=Min("discipline__group")).values("g")
+    groups: dict[str, int] = {}
+    rows = (
+        submitted.annotate(k=Subquery(spans), g=Subquery(first))
+        .values("k", "g")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        if not row["k"]:
+            continue  # no discipline: not recorded
+        group = row["g"] if row["k"] == 1 else DisciplineGroup.MULTIDISCIPLINARY
+        groups[group] = groups.get(group, 0) + row["n"]
+    return groups
+
+
+def _places(partners: QuerySet) -> dict[str, int]:
+    places: dict[str, int] = {}
+    rows = (
+        partners.values("organisation__city", "organisation__country")
+        .annotate(n=Count("request_id", distinct=True))
+        .order_by()
+    )
+    for row in rows:
+        city, country = row["organisation__city"], country_name(row["organisation__country"])
+        label = f"{city}, {country}" if city else f"{NOT_RECORDED}, {country}"
+        places[label] = places.get(label, 0) + row["n"]
+    return places
+
+
+def _most_connected(partners: QuerySet, limit: int = TOP_ORGANISATIONS):
+    rows = (
+        partners.values(
+            "organisation_id",
+            "organisation__name",
+            "organisation__name_native",
+            "organisation__country",
+            "organisation__city",
+        )
+        .annotate(links=Count("pk"), approved=Count("pk", filter=Q(request__status__in=APPROVED)))
+        .order_by("-links", "-approved", "organisation__name")[:limit]
     )
     return [
         ConnectedOrganisation(
-            row.name,
-            row.name_native,
-            country_name(row.country),
-            row.city,
-            int(row.links),
-            int(row.approved),
+            row["organisation__name"],
+            row["organisation__name_native"],
+            country_name(row["organisation__country"]),
+            row["organisation__city"],
+            row["links"],
+            row["approved"],
         )
-        for row in table.itertuples(index=False)
+        for row in rows
     ]
-
-
-# The database side: four queries, whatever the portfolio's size.
-
-
-def _local_year(values: pd.Series) -> pd.Series:
-    moments = pd.to_datetime(values, utc=True).dt.tz_convert(settings.TIME_ZONE)
-    return moments.dt.year
-
-
-def _frames(requests: QuerySet) -> tuple[pd.DataFrame, ...]:
-    submitted = requests.exclude(submitted_at=None)
-    ids = submitted.values("pk")
-    request_frame = pd.DataFrame(
-        list(submitted.values_list("pk", "submitted_at", "decided_at", "status", "tier")),
-        columns=["request_id", "submitted_at", "decided_at", "status", "tier"],
-    )
-    request_frame["submitted_year"] = _local_year(request_frame["submitted_at"])
-    request_frame["decided_year"] = _local_year(request_frame["decided_at"])
-    disciplines = PartnershipRequest.disciplines.through.objects.filter(
-        partnershiprequest_id__in=ids
-    )
-    discipline_frame = pd.DataFrame(
-        list(disciplines.values_list("partnershiprequest_id", "discipline__group")),
-        columns=["request_id", "group"],
-    )
-    sectors = PartnershipRequest.sectors.through.objects.filter(partnershiprequest_id__in=ids)
-    sector_frame = pd.DataFrame(
-        list(sectors.values_list("partnershiprequest_id", "sector__name")),
-        columns=["request_id", "sector"],
-    )
-    partners = Partner.objects.filter(request_id__in=ids).values_list(
-        "request_id",
-        "organisation_id",
-        "organisation__name",
-        "organisation__name_native",
-        "organisation__country",
-        "organisation__city",
-    )
-    partner_frame = pd.DataFrame(
-        list(partners),
-        columns=["request_id", "organisation_id", "name", "name_native", "country", "city"],
-    )
-    return request_frame, discipline_frame, sector_frame, partner_frame
 
 
 def portfolio_analytics(*, requests: QuerySet) -> PortfolioAnalytics:
     """Analytics for the requests given (already narrowed to what the user may see)."""
-    request_frame, discipline_frame, sector_frame, partner_frame = _frames(requests)
-    total = len(request_frame)
-    approved_ids = set(request_frame.loc[request_frame["status"].isin(APPROVED), "request_id"])
-    partner_frame["country_name"] = partner_frame["country"].map(country_name)
-    partner_frame["place"] = [
-        f"{city}, {country}" if city else f"{NOT_RECORDED}, {country}"
-        for city, country in zip(partner_frame["city"], partner_frame["country_name"], strict=True)
-    ]
+    submitted = requests.exclude(submitted_at=None)
+    ids = submitted.values("pk")
+    totals = submitted.aggregate(
+        requests=Count("pk"), approved=Count("pk", filter=Q(status__in=APPROVED))
+    )
+    total = totals["requests"]
+    # Years in the project's time zone (Django converts before extracting the year).
+    by_year = _count_by(submitted, ExtractYear("submitted_at"))
+    approved_by_year = _count_by(
+        submitted.filter(status__in=APPROVED, decided_at__isnull=False), ExtractYear("decided_at")
+    )
+    sectors = PartnershipRequest.sectors.through.objects.filter(partnershiprequest_id__in=ids)
+    partners = Partner.objects.filter(request_id__in=ids)
+    countries: dict[str, int] = {}
+    for code, n in _count_by(partners, F("organisation__country"), distinct="request_id").items():
+        countries[country_name(code)] = countries.get(country_name(code), 0) + n
     return PortfolioAnalytics(
         requests=total,
-        approved=len(approved_ids),
-        per_year=per_year(request_frame),
-        discipline_groups=discipline_group_shares(discipline_frame, request_frame["request_id"]),
-        sectors=request_shares(sector_frame, "sector", total),
-        countries=request_shares(partner_frame, "country_name", total),
-        places=request_shares(partner_frame, "place", total, limit=TOP_PLACES),
-        tiers=tier_shares(request_frame),
-        top_organisations=most_connected(partner_frame, approved_ids),
-        concentration=concentration(partner_frame.groupby("organisation_id").size()),
+        approved=totals["approved"],
+        per_year=per_year(by_year, approved_by_year),
+        discipline_groups=discipline_group_shares(_discipline_groups(submitted), total),
+        sectors=_shares(
+            _largest_first(_count_by(sectors, F("sector__name"), distinct="partnershiprequest_id")),
+            total,
+        ),
+        countries=_shares(_largest_first(countries), total),
+        places=_shares(_largest_first(_places(partners), TOP_PLACES), total),
+        tiers=tier_shares(_count_by(submitted, F("tier")), total),
+        top_organisations=_most_connected(partners),
+        concentration=concentration(
+            partners.values("organisation_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("n", flat=True)
+        ),
     )
 
 

@@ -96,59 +96,62 @@ def _gc_paused():
             gc.enable()
 
 
-def _rows_prepare(*, importer, data, options, default_risk, progress) -> list[dict]:
-    """Parse and validate every row before anything is written: one bad row fails the import.
+class _Tally:
+    """What streaming the rows learnt: each id's fingerprint (for the diff, and to refuse a
+    repeated id) and how many rows took the list's default risk level."""
 
-    The importer's notes about the file, and how many entries took the list's default risk
-    level, are appended to `options["notes"]`.
+    def __init__(self):
+        self.fingerprints: dict[str, str] = {}
+        self.places: dict[str, str] = {}
+        self.defaulted = 0
+
+
+def _rows_stream(*, importer, data, options, default_risk, progress, tally: _Tally):
+    """Parse and validate the rows one at a time, yielding each clean row.
+
+    Nothing keeps the rows: the caller writes them in batches inside the import's transaction,
+    so one bad row anywhere still fails the whole import and rolls back every row written.
     """
     if not data or not data.strip():
         raise ImportFormatError("the file is empty")
     limit = settings.WATCHLIST_MAX_BYTES
     if len(data) > limit:
         raise ImportFormatError(f"the file is too large ({len(data)} bytes; the limit is {limit})")
-    rows, seen = [], {}
+    position = 0
     try:
-        defaulted = _rows_collect(importer.parse(data, options), rows, seen, default_risk, progress)
+        for position, raw_row in enumerate(importer.parse(data, options), start=1):
+            if not str(raw_row.get("risk_level") or "").strip():
+                tally.defaulted += 1
+            row = row_clean(raw_row, position=position, default_risk=default_risk)
+            where = raw_row.get("line") or f"record {position}"
+            external_id = row["external_id"]
+            if external_id in tally.fingerprints:
+                raise RowError(
+                    f"{where}: id {external_id!r} already used by {tally.places[external_id]}"
+                )
+            tally.fingerprints[external_id] = row["fingerprint"]
+            tally.places[external_id] = where
+            if progress and position % PROGRESS_EVERY == 0:
+                progress("parsing", position)
+            yield row
     except (TypeError, AttributeError, KeyError, IndexError) as exc:
         # A record shaped differently from what the format promises (an object where a
         # list belongs, a missing key): name the place rather than crash.
         raise ImportFormatError(
-            f"record {len(rows) + 1}: unexpected structure ({exc.__class__.__name__}: {exc})"
+            f"record {position + 1}: unexpected structure ({exc.__class__.__name__}: {exc})"
         ) from None
-    if not rows:
+    if not tally.fingerprints:
         raise ImportFormatError("the file holds no entries")
-    if defaulted == len(rows) and "notes" in options:
+    if tally.defaulted == len(tally.fingerprints) and "notes" in options:
         label = RiskLevel(default_risk).label if default_risk in RiskLevel.values else default_risk
         options["notes"].append(
-            f"The file gives no risk level: all {defaulted} entries take the list's default "
-            f"({label}) until the office sets one."
+            f"The file gives no risk level: all {tally.defaulted} entries take the list's "
+            f"default ({label}) until the office sets one."
         )
-    return rows
 
 
-def _rows_collect(parsed, rows: list, seen: dict, default_risk: str, progress) -> int:
-    """Clean each row into `rows`; the number of rows that took the default risk level."""
-    defaulted = 0
-    for position, raw_row in enumerate(parsed, start=1):
-        if not str(raw_row.get("risk_level") or "").strip():
-            defaulted += 1
-        row = row_clean(raw_row, position=position, default_risk=default_risk)
-        where = raw_row.get("line") or f"record {position}"
-        if row["external_id"] in seen:
-            raise RowError(
-                f"{where}: id {row['external_id']!r} already used by {seen[row['external_id']]}"
-            )
-        seen[row["external_id"]] = where
-        rows.append(row)
-        if progress and position % PROGRESS_EVERY == 0:
-            progress("parsing", position)
-    return defaulted
-
-
-def _diff_counts(previous: dict[str, str], rows: list[dict]) -> tuple[int, int, int]:
+def _diff_counts(previous: dict[str, str], current: dict[str, str]) -> tuple[int, int, int]:
     """(added, removed, changed) by external id, a change being a different fingerprint."""
-    current = {row["external_id"]: row["fingerprint"] for row in rows}
     added = sum(1 for key in current if key not in previous)
     removed = sum(1 for key in previous if key not in current)
     changed = sum(1 for key, fp in current.items() if key in previous and previous[key] != fp)
@@ -191,8 +194,8 @@ def _entry_values(version_id: int, rows: list[dict]):
         )
 
 
-def _entries_write(*, version, rows, progress) -> None:
-    """Insert the validated rows in batches: COPY on PostgreSQL, executemany elsewhere.
+def _entries_write(*, version, rows, progress, written: int = 0) -> None:
+    """Insert one batch of validated rows: COPY on PostgreSQL, executemany elsewhere.
 
     The ORM's bulk_create spent most of a 100,000-entry import building SQL value by value;
     the rows are plain, already validated data, so they go straight to the driver.
@@ -203,20 +206,18 @@ def _entries_write(*, version, rows, progress) -> None:
         quote(WatchlistEntry._meta.get_field(name).column) for name in _ENTRY_FIELDS
     )
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH_SIZE):
-            batch = rows[start : start + BATCH_SIZE]
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for values in _entry_values(version.pk, batch):
-                        copy.write_row(values)
-            else:
-                placeholders = ", ".join(["%s"] * len(_ENTRY_FIELDS))
-                cursor.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
-                    list(_entry_values(version.pk, batch)),
-                )
-            if progress:
-                progress("writing", start + len(batch))
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for values in _entry_values(version.pk, rows):
+                    copy.write_row(values)
+        else:
+            placeholders = ", ".join(["%s"] * len(_ENTRY_FIELDS))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+                list(_entry_values(version.pk, rows)),
+            )
+    if progress:
+        progress("writing", written + len(rows))
 
 
 def watchlist_version_activate(*, version: WatchlistVersion, actor, ip: str | None = None) -> None:
@@ -303,16 +304,27 @@ def _next_number(watchlist: Watchlist) -> int:
     return (watchlist.versions.aggregate(top=Max("number"))["top"] or 0) + 1
 
 
+def _version_new(*, watchlist, actor, source, sha, **fields) -> WatchlistVersion:
+    """A new version numbered after the list's last; call it holding the list's lock."""
+    return WatchlistVersion.objects.create(
+        watchlist=watchlist,
+        number=_next_number(watchlist),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        source=source[:1000],
+        sha256=sha,
+        **fields,
+    )
+
+
 def _failure_record(*, watchlist, source, importer_name, importer_version, sha, error, actor, ip):
     """Keep a failed version (no entries) and an audit event; the active version is not touched."""
     with transaction.atomic():
         Watchlist.objects.select_for_update().filter(pk=watchlist.pk).first()
-        version = WatchlistVersion.objects.create(
+        version = _version_new(
             watchlist=watchlist,
-            number=_next_number(watchlist),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            source=source[:1000],
-            sha256=sha,
+            actor=actor,
+            source=source,
+            sha=sha,
             importer=importer_name[:40],
             importer_version=importer_version[:20],
             status=WatchlistVersion.Status.FAILED,
@@ -354,18 +366,20 @@ def watchlist_import(
     active = _active_version(watchlist)
     if active and active.sha256 == sha and active.importer == parser.name:
         return ImportResult(watchlist, active, active.rows_read, unchanged_file=True)
+    tally = _Tally()
     try:
-        with _gc_paused():
-            rows = _rows_prepare(
-                importer=parser,
-                data=data,
-                options=options,
-                default_risk=watchlist.default_risk_level,
-                progress=progress,
-            )
+        rows = _rows_stream(
+            importer=parser,
+            data=data,
+            options=options,
+            default_risk=watchlist.default_risk_level,
+            progress=progress,
+            tally=tally,
+        )
         return _rows_save(
             watchlist=watchlist,
             rows=rows,
+            tally=tally,
             source=source,
             parser=parser,
             sha=sha,
@@ -393,11 +407,36 @@ def watchlist_import(
         raise WatchlistImportError(error, failed) from None
 
 
-def _rows_save(*, watchlist, rows, source, parser, sha, actor, dry_run, ip, progress, notes):
+def _rows_save(*, watchlist, rows, tally, source, parser, sha, actor, dry_run, ip, progress, notes):
+    """Write the rows as they stream in, batch by batch, then count and activate; all in one
+    transaction, so a bad row anywhere leaves nothing behind."""
     with transaction.atomic():
         # Serialise imports of one list: version numbers and the active switch stay consistent.
         Watchlist.objects.select_for_update().filter(pk=watchlist.pk).first()
         active = _active_version(watchlist)
+        version = None
+        if not dry_run:
+            version = _version_new(
+                watchlist=watchlist,
+                actor=actor,
+                source=source,
+                sha=sha,
+                importer=parser.name,
+                importer_version=parser.version,
+            )
+        batch, written = [], 0
+        with _gc_paused():
+            for row in rows:
+                if version is None:
+                    continue  # a dry run only validates and counts
+                batch.append(row)
+                if len(batch) == BATCH_SIZE:
+                    _entries_write(version=version, rows=batch, progress=progress, written=written)
+                    written += len(batch)
+                    batch = []
+            if batch:
+                _entries_write(version=version, rows=batch, progress=progress, written=written)
+        read = len(tally.fingerprints)
         previous = (
             dict(
                 active.entries.values_list("external_id", "fingerprint").iterator(chunk_size=20000)
@@ -405,31 +444,28 @@ def _rows_save(*, watchlist, rows, source, parser, sha, actor, dry_run, ip, prog
             if active
             else {}
         )
-        added, removed, changed = _diff_counts(previous, rows)
+        added, removed, changed = _diff_counts(previous, tally.fingerprints)
         if dry_run:
             return ImportResult(
-                watchlist, None, len(rows), added, removed, changed, dry_run=True, notes=notes
+                watchlist, None, read, added, removed, changed, dry_run=True, notes=notes
             )
-        version = WatchlistVersion.objects.create(
-            watchlist=watchlist,
-            number=_next_number(watchlist),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            source=source[:1000],
-            sha256=sha,
-            rows_read=len(rows),
-            entry_count=len(rows),
-            added_count=added,
-            removed_count=removed,
-            changed_count=changed,
-            importer=parser.name,
-            importer_version=parser.version,
+        version.rows_read = version.entry_count = read
+        version.added_count, version.removed_count = added, removed
+        version.changed_count = changed
+        version.save(
+            update_fields=[
+                "rows_read",
+                "entry_count",
+                "added_count",
+                "removed_count",
+                "changed_count",
+            ]
         )
-        _entries_write(version=version, rows=rows, progress=progress)
         audit_record(
             actor=actor,
             action="watchlist.imported",
             summary=(
-                f"Imported {len(rows)} entries from {source} into {watchlist} v{version.number}: "
+                f"Imported {read} entries from {source} into {watchlist} v{version.number}: "
                 f"{added} added, {removed} removed, {changed} changed"
             ),
             obj=version,
@@ -437,7 +473,7 @@ def _rows_save(*, watchlist, rows, source, parser, sha, actor, dry_run, ip, prog
                 "source": source,
                 "sha256": sha,
                 "importer": f"{parser.name} {parser.version}",
-                "entries": len(rows),
+                "entries": read,
                 "added": added,
                 "removed": removed,
                 "changed": changed,
@@ -446,4 +482,4 @@ def _rows_save(*, watchlist, rows, source, parser, sha, actor, dry_run, ip, prog
             ip=ip,
         )
         watchlist_version_activate(version=version, actor=actor, ip=ip)
-    return ImportResult(watchlist, version, len(rows), added, removed, changed, notes=notes)
+    return ImportResult(watchlist, version, read, added, removed, changed, notes=notes)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from ukcn.refusals import Refusal
 
-from ..audit import audit_record
+from ..audit import AuditEntry, audit_record, audit_record_many
 from ..models import (
     Condition,
     PartnershipRequest,
@@ -101,31 +101,44 @@ def condition_mark_met(*, actor, condition: Condition, note: str = "", ip=None) 
 def conditions_mark_overdue(*, today: date | None = None, actor=None) -> int:
     """Mark open conditions past their due date as overdue, each audited and its people told;
     return how many changed. The one way a condition becomes overdue: the daily scheduled job
-    and `manage.py mark_overdue_conditions` both call it. Safe to run again."""
-    from ..notifications import notify_condition_overdue
+    and `manage.py mark_overdue_conditions` both call it. Safe to run again.
+
+    One transaction and a fixed number of queries however many conditions are late: the late
+    conditions are read and locked at once, changed by one update, audited by one insert into
+    the chain and their people told by one insert of notifications."""
+    from ..notifications import notify_conditions_overdue
 
     today = today or timezone.localdate()
-    marked = 0
-    late = Condition.objects.filter(status=Condition.Status.OPEN, due_date__lt=today)
-    for condition in late.select_related("request", "request__reviewer", "owner"):
-        with transaction.atomic():
-            changed = Condition.objects.filter(
-                pk=condition.pk, status=Condition.Status.OPEN
-            ).update(status=Condition.Status.OVERDUE)
-            if not changed:
-                continue  # met or marked in the meantime
+    with transaction.atomic():
+        late = list(
+            Condition.objects.select_for_update(of=("self",))
+            .filter(status=Condition.Status.OPEN, due_date__lt=today)
+            .select_related("request", "request__reviewer", "owner")
+            .order_by("pk")
+        )
+        if not late:
+            return 0
+        # Locked above, so none was met or marked in the meantime: the same rows change.
+        Condition.objects.filter(pk__in=[c.pk for c in late]).update(
+            status=Condition.Status.OVERDUE
+        )
+        for condition in late:
             condition.status = Condition.Status.OVERDUE
-            audit_record(
-                actor=actor,
-                action="condition.overdue",
-                summary=(
-                    f"Condition overdue on {condition.request.reference} "
-                    f"(due {condition.due_date:%d %b %Y}): {condition.text[:150]}"
-                ),
-                obj=condition,
-                request=condition.request,
-                changes={"status": [Condition.Status.OPEN, Condition.Status.OVERDUE]},
-            )
-            notify_condition_overdue(condition=condition)
-        marked += 1
-    return marked
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditEntry(
+                    action="condition.overdue",
+                    summary=(
+                        f"Condition overdue on {condition.request.reference} "
+                        f"(due {condition.due_date:%d %b %Y}): {condition.text[:150]}"
+                    ),
+                    obj=condition,
+                    request=condition.request,
+                    changes={"status": [Condition.Status.OPEN, Condition.Status.OVERDUE]},
+                )
+                for condition in late
+            ],
+        )
+        notify_conditions_overdue(conditions=late)
+    return len(late)

@@ -3,6 +3,7 @@
 import datetime as dt
 import time
 
+import pytest
 from django.db import connection
 from django.utils import timezone
 
@@ -11,13 +12,21 @@ from assessments.scheduling import conditions_remind_due_soon
 from assessments.workflow import conditions_mark_overdue
 from ukcn.roles import Role
 
-REQUESTS = 200
 CONDITIONS_PER_REQUEST = 5
 
 
+# 1,000 and 10,000 conditions: 600 and 6,000 overdue, 400 and 4,000 due soon. The query counts
+# must be the same at both sizes (bulk reads and writes, not one round of queries per condition).
+@pytest.mark.parametrize("requests_count", [200, 2000])
 def test_bench_condition_reminders_and_overdue_marking(
-    bench_record, make_user, engineering, requester, django_capture_on_commit_callbacks
+    bench_record,
+    make_user,
+    engineering,
+    requester,
+    django_capture_on_commit_callbacks,
+    requests_count,
 ):
+    REQUESTS = requests_count
     reviewer = make_user("bench-reviewer", Role.REVIEWER)
     today = dt.date.today()
     for number in range(REQUESTS):
@@ -72,6 +81,7 @@ def test_bench_condition_reminders_and_overdue_marking(
                 "queries": len(queries),
             }
     figures["notifications"] = Notification.objects.count()
-    bench_record("scheduler_conditions", figures)
+    figures["overdue_conditions"] = Condition.objects.filter(status="overdue").count()
+    bench_record(f"scheduler_conditions_{figures['overdue_conditions']}_overdue", figures)
     assert figures["due_soon_re_run"]["conditions_acted_on"] == 0
     assert figures["overdue_re_run"]["conditions_acted_on"] == 0

@@ -42,6 +42,7 @@ WORDS = [
     "committee",
 ]
 ITEMS = 5000
+PAGE = 25  # guidance.views.PAGE_SIZE
 QUERIES = ["export control", "laboratory visitor", "quantum", "academic freedom travel", "data"]
 
 
@@ -65,8 +66,9 @@ def test_guidance_search_latency(db, bench_record):
         for query in QUERIES:
             started = time.perf_counter()
             hits = guidance_search(queryset=queryset, query=query)
+            page = hits[:PAGE]  # what the list page shows: its items and their extracts
             timings.append((time.perf_counter() - started) * 1000)
-            assert hits
+            assert page and page[0].snippet
     timings.sort()
     bench_record(
         f"guidance_search_{connection.vendor}",

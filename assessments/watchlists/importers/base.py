@@ -71,6 +71,24 @@ def decode_text(data: bytes) -> str:
         ) from None
 
 
+def decode_lines(data: bytes) -> Iterator[tuple[int, str]]:
+    """(line number, UTF-8 text of the line) one line at a time, for line-based formats: a
+    large file is never held as one decoded string (four bytes a character once it holds a
+    CJK name) nor as a list of lines. A byte-order mark is allowed; invalid UTF-8 is refused
+    with its byte offset, as decode_text does."""
+    offset = 0
+    for number, raw in enumerate(io.BytesIO(data), start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportFormatError(
+                f"the file is not UTF-8 text (invalid byte at offset {offset + exc.start}); "
+                "save it as UTF-8 and try again"
+            ) from None
+        offset += len(raw)
+        yield number, line.rstrip("\r\n")
+
+
 def read_json_list(data: bytes, key: str, what: str) -> list:
     """The list under `key` in a JSON document, or a clear error naming what was expected."""
     try:

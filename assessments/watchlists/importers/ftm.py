@@ -3,7 +3,7 @@
 import json
 
 from . import importer_register
-from .base import TOO_DEEP, Importer, ImportFormatError, decode_text
+from .base import TOO_DEEP, Importer, ImportFormatError, decode_lines
 
 ORGANISATION_SCHEMATA = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 # Listed individuals: kept with kind "person", screened against the people on requests.
@@ -31,10 +31,9 @@ class FtmImporter(Importer):
     version = "2"
 
     def parse(self, data: bytes, options: dict):
-        text = decode_text(data)
-        if not text.strip():
+        if not data.strip():
             raise ImportFormatError("the file is empty")
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in decode_lines(data):
             if not line.strip():
                 continue
             try:

@@ -65,3 +65,22 @@ def test_csv_streaming_memory_does_not_grow_with_row_count():
         return top
 
     assert peak(50_000) < 2 * peak(1_000) + 64_000
+
+
+def test_xlsx_keeps_types_bold_headings_and_drops_what_xml_cannot_carry(tmp_path):
+    import datetime as dt
+    from decimal import Decimal
+
+    path = tmp_path / "types.xlsx"
+    rows = [
+        ["Tsinghua 清华 & <Co>", 3, Decimal("12.50"), True, dt.date(2026, 3, 1)],
+        ["bell\x07", -2.5, None, False, dt.datetime(2026, 3, 1, 14, 5, 9)],
+    ]
+    write_xlsx(path, [('Sheet "one"', ["a", "b", "c", "d", "e"], rows)])
+    workbook = load_workbook(path)
+    sheet = workbook['Sheet "one"']
+    assert sheet["A1"].font.b and not sheet["A2"].font.b
+    assert list(sheet.values)[1:] == [
+        ("Tsinghua 清华 & <Co>", 3, 12.5, True, dt.datetime(2026, 3, 1)),
+        ("bell", -2.5, None, False, dt.datetime(2026, 3, 1, 14, 5, 9)),
+    ]
