@@ -3,13 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from ukcn.models import requester_department
 from ukcn.roles import CENTRAL_ROLES, Role, has_role, role_departments, user_roles
 
-from .models import Condition, Decision, RequestStatus, SignOff
+from .models import Condition, Decision, Declaration, Person, RequestStatus, SignOff
 from .models.requests import partnerships_in_force_q
 from .permissions import visible_requests
 from .screening.service import requests_under_rereview, with_rereview_flag
@@ -89,6 +89,19 @@ def _queues(user) -> list[tuple]:
                 f"{department or 'My'} requests" if department else "My requests",
                 "No requests yet: register one with 'New request'.",
                 visible_requests(user).order_by("-updated_at", "-id"),
+            )
+        )
+    if has_role(user, Role.REQUESTER) and not user.is_superuser:
+        # A reviewer asked this department to collect people's declarations: the requests
+        # where someone's are still to be entered since they were asked for.
+        queues.append(
+            (
+                "declarations_to_collect",
+                "Declarations to collect",
+                "No reviewer is waiting for declarations from you.",
+                visible_requests(user)
+                .filter(pk__in=_people_awaiting_declarations().values("request_id"))
+                .order_by("updated_at", "id"),
             )
         )
     if has_role(user, Role.REVIEWER):
@@ -175,6 +188,16 @@ def _queues(user) -> list[tuple]:
             )
         )
     return queues
+
+
+def _people_awaiting_declarations():
+    """People whose declarations a reviewer asked for and nobody has entered since."""
+    answered = Declaration.objects.filter(
+        person=OuterRef("pk"), entered_at__gte=OuterRef("declarations_requested_at")
+    )
+    return Person.objects.filter(declarations_requested_at__isnull=False, erased_at=None).exclude(
+        Exists(answered)
+    )
 
 
 def _open_conditions(user):

@@ -19,6 +19,8 @@ from ukcn.roles import Role, has_role
 
 from ..audit import audit_record, client_ip
 from ..models import Attachment
+from ..people.access import sees_people_anywhere
+from ..people.status import requests_with_people_not_starting
 from ..permissions import get_request_for_user, visible_requests
 from ..reports.cells import stream_csv, write_xlsx
 from ..workflow.attachments import attachment_add
@@ -218,10 +220,21 @@ def legal_register(http_request):
     if fmt:
         return _register_export(http_request, rows, fmt, form.cleaned_data)
     query = urlencode(form.cleaned_data)
+    # People who may not start (ATAS): counts per request, never names; only for those who may
+    # see people at all (personal data).
+    not_starting = []
+    if sees_people_anywhere(http_request.user):
+        not_starting = requests_with_people_not_starting(visible_requests(http_request.user))
     return render(
         http_request,
         "assessments/legal/register.html",
-        {"form": form, "rows": rows, "export_query": query, "today": timezone.localdate()},
+        {
+            "form": form,
+            "rows": rows,
+            "export_query": query,
+            "today": timezone.localdate(),
+            "not_starting": not_starting,
+        },
     )
 
 

@@ -163,3 +163,25 @@ def test_declarations_are_asked_for_by_a_reviewer_and_recorded_with_who_and_when
             declared_on=timezone.localdate(),
         )
     assert "Adjunct" not in _events_text()
+
+
+def test_declarations_a_reviewer_asked_for_wait_in_the_requesters_queue_until_entered(
+    student, draft, requester, reviewer
+):
+    from assessments.queues import dashboard_panels
+
+    def waiting():
+        panel = next(p for p in dashboard_panels(requester) if p.key == "declarations_to_collect")
+        return [r.reference for r in panel.requests]
+
+    assert waiting() == []
+    declarations_request(person=student, actor=reviewer)
+    assert waiting() == [draft.reference]
+    assert not any(p.key == "declarations_to_collect" for p in dashboard_panels(reviewer))
+    declaration_record(
+        person=student,
+        actor=requester,
+        kind=DeclarationKind.NONE,
+        declared_on=timezone.localdate(),
+    )
+    assert waiting() == []

@@ -124,3 +124,22 @@ def test_a_reviewer_corrects_after_submission_and_records_a_certificate(
     )
     assert "ATAS-9" in detail.content.decode()
     assert AuditEvent.objects.filter(action="person_updated").count() == 1
+
+
+def test_the_legal_register_lists_requests_whose_people_may_not_start(draft, requester, reviewer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.people.services import person_add
+    from tests.assessments.people.conftest import required_row
+
+    person_add(
+        request=draft,
+        actor=requester,
+        row=required_row(start_date=timezone.localdate() + timedelta(days=5)),
+    )
+    page = client_for(reviewer).get(reverse("assessments:legal_register")).content.decode()
+    assert f"{draft.reference}</a>" in page
+    assert "1 person may not start: ATAS certificate missing" in page
+    assert "Li Wei" not in page and "李伟" not in page
