@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from ..models import FirsSpecifiedPower, LegalDetermination, NsiAreaVersion
 from .countries import CountryContextForm
+from .readonly import ReadOnlyAdmin
 
 
 @admin.register(NsiAreaVersion)
@@ -30,15 +31,6 @@ class FirsSpecifiedPowerAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegalDetermination)
-class LegalDeterminationAdmin(admin.ModelAdmin):
+class LegalDeterminationAdmin(ReadOnlyAdmin):
     list_display = ["request", "regime", "outcome", "recorded_by", "recorded_at", "superseded"]
     list_filter = ["regime", "superseded"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

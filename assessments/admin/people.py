@@ -15,6 +15,7 @@ from ..audit import audit_record, client_ip
 from ..models import AtasCertificate, AtasListVersion, Declaration, Person
 from ..people.export import dumps, people_subject_access_export
 from ..people.reference import atas_version_import
+from .readonly import ReadOnlyAdmin
 
 
 class AtasImportForm(forms.Form):
@@ -110,7 +111,7 @@ class DeclarationInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReadOnlyAdmin):
     """Read-only: people change through the request's people page, which audits each change."""
 
     list_display = ["__str__", "request", "start_date", "erased_at"]
@@ -119,18 +120,6 @@ class PersonAdmin(admin.ModelAdmin):
     list_select_related = ["request"]
     inlines = [CertificateInline, DeclarationInline]
     actions = ["subject_access_export"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Subject-access export of the selected people (JSON)")
     def subject_access_export(self, request, queryset):

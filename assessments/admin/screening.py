@@ -4,6 +4,8 @@ from django.contrib import admin
 
 from assessments.models import ScreeningAlert, ScreeningDismissal, ScreeningMatch, ScreeningSettings
 
+from .readonly import ReadOnlyAdmin
+
 
 @admin.register(ScreeningSettings)
 class ScreeningSettingsAdmin(admin.ModelAdmin):
@@ -17,17 +19,7 @@ class ScreeningSettingsAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Decisions go through the audited screening pages, never through the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Decisions go through the audited screening pages, never through the admin.
 
 
 @admin.register(ScreeningMatch)

@@ -32,22 +32,13 @@ from ..watchlists.importers.ukcn_csv import mapping_parse
 from ..watchlists.loader import watchlist_create, watchlist_delete, watchlist_update
 from ..watchlists.overrides import entry_risk, entry_risk_override_set
 from ..watchlists.tasks import import_waiting_note, watchlist_import_queue
+from .readonly import ReadOnlyAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ImportedRecordAdmin(ReadOnlyAdmin):
     """Imported data never changes by hand: versions, entries and imports are records."""
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "data"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    hidden_fields = ("data",)
 
 
 class WatchlistImportForm(forms.Form):
@@ -285,7 +276,7 @@ class WatchlistAdmin(admin.ModelAdmin):
 
 
 @admin.register(WatchlistVersion)
-class WatchlistVersionAdmin(ReadOnlyAdmin):
+class WatchlistVersionAdmin(ImportedRecordAdmin):
     list_display = [
         "__str__",
         "created_at",
@@ -333,7 +324,7 @@ def risk_shown(entry: WatchlistEntry) -> str:
 
 
 @admin.register(WatchlistEntry)
-class WatchlistEntryAdmin(ReadOnlyAdmin):
+class WatchlistEntryAdmin(ImportedRecordAdmin):
     list_display = [
         "name",
         "aliases_shown",
@@ -444,7 +435,7 @@ class WatchlistEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EntryRiskOverride)
-class EntryRiskOverrideAdmin(ReadOnlyAdmin):
+class EntryRiskOverrideAdmin(ImportedRecordAdmin):
     """The risk levels the office has set; each is changed on its entry and audited."""
 
     list_display = [
@@ -467,7 +458,7 @@ def _with_waiting_notes(jobs) -> list:
 
 
 @admin.register(WatchlistImport)
-class WatchlistImportAdmin(ReadOnlyAdmin):
+class WatchlistImportAdmin(ImportedRecordAdmin):
     """Background imports: where each one is (stage, rows processed) and how it ended."""
 
     list_display = ["requested_at", "watchlist", "source", "status", "progress", "outcome"]
