@@ -81,10 +81,21 @@ def senior_officer(make_user):
 def pages_world(requester, reviewer, approver, auditor, guidance_editor):
     load_reference_data()
     service._cache.update(version_ids=None, index=None)
-    watchlist = Watchlist.objects.create(name="Internal list", format="internal")
+    # A long list name and an entry id shaped like the MISP copy's UUIDs: the match's badge
+    # must wrap at 390 px.
+    watchlist = Watchlist.objects.create(
+        name="Internal list of defence-linked universities", format="internal"
+    )
     make_version(
         watchlist,
-        [{"id": "W1", "name": "Tsinghua University", "country": "CN", "risk_level": "high"}],
+        [
+            {
+                "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                "name": "Tsinghua University",
+                "country": "CN",
+                "risk_level": "high",
+            }
+        ],
         1,
     )
     request = make_request(requester, title="Joint centre for low-carbon materials")
