@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from assessments.models import OrganisationIdentity, RiskLevel, Watchlist, WatchlistVersion
+from assessments.models import RiskLevel, Watchlist, WatchlistVersion
 from assessments.watchlists.importers import importer_get
 from assessments.watchlists.loader import watchlist_create, watchlist_import
 from demo.portfolio import demo_portfolio_seed
@@ -21,7 +21,6 @@ from ukcn.models import Department, Profile
 from ukcn.roles import Role
 
 LISTS = Path(__file__).resolve().parents[3] / "assessments" / "data" / "lists"
-ROR_SAMPLE = LISTS.parent / "ror" / "ror-sample-v2.json"
 
 
 @dataclass(frozen=True)
@@ -133,10 +132,6 @@ class Command(BaseCommand):
             departments = self._departments()
             self._users(departments)
             call_command("load_checklist", stdout=self.stdout)
-        # The real ROR sample (assessments/data/ror/README.md) before the requests, so partners
-        # typed in the sample requests resolve to their registry identities and parents.
-        if not OrganisationIdentity.objects.exists():
-            call_command("import_ror", str(ROR_SAMPLE), stdout=self.stdout)
         # The watchlists come before the requests, so the sample requests are screened on submit.
         for line in self._watchlists():
             self.stdout.write(line)
